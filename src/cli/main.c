@@ -1,0 +1,332 @@
+/* cisreport: run a CIS benchmark report once and write it. The flags are
+ * bloodhound's (-c -f -l -o), so Bottlerocket's API server can run it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../checks/kind.h"
+#include "../report/atomic_file.h"
+#include "../report/host.h"
+#include "../report/profile.h"
+#include "../report/report.h"
+#include "../report/writer.h"
+#include "config.h"
+
+/* bloodhound's exit codes */
+enum {
+	EXIT_USAGE = 1,
+	EXIT_CHECKS_NOT_FOUND = 2,
+	EXIT_OUTPUT_ERROR = 3,
+	EXIT_NO_CHECK_RAN = 4,
+};
+
+struct cli {
+	const char *check_dir;
+	const char *format;
+	const char *output;
+	const char *type;
+	const char *root;
+	char *only_arg;
+	int level;
+	int fail_exit; /* --exit-code N; 0 = off */
+	bool list, verbose;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: cisreport [OPTIONS]\n"
+		"Run a CIS benchmark report against this host and write it.\n\n"
+		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...)\n"
+		"                        [default: %s]\n"
+		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes or fips\n"
+		"                        [default: the -c folder's name if it is a type,\n"
+		"                        else the only type in DIR, else bottlerocket]\n"
+		"  -l, --level N         run the checks of level 1..N: 1 or 2 [default: 1]\n"
+		"  -f, --format FORMAT   %s [default: text]\n"
+		"  -o, --output FILE     write to FILE atomically [default: stdout]\n"
+		"  -v, --verbose         text: show evidence, reasons and remediation\n"
+		"      --root DIR        read host state under DIR instead of /\n"
+		"      --check ID[,ID]   run only these checks (name or benchmark id)\n"
+		"      --list            list the checks (name, id, level, mode, kind, title)\n"
+		"      --exit-code N     exit with N (1-255) when any check FAILs\n"
+		"  -h, --help            this help\n"
+		"  -V, --version         version and build features\n\n"
+		"Exit status: 0 report written, 1 usage error, 2 no checks found or bad\n"
+		"profile, 3 output error, 4 no check could run, N with --exit-code N.\n",
+		CISREPORT_PROFILE_DIR, report_writer_names());
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("cisreport: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'cisreport --help' for the options.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool dir_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The installed profiles, or the source tree's when run from a build dir. */
+static const char *default_check_dir(void)
+{
+	if (dir_exists(CISREPORT_PROFILE_DIR))
+		return CISREPORT_PROFILE_DIR;
+	return CISREPORT_SOURCE_PROFILE_DIR;
+}
+
+/* bloodhound is run as "-c /usr/libexec/cis-checks/<type>": honour the type
+ * in the folder's name when -t is not given. */
+static const char *type_from_dir(const char *dir)
+{
+	static const char *const types[] = {"bottlerocket", "kubernetes", "fips", NULL};
+	char *copy = strdup(dir);
+	if (!copy)
+		return NULL;
+	size_t len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	const char *base = basename(copy);
+	const char *found = NULL;
+	for (size_t i = 0; types[i]; i++)
+		if (strcmp(base, types[i]) == 0)
+			found = types[i];
+	free(copy);
+	return found;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE };
+	static const struct option opts[] = {
+		{"check-dir", required_argument, NULL, 'c'},
+		{"format", required_argument, NULL, 'f'},
+		{"level", required_argument, NULL, 'l'},
+		{"output", required_argument, NULL, 'o'},
+		{"type", required_argument, NULL, 't'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"check", required_argument, NULL, OPT_CHECK},
+		{"list", no_argument, NULL, OPT_LIST},
+		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	*c = (struct cli){.format = "text", .level = 1};
+	opterr = 0;
+	int opt;
+	long v;
+	while ((opt = getopt_long(argc, argv, ":c:f:l:o:t:vhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			c->check_dir = optarg;
+			break;
+		case 'f':
+			if (!report_writer_find(optarg))
+				return usage_error("invalid format '%s', options are: %s", optarg,
+						   report_writer_names());
+			c->format = optarg;
+			break;
+		case 'l':
+			if (!parse_int(optarg, 1, 2, &v))
+				return usage_error("invalid level '%s', options are 1 or 2", optarg);
+			c->level = (int)v;
+			break;
+		case 'o':
+			c->output = optarg;
+			break;
+		case 't':
+			if (!*optarg)
+				return usage_error("empty --type; use bottlerocket, kubernetes or fips");
+			c->type = optarg;
+			break;
+		case 'v':
+			c->verbose = true;
+			break;
+		case OPT_ROOT:
+			c->root = optarg;
+			break;
+		case OPT_CHECK:
+			c->only_arg = optarg;
+			break;
+		case OPT_LIST:
+			c->list = true;
+			break;
+		case OPT_EXIT_CODE:
+			if (!parse_int(optarg, 1, 255, &v))
+				return usage_error("invalid --exit-code '%s', use a number 1-255", optarg);
+			c->fail_exit = (int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("cisreport %s\nfeatures: %s\n", CISREPORT_VERSION, CISREPORT_FEATURES);
+			exit(0);
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* "a,b,c" -> NULL-terminated list (pointing into s, which it modifies). */
+static const char **split_ids(char *s)
+{
+	size_t n = 1;
+	for (char *p = s; *p; p++)
+		n += *p == ',';
+	const char **list = calloc(n + 1, sizeof(*list));
+	if (!list)
+		return NULL;
+	size_t i = 0;
+	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ","))
+		list[i++] = tok;
+	return list;
+}
+
+static void list_checks(const struct profile *p)
+{
+	printf("%-12s %-9s %-5s %-9s %-14s %s\n", "NAME", "ID", "LEVEL", "MODE", "KIND", "TITLE");
+	for (size_t i = 0; i < p->n_checks; i++) {
+		const struct check_def *c = &p->checks[i];
+		printf("%-12s %-9s %-5d %-9s %-14s %s\n", c->name, c->id, c->level,
+		       c->manual ? "Manual" : "Automatic", c->kind_name, c->title);
+	}
+}
+
+static int write_report(const struct cli *c, const struct report *r)
+{
+	const struct report_writer *w = report_writer_find(c->format);
+	struct writer_options wo = {.verbose = c->verbose};
+	if (!c->output) {
+		if (w->write(r, &wo, stdout) < 0 || fflush(stdout) == EOF) {
+			fprintf(stderr, "cisreport: error writing report to stdout: %s\n",
+				strerror(errno ? errno : EIO));
+			return EXIT_OUTPUT_ERROR;
+		}
+		return 0;
+	}
+	struct atomic_file af;
+	int rc = atomic_open(&af, c->output, 0644);
+	if (rc) {
+		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(-rc));
+		return EXIT_OUTPUT_ERROR;
+	}
+	if (w->write(r, &wo, af.f) < 0) {
+		atomic_abort(&af);
+		fprintf(stderr, "cisreport: error writing %s\n", c->output);
+		return EXIT_OUTPUT_ERROR;
+	}
+	rc = atomic_commit(&af);
+	if (rc) {
+		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(-rc));
+		return EXIT_OUTPUT_ERROR;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	int rc = parse_args(argc, argv, &c);
+	if (rc)
+		return rc;
+	if (!c.check_dir)
+		c.check_dir = default_check_dir();
+	if (!dir_exists(c.check_dir)) {
+		fprintf(stderr, "cisreport: check directory %s is not a directory\n", c.check_dir);
+		return EXIT_CHECKS_NOT_FOUND;
+	}
+	if (!c.type)
+		c.type = type_from_dir(c.check_dir);
+
+	struct profile p;
+	char err[1024];
+	rc = profile_load(c.check_dir, c.type, &p, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "cisreport: %s\n", err);
+		return EXIT_CHECKS_NOT_FOUND;
+	}
+	if (c.list) {
+		list_checks(&p);
+		profile_free(&p);
+		return 0;
+	}
+
+	const char **only = NULL;
+	if (c.only_arg) {
+		only = split_ids(c.only_arg);
+		for (size_t i = 0; only && only[i]; i++) {
+			if (!profile_find_check(&p, only[i])) {
+				fprintf(stderr,
+					"cisreport: --check: no check named '%s' in benchmark %s (see --list)\n",
+					only[i], p.bm.type);
+				free(only);
+				profile_free(&p);
+				return EXIT_USAGE;
+			}
+		}
+	}
+
+	struct host h;
+	rc = host_init(&h, c.root);
+	if (rc) {
+		fprintf(stderr, "cisreport: --root %s: %s\n", c.root, strerror(-rc));
+		free(only);
+		profile_free(&p);
+		return EXIT_USAGE;
+	}
+	struct report r;
+	struct report_selection sel = {.level = c.level, .only = only};
+	rc = report_run(&h, &p, &sel, &r);
+	int exit_code = 0;
+	if (rc) {
+		fprintf(stderr, "cisreport: %s\n", strerror(-rc));
+		exit_code = EXIT_NO_CHECK_RAN;
+	} else if (r.n_entries == 0) {
+		fprintf(stderr, "cisreport: no checks of level <= %d selected\n", c.level);
+		exit_code = EXIT_CHECKS_NOT_FOUND;
+	} else {
+		exit_code = write_report(&c, &r);
+		if (!exit_code && r.status == CHECK_SKIP) {
+			fprintf(stderr, "Warning: No checks were able to run\n");
+			exit_code = EXIT_NO_CHECK_RAN;
+		} else if (!exit_code && c.fail_exit && r.failed) {
+			exit_code = c.fail_exit;
+		}
+	}
+	report_free(&r);
+	host_free(&h);
+	free(only);
+	profile_free(&p);
+	return exit_code;
+}

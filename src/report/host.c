@@ -1,0 +1,224 @@
+#include "host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int host_init(struct host *h, const char *root)
+{
+	memset(h, 0, sizeof(*h));
+	h->command_timeout_ms = HOST_DEFAULT_TIMEOUT_MS;
+	if (!root || strcmp(root, "/") == 0 || root[0] == '\0') {
+		h->live = true;
+		return 0;
+	}
+	char *real = realpath(root, NULL);
+	if (!real)
+		return -errno;
+	struct stat st;
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(real);
+		return -ENOTDIR;
+	}
+	if (strcmp(real, "/") == 0) {
+		h->live = true;
+	} else if (strlen(real) >= sizeof(h->root)) {
+		free(real);
+		return -ENAMETOOLONG;
+	} else {
+		strcpy(h->root, real);
+	}
+	free(real);
+	return 0;
+}
+
+void host_free(struct host *h)
+{
+	for (size_t i = 0; i < h->n_commands; i++) {
+		runner_free(&h->commands[i].cmd);
+		free(h->commands[i].file_out);
+	}
+	h->n_commands = 0;
+}
+
+int host_path(const struct host *h, const char *abs, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s%s", h->root, abs);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
+		   size_t *len)
+{
+	char path[PATH_MAX];
+	int rc = host_path(h, abs, path, sizeof(path));
+	if (rc)
+		return rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL; /* never block on a FIFO or device */
+	}
+	/* /proc and /sys files report size 0: read until EOF, bounded. */
+	size_t cap = st.st_size > 0 && (size_t)st.st_size < max ? (size_t)st.st_size + 1 : 4096;
+	char *buf = malloc(cap);
+	size_t used = 0;
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (used + 1 >= cap) {
+			if (cap > max) {
+				rc = -EFBIG;
+				break;
+			}
+			char *n = realloc(buf, cap * 2);
+			if (!n) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = n;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + used, cap - used - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		used += (size_t)r;
+		if (used > max) {
+			rc = -EFBIG;
+			break;
+		}
+	}
+	close(fd);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return 0;
+}
+
+int host_read_value(const struct host *h, const char *abs, char *buf, size_t size)
+{
+	char *data;
+	size_t len;
+	int rc = host_read_file(h, abs, size, &data, &len);
+	if (rc)
+		return rc;
+	if (len > 0 && data[len - 1] == '\n')
+		data[--len] = '\0';
+	if (memchr(data, '\0', len)) {
+		free(data);
+		return -EINVAL;
+	}
+	if (len >= size) {
+		free(data);
+		return -EFBIG;
+	}
+	memcpy(buf, data, len + 1);
+	free(data);
+	return 0;
+}
+
+const char *host_strerror(int neg_errno)
+{
+	switch (neg_errno) {
+	case -EFBIG:
+		return "file too large for this probe";
+	case -EINVAL:
+		return "not a regular text file";
+	case -ETIMEDOUT:
+		return "timed out";
+	default:
+		return strerror(-neg_errno);
+	}
+}
+
+static struct host_command *find_command(struct host *h, const char *name, bool create)
+{
+	for (size_t i = 0; i < h->n_commands; i++)
+		if (strcmp(h->commands[i].name, name) == 0)
+			return &h->commands[i];
+	if (!create || h->n_commands == HOST_MAX_COMMANDS || strlen(name) >= 64)
+		return NULL;
+	struct host_command *c = &h->commands[h->n_commands++];
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, name);
+	c->cmd.pid = -1;
+	c->cmd.out_fd = -1;
+	return c;
+}
+
+void host_command_prefetch(struct host *h, const char *name, char *const argv[])
+{
+	if (!h->live)
+		return;
+	struct host_command *c = find_command(h, name, true);
+	if (!c || c->started)
+		return;
+	runner_start(&c->cmd, argv);
+	c->started = true;
+}
+
+int host_command_output(struct host *h, const char *name, char *const argv[],
+			const char **out, size_t *len, int *exit_status)
+{
+	struct host_command *c = find_command(h, name, true);
+	if (!c)
+		return -ENOMEM;
+	if (!c->finished) {
+		if (h->live) {
+			if (!c->started) {
+				runner_start(&c->cmd, argv);
+				c->started = true;
+			}
+			c->rc = runner_finish(&c->cmd, h->command_timeout_ms);
+		} else {
+			char rel[PATH_MAX];
+			snprintf(rel, sizeof(rel), "%s/%s", HOST_CAPTURE_DIR, name);
+			c->rc = host_read_file(h, rel, RUNNER_MAX_OUTPUT, &c->file_out,
+					       &c->file_len);
+		}
+		c->finished = true;
+	}
+	if (c->rc)
+		return c->rc;
+	if (h->live) {
+		*out = c->cmd.out;
+		*len = c->cmd.len;
+		*exit_status = c->cmd.exit_status;
+	} else {
+		*out = c->file_out;
+		*len = c->file_len;
+		*exit_status = 0;
+	}
+	return 0;
+}

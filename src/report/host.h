@@ -1,0 +1,74 @@
+/* The one seam through which every probe reads the machine.
+ *
+ * A host is a root prefix ("/" for the live machine, a fixture tree in
+ * tests) plus the few things that are not files: external commands and the
+ * runtime observer. No probe opens an absolute path on its own. */
+#ifndef CISREPORT_HOST_H
+#define CISREPORT_HOST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runner.h"
+
+#define HOST_MAX_COMMANDS 8
+#define HOST_DEFAULT_TIMEOUT_MS 5000
+/* Probes read small state files; anything larger is treated as garbage. */
+#define HOST_MAX_FILE (4u << 20)
+
+/* In an offline tree (root other than "/") commands cannot run against
+ * that tree; their captured output is read from this directory instead. */
+#define HOST_CAPTURE_DIR "/.cisreport/commands"
+
+struct observer;
+
+struct host_command {
+	char name[64];
+	struct command cmd;
+	int rc;       /* runner_finish result once collected */
+	bool started, finished;
+	char *file_out; /* offline: contents of the captured file */
+	size_t file_len;
+};
+
+struct host {
+	char root[PATH_MAX]; /* no trailing slash; "" means the live "/" */
+	bool live;
+	int command_timeout_ms;
+	struct host_command commands[HOST_MAX_COMMANDS];
+	size_t n_commands;
+	struct observer *observer; /* runtime observer, NULL when not running */
+};
+
+/* root NULL or "/" is the live machine. Returns 0 or -errno (-ENOTDIR...). */
+int host_init(struct host *h, const char *root);
+void host_free(struct host *h);
+
+/* "<root><abs>" into buf; abs must start with '/'. -ENAMETOOLONG on overflow. */
+int host_path(const struct host *h, const char *abs, char *buf, size_t size);
+
+/* Read a whole file (at most max bytes, else -EFBIG) into a malloc'd,
+ * NUL-terminated buffer. Returns 0 or -errno. */
+int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
+		   size_t *len);
+
+/* Read a small file into buf, stripping one trailing newline. A file that
+ * does not fit, or holds a NUL byte, is -EFBIG / -EINVAL. */
+int host_read_value(const struct host *h, const char *abs, char *buf, size_t size);
+
+/* Human text for a negative errno from these functions. */
+const char *host_strerror(int neg_errno);
+
+/* Start a command now (live host only) so it runs while other probes read;
+ * host_command_output collects it. name keys the cache: each command runs
+ * at most once per host. */
+void host_command_prefetch(struct host *h, const char *name, char *const argv[]);
+
+/* Output of a command: run (or collected) once, cached. On an offline root
+ * it is the captured file <root>/.cisreport/commands/NAME. Returns 0 and
+ * sets *out and *len, or -errno; *exit_status is set when it ran. */
+int host_command_output(struct host *h, const char *name, char *const argv[],
+			const char **out, size_t *len, int *exit_status);
+
+#endif

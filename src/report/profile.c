@@ -1,0 +1,549 @@
+#include "profile.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../checks/kind.h"
+#include "json_pos.h"
+
+#define PROFILE_MAX_FILE (4u << 20)
+
+/* One file being loaded: its text (for locating errors) and parsed root. */
+struct source {
+	const char *path;
+	char *text;
+	json_t *root;
+	int level;
+};
+
+struct loader {
+	struct profile *p;
+	const char *type;
+	char *err;
+	size_t err_size;
+	size_t cap_checks;
+	/* When no type is requested, the types seen decide it. */
+	char *first_type;
+	bool many_types;
+};
+
+__attribute__((format(printf, 5, 6))) static int
+fail_at(struct loader *l, const struct source *src, const struct json_seg *path, size_t n,
+	const char *fmt, ...)
+{
+	int line = 1, col = 1;
+	char field[256] = "";
+	size_t used = 0;
+	if (src->text)
+		json_locate(src->text, path, n, &line, &col);
+	for (size_t i = 0; i < n && used < sizeof(field); i++) {
+		int w = path[i].key ? snprintf(field + used, sizeof(field) - used, "%s%s",
+					      i ? "." : "", path[i].key)
+				    : snprintf(field + used, sizeof(field) - used, "[%zu]",
+					       path[i].index);
+		if (w > 0)
+			used += (size_t)w;
+	}
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(l->err, l->err_size, "%s:%d:%d: %s%s%s", src->path, line, col, field,
+		 field[0] ? ": " : "", msg);
+	return -EINVAL;
+}
+
+static char *xstrdup(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static int read_text(const char *path, char **out)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || st.st_size > (off_t)PROFILE_MAX_FILE) {
+		fclose(f);
+		return -EFBIG;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	size_t n = fread(buf, 1, (size_t)st.st_size, f);
+	int rc = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' &&
+		    *s != '-')
+			return false;
+	return true;
+}
+
+static const char *string_member(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Validate the file's "benchmark" object; on success it is the file's type. */
+static int check_benchmark(struct loader *l, const struct source *src, const char **type)
+{
+	static const char *const keys[] = {"type", "report", "name", "version", "url"};
+	const json_t *bm = json_object_get(src->root, "benchmark");
+	struct json_seg path[2] = {{.key = "benchmark"}, {0}};
+	if (!json_is_object(bm))
+		return fail_at(l, src, path, bm ? 1 : 0, "%s",
+			       bm ? "must be an object" : "\"benchmark\" is required");
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)bm, k, v) {
+		bool known = false;
+		for (size_t i = 0; i < 5; i++)
+			known |= strcmp(keys[i], k) == 0;
+		path[1].key = k;
+		if (!known)
+			return fail_at(l, src, path, 2,
+				       "unknown field (allowed: type, report, name, version, url)");
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return fail_at(l, src, path, 2, "must be a non-empty string");
+	}
+	for (size_t i = 0; i < 5; i++) {
+		if (!json_object_get(bm, keys[i])) {
+			path[1].key = keys[i];
+			return fail_at(l, src, path, 1, "\"%s\" is required", keys[i]);
+		}
+	}
+	*type = string_member(bm, "type");
+	if (!valid_name(*type)) {
+		path[1].key = "type";
+		return fail_at(l, src, path, 2, "must be lower-case letters, digits, '-' or '_'");
+	}
+	return 0;
+}
+
+/* Files of the kept type must agree on the benchmark's metadata. */
+static int adopt_benchmark(struct loader *l, const struct source *src)
+{
+	const json_t *bm = json_object_get(src->root, "benchmark");
+	struct benchmark *have = &l->p->bm;
+	const char *name = string_member(bm, "name"), *version = string_member(bm, "version"),
+		   *url = string_member(bm, "url"), *report = string_member(bm, "report");
+	if (!have->type) {
+		have->type = xstrdup(string_member(bm, "type"));
+		have->report = xstrdup(report);
+		have->name = xstrdup(name);
+		have->version = xstrdup(version);
+		have->url = xstrdup(url);
+		return have->type && have->report && have->name && have->version && have->url
+			       ? 0
+			       : -ENOMEM;
+	}
+	struct json_seg path[2] = {{.key = "benchmark"}, {0}};
+	if (strcmp(have->name, name) || strcmp(have->version, version) || strcmp(have->url, url) ||
+	    strcmp(have->report, report))
+		return fail_at(l, src, path, 1,
+			       "differs from another file of benchmark \"%s\" (name, version, url and report must match)",
+			       have->type);
+	return 0;
+}
+
+static int add_check(struct loader *l, const struct source *src, size_t index, json_t *entry)
+{
+	static const char *const keys[] = {"name", "id", "title", "mode", "kind", "params",
+					   "remediation", NULL};
+	struct json_seg path[3] = {{.key = "checks"}, {.index = index}, {0}};
+	if (!json_is_object(entry))
+		return fail_at(l, src, path, 2, "each check must be an object");
+
+	const char *k;
+	json_t *v;
+	json_object_foreach(entry, k, v) {
+		bool known = false;
+		for (size_t i = 0; keys[i]; i++)
+			known |= strcmp(keys[i], k) == 0;
+		path[2].key = k;
+		if (!known)
+			return fail_at(l, src, path, 3,
+				       "unknown field (allowed: name, id, title, mode, kind, params, remediation)");
+	}
+	static const char *const required[] = {"name", "id", "title", "mode", "kind"};
+	for (size_t i = 0; i < 5; i++) {
+		path[2].key = required[i];
+		const json_t *s = json_object_get(entry, required[i]);
+		if (!s)
+			return fail_at(l, src, path, 2, "\"%s\" is required", required[i]);
+		if (!json_is_string(s) || json_string_length(s) == 0)
+			return fail_at(l, src, path, 3, "must be a non-empty string");
+	}
+	const json_t *rem = json_object_get(entry, "remediation");
+	path[2].key = "remediation";
+	if (rem && !json_is_string(rem))
+		return fail_at(l, src, path, 3, "must be a string");
+
+	const char *name = string_member(entry, "name");
+	path[2].key = "name";
+	if (!valid_name(name))
+		return fail_at(l, src, path, 3, "\"%s\" must be lower-case letters, digits, '-' or '_'",
+			       name);
+	const char *mode = string_member(entry, "mode");
+	path[2].key = "mode";
+	if (strcmp(mode, "Automatic") && strcmp(mode, "Manual"))
+		return fail_at(l, src, path, 3, "must be \"Automatic\" or \"Manual\", not \"%s\"", mode);
+	bool manual = strcmp(mode, "Manual") == 0;
+
+	const char *kind_name = string_member(entry, "kind");
+	const struct check_kind *kind = check_kind_find(kind_name);
+	path[2].key = "kind";
+	if (!kind) {
+		char list[512] = "";
+		for (size_t i = 0; check_kinds[i]; i++) {
+			strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+			strncat(list, check_kinds[i]->name, sizeof(list) - strlen(list) - 1);
+		}
+		return fail_at(l, src, path, 3, "unknown kind \"%s\" (known: %s)", kind_name, list);
+	}
+	if (manual != (strcmp(kind_name, "manual") == 0))
+		return fail_at(l, src, path, 3,
+			       "mode \"Manual\" goes with kind \"manual\", and only with it");
+	if (!manual && (!rem || json_string_length(rem) == 0)) {
+		path[2].key = "remediation";
+		return fail_at(l, src, path, 2, "an automatic check needs a remediation");
+	}
+
+	const json_t *params = json_object_get(entry, "params");
+	struct param_error perr = {0};
+	if (kind->validate && kind->validate(params, &perr) < 0) {
+		struct json_seg ppath[4] = {{.key = "checks"}, {.index = index}, {.key = "params"},
+					    {.key = perr.field}};
+		size_t depth = params ? (perr.field[0] ? 4 : 3) : 2;
+		return fail_at(l, src, ppath, depth, "%s%s", params ? "" : "params: ",
+			       perr.message);
+	}
+
+	if (!l->type || strcmp(l->type, string_member(json_object_get(src->root, "benchmark"),
+						      "type")))
+		return 0; /* validated, but another benchmark's check */
+
+	for (size_t i = 0; i < l->p->n_checks; i++) {
+		if (strcmp(l->p->checks[i].name, name) == 0) {
+			path[2].key = "name";
+			return fail_at(l, src, path, 3, "check \"%s\" is already defined at %s", name,
+				       l->p->checks[i].source);
+		}
+	}
+	if (l->p->n_checks == l->cap_checks) {
+		size_t cap = l->cap_checks ? l->cap_checks * 2 : 32;
+		struct check_def *n = realloc(l->p->checks, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		l->p->checks = n;
+		l->cap_checks = cap;
+	}
+	int line = 1, col = 1;
+	json_locate(src->text, path, 2, &line, &col);
+	char *where = NULL;
+	if (asprintf(&where, "%s:%d", src->path, line) < 0)
+		return -ENOMEM;
+	struct check_def *c = &l->p->checks[l->p->n_checks++];
+	c->entry = json_incref(entry);
+	c->name = name;
+	c->id = string_member(entry, "id");
+	c->title = string_member(entry, "title");
+	c->remediation = rem ? json_string_value(rem) : "";
+	c->kind_name = kind_name;
+	c->kind = kind;
+	c->params = params;
+	c->manual = manual;
+	c->level = src->level;
+	c->source = where;
+	return 0;
+}
+
+static int load_file(struct loader *l, const char *path, int level)
+{
+	struct source src = {.path = path, .level = level};
+	int rc = read_text(path, &src.text);
+	if (rc) {
+		snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
+			 rc == -EFBIG ? "larger than 4 MiB" : strerror(-rc));
+		return -EINVAL;
+	}
+	json_error_t jerr;
+	src.root = json_loads(src.text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!src.root) {
+		snprintf(l->err, l->err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+			 jerr.text);
+		free(src.text);
+		return -EINVAL;
+	}
+	const char *type = NULL;
+	rc = 0;
+	if (!json_is_object(src.root)) {
+		rc = fail_at(l, &src, NULL, 0, "a profile must be a JSON object");
+		goto out;
+	}
+	static const char *const top[] = {"format_version", "benchmark", "checks"};
+	const char *k;
+	json_t *v;
+	json_object_foreach(src.root, k, v) {
+		bool known = false;
+		for (size_t i = 0; i < 3; i++)
+			known |= strcmp(top[i], k) == 0;
+		if (!known) {
+			struct json_seg pth = {.key = k};
+			rc = fail_at(l, &src, &pth, 1,
+				     "unknown field (allowed: format_version, benchmark, checks)");
+			goto out;
+		}
+	}
+	const json_t *ver = json_object_get(src.root, "format_version");
+	struct json_seg vpath = {.key = "format_version"};
+	if (!ver) {
+		rc = fail_at(l, &src, NULL, 0, "format_version: is required (this cisreport reads %d)",
+			     PROFILE_FORMAT_VERSION);
+		goto out;
+	}
+	if (!json_is_integer(ver) || json_integer_value(ver) != PROFILE_FORMAT_VERSION) {
+		rc = fail_at(l, &src, &vpath, 1, "unsupported version (this cisreport reads %d)",
+			     PROFILE_FORMAT_VERSION);
+		goto out;
+	}
+	rc = check_benchmark(l, &src, &type);
+	if (rc)
+		goto out;
+	if (!l->first_type) {
+		l->first_type = strdup(type);
+	} else if (strcmp(l->first_type, type)) {
+		l->many_types = true;
+	}
+	json_t *checks = json_object_get(src.root, "checks");
+	struct json_seg cpath = {.key = "checks"};
+	if (!json_is_array(checks)) {
+		rc = fail_at(l, &src, &cpath, checks ? 1 : 0, "%s",
+			     checks ? "must be an array" : "checks: is required");
+		goto out;
+	}
+	bool keep = l->type && strcmp(l->type, type) == 0;
+	if (keep) {
+		rc = adopt_benchmark(l, &src);
+		if (rc)
+			goto out;
+	}
+	size_t i;
+	json_t *entry;
+	json_array_foreach(checks, i, entry) {
+		rc = add_check(l, &src, i, entry);
+		if (rc)
+			goto out;
+	}
+	if (keep) {
+		char **n = realloc(l->p->files, (l->p->n_files + 1) * sizeof(*n));
+		if (!n) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		l->p->files = n;
+		l->p->files[l->p->n_files] = strdup(path);
+		if (!l->p->files[l->p->n_files]) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		l->p->n_files++;
+	}
+out:
+	json_decref(src.root);
+	free(src.text);
+	return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The profile files of dir, as "level<N>/<file>.json" paths sorted. */
+static int list_files(const char *dir, char ***out, int **levels, size_t *n, char *err,
+		      size_t err_size)
+{
+	*out = NULL;
+	*levels = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, err_size, "%s: cannot open profile directory: %s", dir, strerror(errno));
+		return -ENOENT;
+	}
+	size_t cap = 0;
+	int rc = 0;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n_names = 0;
+	while ((de = readdir(d))) {
+		char *end;
+		if (strncmp(de->d_name, "level", 5) || !isdigit((unsigned char)de->d_name[5]))
+			continue;
+		long lvl = strtol(de->d_name + 5, &end, 10);
+		if (*end || lvl < 1 || lvl > PROFILE_MAX_LEVEL)
+			continue;
+		char **nn = realloc(names, (n_names + 1) * sizeof(*nn));
+		if (!nn) {
+			rc = -ENOMEM;
+			break;
+		}
+		names = nn;
+		names[n_names++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n_names, sizeof(*names), by_name);
+	for (size_t i = 0; i < n_names && !rc; i++) {
+		char sub[4096];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
+		DIR *sd = opendir(sub);
+		if (!sd)
+			continue;
+		char **files = NULL;
+		size_t nf = 0;
+		while ((de = readdir(sd))) {
+			size_t len = strlen(de->d_name);
+			if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
+				continue;
+			char **nn = realloc(files, (nf + 1) * sizeof(*nn));
+			if (!nn) {
+				rc = -ENOMEM;
+				break;
+			}
+			files = nn;
+			if (asprintf(&files[nf], "%s/%s", sub, de->d_name) < 0) {
+				rc = -ENOMEM;
+				break;
+			}
+			nf++;
+		}
+		closedir(sd);
+		qsort(files, nf, sizeof(*files), by_name);
+		for (size_t j = 0; j < nf; j++) {
+			if (!rc && *n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				char **no = realloc(*out, ncap * sizeof(**out));
+				if (no)
+					*out = no;
+				int *nl = no ? realloc(*levels, ncap * sizeof(**levels)) : NULL;
+				if (nl)
+					*levels = nl;
+				if (!no || !nl)
+					rc = -ENOMEM;
+				else
+					cap = ncap;
+			}
+			if (rc) {
+				free(files[j]);
+				continue;
+			}
+			(*out)[*n] = files[j];
+			(*levels)[*n] = atoi(names[i] + 5);
+			(*n)++;
+		}
+		free(files);
+	}
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	if (rc)
+		snprintf(err, err_size, "%s: out of memory", dir);
+	return rc;
+}
+
+static int by_check_name(const void *a, const void *b)
+{
+	return strcmp(((const struct check_def *)a)->name, ((const struct check_def *)b)->name);
+}
+
+int profile_load(const char *dir, const char *type, struct profile *p, char *err, size_t err_size)
+{
+	memset(p, 0, sizeof(*p));
+	char **files;
+	int *levels;
+	size_t n;
+	int rc = list_files(dir, &files, &levels, &n, err, err_size);
+	if (rc)
+		return rc;
+	struct loader l = {.p = p, .type = type, .err = err, .err_size = err_size};
+	/* Pass 1 validates every file and learns which types exist; pass 2
+	 * (when the type was not given) keeps the checks of the chosen one. */
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = load_file(&l, files[i], levels[i]);
+	if (!rc && !type) {
+		l.type = l.many_types || !l.first_type ? "bottlerocket" : l.first_type;
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = load_file(&l, files[i], levels[i]);
+	}
+	if (!rc && p->n_checks == 0) {
+		snprintf(err, err_size, "%s: no checks of benchmark \"%s\" found (profile files: %zu)",
+			 dir, l.type, n);
+		rc = -ENOENT;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(levels);
+	free(l.first_type);
+	if (!rc) {
+		qsort(p->checks, p->n_checks, sizeof(*p->checks), by_check_name);
+		p->dir = strdup(dir);
+	} else {
+		profile_free(p);
+	}
+	return rc;
+}
+
+void profile_free(struct profile *p)
+{
+	for (size_t i = 0; i < p->n_checks; i++) {
+		free((char *)p->checks[i].source);
+		json_decref(p->checks[i].entry);
+	}
+	free(p->checks);
+	for (size_t i = 0; i < p->n_files; i++)
+		free(p->files[i]);
+	free(p->files);
+	free(p->bm.type);
+	free(p->bm.report);
+	free(p->bm.name);
+	free(p->bm.version);
+	free(p->bm.url);
+	free(p->dir);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct check_def *profile_find_check(const struct profile *p, const char *name_or_id)
+{
+	for (size_t i = 0; i < p->n_checks; i++)
+		if (strcmp(p->checks[i].name, name_or_id) == 0 ||
+		    strcmp(p->checks[i].id, name_or_id) == 0)
+			return &p->checks[i];
+	return NULL;
+}

@@ -1,0 +1,58 @@
+/* Benchmark profiles: declarative check lists loaded from JSON files in
+ * <dir>/level<N>/. A check's level is the N of its folder. */
+#ifndef CISREPORT_PROFILE_H
+#define CISREPORT_PROFILE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROFILE_FORMAT_VERSION 1
+#define PROFILE_MAX_LEVEL 9
+
+struct check_kind;
+
+struct benchmark {
+	char *type;    /* "bottlerocket", "kubernetes", "fips" */
+	char *report;  /* report name in the API: "cis", "cis-k8s", "fips" */
+	char *name;    /* "CIS Bottlerocket Benchmark" */
+	char *version; /* "v1.0.0" */
+	char *url;
+};
+
+struct check_def {
+	const char *name;  /* stable key, e.g. "br01040100" */
+	const char *id;    /* benchmark item, e.g. "1.4.1" */
+	const char *title;
+	const char *remediation; /* "" when none */
+	const char *kind_name;
+	const struct check_kind *kind;
+	const json_t *params;    /* owned by entry */
+	bool manual;             /* mode "Manual" */
+	int level;
+	const char *source; /* "profiles/level1/bottlerocket.json:12" */
+	json_t *entry;      /* the check's JSON object: owns the strings above */
+};
+
+struct profile {
+	struct benchmark bm;
+	struct check_def *checks; /* sorted by name, as bloodhound orders them */
+	size_t n_checks;
+	char **files; /* every profile file read for this benchmark */
+	size_t n_files;
+	char *dir;
+};
+
+/* Load every profile file under dir and keep the checks of benchmark type
+ * (NULL: the only type present, else "bottlerocket"). Every file is
+ * validated, whatever its type: a malformed profile is an error, never half
+ * a report. Returns 0; -ENOENT (no such dir / no checks of that type) or
+ * -EINVAL (malformed), with a message "file:line:col: field: problem" in err. */
+int profile_load(const char *dir, const char *type, struct profile *p, char *err,
+		 size_t err_size);
+void profile_free(struct profile *p);
+
+/* A check by name ("br01040100") or benchmark id ("1.4.1"); NULL if none. */
+const struct check_def *profile_find_check(const struct profile *p, const char *name_or_id);
+
+#endif

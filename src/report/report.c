@@ -1,0 +1,100 @@
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../checks/kind.h"
+
+void report_format_timestamp(const struct timespec *ts, char *buf, size_t size)
+{
+	struct tm tm;
+	gmtime_r(&ts->tv_sec, &tm);
+	char base[32];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	long ns = ts->tv_nsec;
+	if (ns == 0)
+		snprintf(buf, size, "%sZ", base);
+	else if (ns % 1000000 == 0)
+		snprintf(buf, size, "%s.%03ldZ", base, ns / 1000000);
+	else if (ns % 1000 == 0)
+		snprintf(buf, size, "%s.%06ldZ", base, ns / 1000);
+	else
+		snprintf(buf, size, "%s.%09ldZ", base, ns);
+}
+
+static bool selected(const struct check_def *c, const struct report_selection *sel)
+{
+	if (c->level > sel->level)
+		return false;
+	if (!sel->only)
+		return true;
+	for (size_t i = 0; sel->only[i]; i++)
+		if (strcmp(sel->only[i], c->name) == 0 || strcmp(sel->only[i], c->id) == 0)
+			return true;
+	return false;
+}
+
+static void count(struct report *r, enum check_status s)
+{
+	r->total++;
+	switch (s) {
+	case CHECK_FAIL:
+		r->failed++;
+		r->status = CHECK_FAIL;
+		break;
+	case CHECK_PASS:
+		r->passed++;
+		if (r->status == CHECK_SKIP)
+			r->status = CHECK_PASS;
+		break;
+	default:
+		r->skipped++;
+	}
+}
+
+int report_run(struct host *h, const struct profile *p, const struct report_selection *sel,
+	       struct report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->level = sel->level;
+	out->bm = &p->bm;
+	out->status = CHECK_SKIP;
+	clock_gettime(CLOCK_REALTIME, &out->started);
+	report_format_timestamp(&out->started, out->timestamp, sizeof(out->timestamp));
+
+	out->entries = calloc(p->n_checks ? p->n_checks : 1, sizeof(*out->entries));
+	if (!out->entries)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_checks; i++) {
+		const struct check_def *c = &p->checks[i];
+		if (!selected(c, sel))
+			continue;
+		struct report_entry *e = &out->entries[out->n_entries++];
+		e->def = c;
+		result_init(&e->result);
+	}
+	/* Slow work (external commands) starts first and overlaps the reads. */
+	for (size_t i = 0; i < out->n_entries; i++) {
+		const struct check_def *c = out->entries[i].def;
+		if (c->kind->prepare)
+			c->kind->prepare(h, c->params);
+	}
+	for (size_t i = 0; i < out->n_entries; i++) {
+		struct report_entry *e = &out->entries[i];
+		e->def->kind->run(h, e->def->params, &e->result);
+		if (!e->result.error)
+			result_skip(&e->result, OUTCOME_UNABLE, "check produced no verdict");
+		count(out, e->result.status);
+	}
+	return 0;
+}
+
+void report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->n_entries; i++)
+		result_free(&r->entries[i].result);
+	free(r->entries);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,44 @@
+/* A report: the checks of one benchmark up to a level, run against a host. */
+#ifndef CISREPORT_REPORT_H
+#define CISREPORT_REPORT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "host.h"
+#include "profile.h"
+#include "result.h"
+
+struct report_entry {
+	const struct check_def *def;
+	struct check_result result;
+};
+
+struct report {
+	int level;
+	const struct benchmark *bm;
+	struct timespec started;   /* wall clock, for the timestamp */
+	char timestamp[48];        /* bloodhound's format, e.g. 2024-05-01T10:00:00.123456789Z */
+	size_t total, passed, failed, skipped;
+	enum check_status status;  /* FAIL if any failed, PASS if any passed, else SKIP */
+	struct report_entry *entries; /* in profile (name) order */
+	size_t n_entries;
+};
+
+/* Which checks to run: level <= level, and when only is non-NULL, those
+ * whose name or id is listed (NULL-terminated). */
+struct report_selection {
+	int level;
+	const char *const *only;
+};
+
+/* Run the selected checks of p against h. Returns 0 or -ENOMEM. */
+int report_run(struct host *h, const struct profile *p, const struct report_selection *sel,
+	       struct report *out);
+void report_free(struct report *r);
+
+/* bloodhound's timestamp: RFC 3339 UTC, fraction as chrono prints it
+ * (omitted when zero, else 3, 6 or 9 digits). */
+void report_format_timestamp(const struct timespec *ts, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,85 @@
+/* JSON: bloodhound's document, compact on one line, keys in its order;
+ * cisreport's additions come after the fields bloodhound defines. */
+#include <errno.h>
+#include <string.h>
+
+#include "writer.h"
+
+static json_t *evidence_json(const struct check_result *res)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < res->n_evidence; i++) {
+		const struct evidence *ev = &res->evidence[i];
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "item", ev->item,
+						     "expected", ev->expected, "actual",
+						     ev->actual, "ok", ev->ok));
+	}
+	return arr;
+}
+
+static json_t *entry_json(const struct report *r, const struct report_entry *e)
+{
+	(void)r;
+	const struct check_def *d = e->def;
+	const struct check_result *res = &e->result;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	/* bloodhound's fields, in its order */
+	json_object_set_new(o, "name", json_string(d->name));
+	json_object_set_new(o, "id", json_string(d->id));
+	json_object_set_new(o, "level", json_integer(d->level));
+	json_object_set_new(o, "title", json_string(d->title));
+	json_object_set_new(o, "mode", json_string(d->manual ? "Manual" : "Automatic"));
+	json_object_set_new(o, "status", json_string(check_status_name(res->status)));
+	json_object_set_new(o, "error", json_string(res->error ? res->error : ""));
+	/* cisreport's additions */
+	json_object_set_new(o, "outcome", json_string(check_outcome_name(res->outcome)));
+	json_object_set_new(o, "kind", json_string(d->kind_name));
+	json_object_set_new(o, "evidence", evidence_json(res));
+	json_object_set_new(o, "remediation", json_string(d->remediation));
+	return o;
+}
+
+json_t *report_to_json(const struct report *r)
+{
+	json_t *doc = json_object();
+	json_t *results = json_object();
+	if (!doc || !results) {
+		json_decref(doc);
+		json_decref(results);
+		return NULL;
+	}
+	json_object_set_new(doc, "level", json_integer(r->level));
+	json_object_set_new(doc, "total", json_integer((json_int_t)r->total));
+	json_object_set_new(doc, "passed", json_integer((json_int_t)r->passed));
+	json_object_set_new(doc, "skipped", json_integer((json_int_t)r->skipped));
+	json_object_set_new(doc, "failed", json_integer((json_int_t)r->failed));
+	json_object_set_new(doc, "status", json_string(check_status_name(r->status)));
+	json_object_set_new(doc, "timestamp", json_string(r->timestamp));
+	if (r->bm->name)
+		json_object_set_new(doc, "name", json_string(r->bm->name));
+	if (r->bm->version)
+		json_object_set_new(doc, "version", json_string(r->bm->version));
+	if (r->bm->url)
+		json_object_set_new(doc, "url", json_string(r->bm->url));
+	for (size_t i = 0; i < r->n_entries; i++)
+		json_object_set_new(results, r->entries[i].def->name,
+				    entry_json(r, &r->entries[i]));
+	json_object_set_new(doc, "results", results);
+	json_object_set_new(doc, "type", json_string(r->bm->type));
+	return doc;
+}
+
+int write_json(const struct report *r, const struct writer_options *o, FILE *out)
+{
+	(void)o;
+	json_t *doc = report_to_json(r);
+	if (!doc)
+		return -ENOMEM;
+	int rc = json_dumpf(doc, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc < 0 || fputc('\n', out) == EOF)
+		return -EIO;
+	return ferror(out) ? -EIO : 0;
+}

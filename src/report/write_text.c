@@ -1,0 +1,45 @@
+/* Text: bloodhound's layout, byte for byte; --verbose adds indented
+ * evidence and remediation lines under each check. */
+#include <errno.h>
+#include <string.h>
+
+#include "writer.h"
+
+static void write_details(const struct report_entry *e, FILE *out)
+{
+	const struct check_result *res = &e->result;
+	for (size_t i = 0; i < res->n_evidence; i++) {
+		const struct evidence *ev = &res->evidence[i];
+		fprintf(out, "          %s %s: expected %s, found %s\n", ev->ok ? "ok " : "BAD",
+			ev->item, ev->expected, ev->actual);
+	}
+	if (res->status != CHECK_PASS && res->error && res->error[0])
+		fprintf(out, "          reason: %s\n", res->error);
+	if (res->status == CHECK_FAIL && e->def->remediation[0])
+		fprintf(out, "          remediation: %s\n", e->def->remediation);
+}
+
+int write_text(const struct report *r, const struct writer_options *o, FILE *out)
+{
+	if (r->bm->name)
+		fprintf(out, "%-17s%s\n", "Benchmark name:", r->bm->name);
+	if (r->bm->version)
+		fprintf(out, "%-17s%s\n", "Version:", r->bm->version);
+	if (r->bm->url)
+		fprintf(out, "%-17s%s\n", "Reference:", r->bm->url);
+	fprintf(out, "%-17s%d\n", "Benchmark level:", r->level);
+	fprintf(out, "%-17s%s\n\n", "Start time:", r->timestamp);
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct report_entry *e = &r->entries[i];
+		fprintf(out, "[%s] %-9s %s (%s)\n", check_status_name(e->result.status), e->def->id,
+			e->def->title, e->def->manual ? "Manual" : "Automatic");
+		if (o && o->verbose)
+			write_details(e, out);
+	}
+	fprintf(out, "\n%-17s%zu\n", "Passed:", r->passed);
+	fprintf(out, "%-17s%zu\n", "Failed:", r->failed);
+	fprintf(out, "%-17s%zu\n", "Skipped:", r->skipped);
+	fprintf(out, "%-17s%zu\n\n", "Total checks:", r->total);
+	fprintf(out, "Compliance check result: %s\n", check_status_name(r->status));
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,28 @@
+/* The table of output formats. */
+#include <string.h>
+
+#include "writer.h"
+
+static const struct report_writer writers[] = {
+	{"text", "text/plain; charset=utf-8", write_text},
+	{"json", "application/json", write_json},
+};
+
+const struct report_writer *report_writer_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (strcmp(writers[i].name, name) == 0)
+			return &writers[i];
+	return NULL;
+}
+
+const char *report_writer_names(void)
+{
+	static char names[256];
+	if (!names[0])
+		for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+			strncat(names, i ? ", " : "", sizeof(names) - strlen(names) - 1);
+			strncat(names, writers[i].name, sizeof(names) - strlen(names) - 1);
+		}
+	return names;
+}

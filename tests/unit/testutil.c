@@ -1,0 +1,116 @@
+#include "testutil.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static json_t *parse(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
+	if (!j)
+		fail_msg("bad params JSON in test: %s: %s", text, e.text);
+	return j;
+}
+
+int validate_kind(const char *kind, const char *params_json, struct param_error *err)
+{
+	const struct check_kind *k = check_kind_find(kind);
+	assert_non_null(k);
+	json_t *params = params_json ? parse(params_json) : NULL;
+	memset(err, 0, sizeof(*err));
+	int rc = k->validate ? k->validate(params, err) : 0;
+	json_decref(params);
+	return rc;
+}
+
+void run_kind(const char *kind, const char *params_json, const char *fixture,
+	      struct check_result *r)
+{
+	const struct check_kind *k = check_kind_find(kind);
+	assert_non_null(k);
+	json_t *params = params_json ? parse(params_json) : NULL;
+	struct param_error err = {0};
+	if (k->validate && k->validate(params, &err) < 0)
+		fail_msg("params rejected: %s: %s", err.field, err.message);
+	char root[PATH_MAX];
+	if (!fixture || fixture[0] == '/')
+		snprintf(root, sizeof(root), "%s", fixture ? fixture : "/");
+	else
+		snprintf(root, sizeof(root), "%s/%s", FIXTURES, fixture);
+	struct host h;
+	assert_int_equal(host_init(&h, root), 0);
+	result_init(r);
+	if (k->prepare)
+		k->prepare(&h, params);
+	k->run(&h, params, r);
+	host_free(&h);
+	json_decref(params);
+}
+
+const struct evidence *find_evidence(const struct check_result *r, const char *item)
+{
+	for (size_t i = 0; i < r->n_evidence; i++)
+		if (strcmp(r->evidence[i].item, item) == 0)
+			return &r->evidence[i];
+	fail_msg("no evidence item '%s' (have %zu items)", item, r->n_evidence);
+	return NULL;
+}
+
+void assert_result(const struct check_result *r, enum check_status status, const char *needle)
+{
+	if (r->status != status)
+		fail_msg("expected %s, got %s: %s", check_status_name(status),
+			 check_status_name(r->status), r->error ? r->error : "(null)");
+	if (needle && (!r->error || !strstr(r->error, needle)))
+		fail_msg("reason '%s' does not contain '%s'", r->error ? r->error : "(null)", needle);
+}
+
+char *make_temp_dir(void)
+{
+	char *t = strdup("/tmp/cisreport-test.XXXXXX");
+	assert_non_null(mkdtemp(t));
+	return t;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	chmod(p, 0700);
+	return remove(p);
+}
+
+void rm_tree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void write_file(const char *dir, const char *rel, const char *content, int mode)
+{
+	write_bytes(dir, rel, content, strlen(content), mode);
+}
+
+void write_bytes(const char *dir, const char *rel, const void *data, size_t len, int mode)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (char *p = path + strlen(dir) + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	}
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	chmod(path, (mode_t)mode);
+}

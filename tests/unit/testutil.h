@@ -1,0 +1,41 @@
+/* Shared helpers for the cmocka unit tests. */
+#ifndef CISREPORT_TESTUTIL_H
+#define CISREPORT_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "checks/kind.h"
+#include "report/host.h"
+#include "report/result.h"
+
+/* Run kind `kind` with params given as JSON text against the fixture tree
+ * FIXTURES/<fixture>, or an absolute directory (NULL or "/" for the live
+ * host). The params must pass
+ * the kind's validation. The result must be freed with result_free. */
+void run_kind(const char *kind, const char *params_json, const char *fixture,
+	      struct check_result *r);
+
+/* Validation of params JSON text: returns the kind's validate() result and
+ * fills err. */
+int validate_kind(const char *kind, const char *params_json, struct param_error *err);
+
+/* The evidence item named item, or fail the test. */
+const struct evidence *find_evidence(const struct check_result *r, const char *item);
+
+/* Assert status and that the reason contains needle (NULL: don't care). */
+void assert_result(const struct check_result *r, enum check_status status,
+		   const char *needle);
+
+/* A scratch directory under /tmp, removed by rm_tree. */
+char *make_temp_dir(void);
+void rm_tree(const char *path);
+/* Write a file (creating parent dirs) under dir with mode. */
+void write_file(const char *dir, const char *rel, const char *content, int mode);
+void write_bytes(const char *dir, const char *rel, const void *data, size_t len, int mode);
+
+#endif
