@@ -1,0 +1,31 @@
+/* Reading the kernel's own tables under a host root: the mount table
+ * (/proc/self/mountinfo, parsed by libmount) and the registered filesystem
+ * types (/proc/filesystems). Shared by the kinds that ask "is X mounted"
+ * or "does this kernel know X". */
+#ifndef CISREPORT_KERNEL_TABLES_H
+#define CISREPORT_KERNEL_TABLES_H
+
+#include <libmount/libmount.h>
+#include <stdbool.h>
+
+#include "../report/host.h"
+
+#define MOUNTINFO_PATH "/proc/self/mountinfo"
+#define PROC_FILESYSTEMS_PATH "/proc/filesystems"
+
+/* Parse <root>/proc/self/mountinfo. Returns 0 and a table to release with
+ * mnt_unref_table, or -errno from reading it, or -EINVAL when a line is
+ * not mountinfo syntax (*bad_line is then its 1-based number). */
+int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_line);
+
+/* The mount visible at target (the last one stacked there), or NULL. */
+struct libmnt_fs *mountinfo_find_target(struct libmnt_table *tb, const char *target);
+
+/* The last mount of filesystem type fstype, or NULL. */
+struct libmnt_fs *mountinfo_find_fstype(struct libmnt_table *tb, const char *fstype);
+
+/* Whether <root>/proc/filesystems lists fstype (exact name). 0 or -errno;
+ * -EINVAL when the file is not in /proc/filesystems' format. */
+int proc_filesystems_lists(const struct host *h, const char *fstype, bool *listed);
+
+#endif
