@@ -1,0 +1,595 @@
+/* module_disabled: a kernel module that must be impossible to load.
+ *
+ * params: {"module": "udf",
+ *          "install_commands": ["/bin/true", ...],   (optional)
+ *          "filesystem": "udf",                      (optional)
+ *          "protocol": "SCTP"}                       (optional)
+ *
+ * PASS needs all of:
+ *  - not loaded: the module's name is not a name field of /proc/modules;
+ *  - not built in: a built-in module is always there and cannot be disabled.
+ *    Evidence for "built in": modules.builtin of the running release,
+ *    /sys/module/<name> while not loaded, and — because /sys/module only
+ *    shows built-ins that have parameters — the filesystem type or socket
+ *    protocol the module registers (/proc/filesystems, /proc/net/protocols)
+ *    when the profile names one;
+ *  - uninstallable: modprobe's configuration (read by libkmod from the
+ *    modprobe.d directories under the root) gives the module an install
+ *    command whose program is one of install_commands. A "blacklist" line
+ *    alone only stops loading by alias; "modprobe udf" still loads it.
+ * A kernel without loadable module support (no /proc/modules) cannot load
+ * anything, so the modprobe configuration does not matter there. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel_tables.h"
+#include "params.h"
+
+#define PROC_MODULES "/proc/modules"
+#define OSRELEASE "/proc/sys/kernel/osrelease"
+#define PROC_FILESYSTEMS "/proc/filesystems"
+#define PROC_PROTOCOLS "/proc/net/protocols"
+/* The kernel's MODULE_NAME_LEN is 64 including the NUL. */
+#define MODULE_NAME_MAX 56
+
+static const char *const default_install_commands[] = {"/bin/true", "/bin/false",
+						       "/usr/bin/true", "/usr/bin/false", NULL};
+
+/* Where kmod (and so modprobe) reads configuration, in its priority order. */
+static const char *const modprobe_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+					    "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
+					    "/lib/modprobe.d", NULL};
+
+static bool is_module_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= MODULE_NAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(*p == '_' || *p == '-' || (*p >= '0' && *p <= '9') ||
+		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return false;
+	return true;
+}
+
+static bool is_plain_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '/')
+			return false;
+	return true;
+}
+
+static int module_disabled_validate(const json_t *params, struct param_error *err)
+{
+	static const char *const allowed[] = {"module", "install_commands", "filesystem",
+					      "protocol", NULL};
+	int rc = param_require_object(params, err);
+	if (!rc)
+		rc = param_only(params, allowed, err);
+	if (!rc)
+		rc = param_string(params, "module", true, err);
+	if (!rc)
+		rc = param_string_array(params, "install_commands", false, err);
+	if (!rc)
+		rc = param_string(params, "filesystem", false, err);
+	if (!rc)
+		rc = param_string(params, "protocol", false, err);
+	if (rc)
+		return rc;
+	if (!is_module_name(param_str(params, "module", "")))
+		return param_fail(err, "module",
+				  "must be a module name (letters, digits, '_' or '-', under %d characters)",
+				  MODULE_NAME_MAX);
+	size_t i;
+	const json_t *e;
+	json_array_foreach(json_object_get(params, "install_commands"), i, e) {
+		const char *c = json_string_value(e);
+		if (c[0] != '/' || strpbrk(c, " \t\n"))
+			return param_fail(err, "install_commands",
+					  "\"%s\" must be an absolute program path without arguments", c);
+	}
+	const char *fs = param_str(params, "filesystem", NULL);
+	if (fs && !is_plain_word(fs))
+		return param_fail(err, "filesystem", "must be one filesystem type name, as in /proc/filesystems");
+	const char *proto = param_str(params, "protocol", NULL);
+	if (proto && !is_plain_word(proto))
+		return param_fail(err, "protocol", "must be one protocol name, as in /proc/net/protocols");
+	return 0;
+}
+
+/* Module names are compared the way the kernel stores them: '-' as '_'. */
+static void normalize(const char *in, char *out, size_t size)
+{
+	size_t i = 0;
+	for (; in[i] && i + 1 < size; i++)
+		out[i] = in[i] == '-' ? '_' : in[i];
+	out[i] = '\0';
+}
+
+/* A problem that makes the verdict unknowable: first one wins. */
+struct probe {
+	struct host *h;
+	struct check_result *r;
+	const char *module; /* normalized */
+	char skip[512];
+};
+
+__attribute__((format(printf, 2, 3))) static void set_skip(struct probe *p, const char *fmt, ...)
+{
+	if (p->skip[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->skip, sizeof(p->skip), fmt, ap);
+	va_end(ap);
+}
+
+enum load_state { MOD_NOT_LOADED, MOD_LOADED, MOD_NO_SUPPORT, MOD_UNKNOWN };
+
+/* Find the module by exact name in /proc/modules ("name size refs deps
+ * state addr"): a substring match would take "udf_extra" for "udf". */
+static enum load_state probe_loaded(struct probe *p, char *line_out, size_t size)
+{
+	char *text;
+	size_t len;
+	int rc = host_read_file(p->h, PROC_MODULES, HOST_MAX_FILE, &text, &len);
+	if (rc == -ENOENT)
+		return MOD_NO_SUPPORT;
+	if (rc) {
+		set_skip(p, "cannot read %s: %s", PROC_MODULES, host_strerror(rc));
+		return MOD_UNKNOWN;
+	}
+	enum load_state st = MOD_NOT_LOADED;
+	if (memchr(text, '\0', len)) {
+		set_skip(p, "%s is not text", PROC_MODULES);
+		free(text);
+		return MOD_UNKNOWN;
+	}
+	size_t lineno = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		char name[128], size_field[32];
+		char rest_check;
+		if (sscanf(line, "%127s %31s %c", name, size_field, &rest_check) != 3 ||
+		    strspn(size_field, "0123456789") != strlen(size_field)) {
+			set_skip(p, "%s line %zu is not \"name size refcount ...\": %.60s",
+				 PROC_MODULES, lineno, line);
+			st = MOD_UNKNOWN;
+			break;
+		}
+		if (strcmp(name, p->module) == 0) {
+			st = MOD_LOADED;
+			snprintf(line_out, size, "%s", line);
+		}
+	}
+	free(text);
+	return st;
+}
+
+/* Does a listing (one entry per line) name the module? For modules.builtin
+ * each line is a path "kernel/fs/udf/udf.ko". */
+static int builtin_listed(struct probe *p, const char *path, bool *listed, char *entry,
+			  size_t size)
+{
+	char *text;
+	size_t len;
+	int rc = host_read_file(p->h, path, HOST_MAX_FILE, &text, &len);
+	if (rc)
+		return rc;
+	*listed = false;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		char name[MODULE_NAME_MAX + 8];
+		normalize(base, name, sizeof(name));
+		char *dot = strstr(name, ".ko");
+		if (!dot)
+			continue;
+		*dot = '\0';
+		if (strcmp(name, p->module) == 0) {
+			*listed = true;
+			snprintf(entry, size, "%s", line);
+			break;
+		}
+	}
+	free(text);
+	return 0;
+}
+
+/* /proc/net/protocols: a header line, then one protocol per line, name first. */
+static int protocol_registered(struct probe *p, const char *proto, bool *listed)
+{
+	char *text;
+	size_t len;
+	int rc = host_read_file(p->h, PROC_PROTOCOLS, HOST_MAX_FILE, &text, &len);
+	if (rc)
+		return rc;
+	*listed = false;
+	char *save = NULL;
+	char *line = strtok_r(text, "\n", &save);
+	if (!line || strncmp(line, "protocol", 8) != 0) {
+		free(text);
+		return -EINVAL;
+	}
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char name[64];
+		if (sscanf(line, "%63s", name) == 1 && strcmp(name, proto) == 0)
+			*listed = true;
+	}
+	free(text);
+	return 0;
+}
+
+static int path_exists(const struct host *h, const char *abs, bool *exists)
+{
+	char path[PATH_MAX];
+	int rc = host_path(h, abs, path, sizeof(path));
+	if (rc)
+		return rc;
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		*exists = true;
+		return 0;
+	}
+	if (errno == ENOENT || errno == ENOTDIR) {
+		*exists = false;
+		return 0;
+	}
+	return -errno;
+}
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	if (used >= size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Records the "built-in" item; returns true when the module is built in. */
+static bool probe_builtin(struct probe *p, const json_t *params, const char *release,
+			  bool loaded)
+{
+	char why[512] = "", checked[768] = "";
+	char path[PATH_MAX], entry[256];
+	bool listed = false;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", release);
+	int rc = builtin_listed(p, path, &listed, entry, sizeof(entry));
+	if (rc == -ENOENT) {
+		append(checked, sizeof(checked), "no %s", path);
+	} else if (rc) {
+		set_skip(p, "cannot read %s: %s", path, host_strerror(rc));
+		return false;
+	} else if (listed) {
+		snprintf(why, sizeof(why), "%s lists %s", path, entry);
+	} else {
+		append(checked, sizeof(checked), "not in %s", path);
+	}
+	/* A loaded module also has /sys/module/<name> and registers its
+	 * filesystem or protocol, so these tell "built in" only while it is not
+	 * loaded. */
+	if (!why[0] && !loaded) {
+		char sysmod[PATH_MAX];
+		bool exists = false;
+		snprintf(sysmod, sizeof(sysmod), "/sys/module/%s", p->module);
+		rc = path_exists(p->h, sysmod, &exists);
+		if (rc) {
+			set_skip(p, "cannot look up %s: %s", sysmod, host_strerror(rc));
+			return false;
+		}
+		if (exists)
+			snprintf(why, sizeof(why), "%s exists although the module is not loaded", sysmod);
+		else
+			append(checked, sizeof(checked), ", no %s", sysmod);
+	}
+	const char *fs = param_str(params, "filesystem", NULL);
+	if (!why[0] && !loaded && fs) {
+		bool registered = false;
+		rc = proc_filesystems_lists(p->h, fs, &registered);
+		if (rc == -EINVAL) {
+			set_skip(p, "%s is not in its usual format", PROC_FILESYSTEMS);
+			return false;
+		}
+		if (rc) {
+			set_skip(p, "cannot read %s: %s", PROC_FILESYSTEMS, host_strerror(rc));
+			return false;
+		}
+		if (registered)
+			snprintf(why, sizeof(why),
+				 "%s lists filesystem %s although the module is not loaded",
+				 PROC_FILESYSTEMS, fs);
+		else
+			append(checked, sizeof(checked), ", %s not in %s", fs, PROC_FILESYSTEMS);
+	}
+	const char *proto = param_str(params, "protocol", NULL);
+	if (!why[0] && !loaded && proto) {
+		bool registered = false;
+		rc = protocol_registered(p, proto, &registered);
+		if (rc == -EINVAL) {
+			set_skip(p, "%s is not in its usual format", PROC_PROTOCOLS);
+			return false;
+		}
+		if (rc) {
+			set_skip(p, "cannot read %s: %s", PROC_PROTOCOLS, host_strerror(rc));
+			return false;
+		}
+		if (registered)
+			snprintf(why, sizeof(why),
+				 "%s lists protocol %s although the module is not loaded",
+				 PROC_PROTOCOLS, proto);
+		else
+			append(checked, sizeof(checked), ", %s not in %s", proto, PROC_PROTOCOLS);
+	}
+	if (why[0]) {
+		result_evidence(p->r, "built-in", "not built into the kernel", false,
+				"built into the kernel (%s), cannot be disabled", why);
+		return true;
+	}
+	result_evidence(p->r, "built-in", "not built into the kernel", true, "not built in: %s",
+			checked);
+	return false;
+}
+
+/* kmod silently skips a configuration file it cannot open, which would
+ * make a hidden "install udf /bin/true" look absent. Find such files
+ * first, in the same places and with the same name filter kmod uses. */
+static int find_unreadable_config(struct probe *p)
+{
+	for (size_t i = 0; modprobe_dirs[i]; i++) {
+		char dir[PATH_MAX];
+		int rc = host_path(p->h, modprobe_dirs[i], dir, sizeof(dir));
+		if (rc)
+			return rc;
+		struct stat st;
+		if (stat(dir, &st) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			set_skip(p, "cannot look up %s: %s", modprobe_dirs[i], strerror(errno));
+			return -errno;
+		}
+		if (S_ISREG(st.st_mode)) {
+			int fd = open(dir, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				set_skip(p, "cannot read %s: %s", modprobe_dirs[i], strerror(errno));
+				return -errno;
+			}
+			close(fd);
+			continue;
+		}
+		DIR *d = opendir(dir);
+		if (!d) {
+			set_skip(p, "cannot read %s: %s", modprobe_dirs[i], strerror(errno));
+			return -errno;
+		}
+		struct dirent *de;
+		int bad = 0;
+		while (!bad && (de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (de->d_name[0] == '.' || n < 5 || strcmp(de->d_name + n - 5, ".conf") != 0)
+				continue;
+			int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (fd >= 0) {
+				close(fd);
+				continue;
+			}
+			if (errno == EISDIR || errno == ENOENT)
+				continue;
+			bad = -errno;
+			set_skip(p, "cannot read %s/%s: %s", modprobe_dirs[i], de->d_name,
+				 strerror(errno));
+		}
+		closedir(d);
+		if (bad)
+			return bad;
+	}
+	return 0;
+}
+
+static void quiet_kmod_log(void *data, int priority, const char *file, int line,
+			   const char *fn, const char *format, va_list args)
+{
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)format;
+	(void)args;
+}
+
+/* The install command's program must be an accepted one, and nothing else
+ * may run: modprobe hands the command to /bin/sh, so "/bin/true; insmod x"
+ * would still load code. */
+static bool install_command_disables(const char *cmd, const json_t *accepted)
+{
+	while (*cmd == ' ' || *cmd == '\t')
+		cmd++;
+	size_t prog_len = strcspn(cmd, " \t");
+	const char *args = cmd + prog_len;
+	if (strpbrk(args, ";&|`$()<>\\\"'{}*?[]~\n#"))
+		return false;
+	size_t i;
+	const json_t *e;
+	if (accepted) {
+		json_array_foreach(accepted, i, e) {
+			const char *a = json_string_value(e);
+			if (strlen(a) == prog_len && strncmp(cmd, a, prog_len) == 0)
+				return true;
+		}
+		return false;
+	}
+	for (i = 0; default_install_commands[i]; i++)
+		if (strlen(default_install_commands[i]) == prog_len &&
+		    strncmp(cmd, default_install_commands[i], prog_len) == 0)
+			return true;
+	return false;
+}
+
+static void describe_accepted(const json_t *accepted, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	size_t i;
+	const json_t *e;
+	if (accepted) {
+		json_array_foreach(accepted, i, e)
+			append(buf, size, "%s%s", i ? " or " : "", json_string_value(e));
+		return;
+	}
+	for (i = 0; default_install_commands[i]; i++)
+		append(buf, size, "%s%s", i ? " or " : "", default_install_commands[i]);
+}
+
+static bool is_blacklisted(struct kmod_ctx *ctx, const char *module)
+{
+	struct kmod_config_iter *it = kmod_config_get_blacklists(ctx);
+	bool found = false;
+	while (!found && kmod_config_iter_next(it)) {
+		char name[MODULE_NAME_MAX + 8];
+		normalize(kmod_config_iter_get_key(it), name, sizeof(name));
+		found = strcmp(name, module) == 0;
+	}
+	kmod_config_iter_free_iter(it);
+	return found;
+}
+
+/* Records the "install command" item from the modprobe configuration. */
+static void probe_install_command(struct probe *p, const json_t *params, const char *release)
+{
+	const json_t *accepted = json_object_get(params, "install_commands");
+	char expected[512], list[400];
+	describe_accepted(accepted, list, sizeof(list));
+	snprintf(expected, sizeof(expected), "install %s %s", p->module, list);
+	if (find_unreadable_config(p))
+		return;
+
+	char moddir[PATH_MAX], abs[PATH_MAX];
+	char dirs[5][PATH_MAX];
+	const char *paths[6];
+	snprintf(abs, sizeof(abs), "/lib/modules/%s", release);
+	if (host_path(p->h, abs, moddir, sizeof(moddir))) {
+		set_skip(p, "path too long: %s", abs);
+		return;
+	}
+	size_t n = 0;
+	for (; modprobe_dirs[n]; n++) {
+		if (host_path(p->h, modprobe_dirs[n], dirs[n], sizeof(dirs[n]))) {
+			set_skip(p, "path too long: %s", modprobe_dirs[n]);
+			return;
+		}
+		paths[n] = dirs[n];
+	}
+	paths[n] = NULL;
+	struct kmod_ctx *ctx = kmod_new(moddir, paths);
+	if (!ctx) {
+		set_skip(p, "libkmod could not read the modprobe configuration");
+		return;
+	}
+	kmod_set_log_fn(ctx, quiet_kmod_log, NULL);
+	struct kmod_module *mod = NULL;
+	int rc = kmod_module_new_from_name(ctx, p->module, &mod);
+	if (rc < 0) {
+		set_skip(p, "libkmod: cannot look up module %s: %s", p->module, strerror(-rc));
+		kmod_unref(ctx);
+		return;
+	}
+	const char *cmd = kmod_module_get_install_commands(mod);
+	if (cmd && install_command_disables(cmd, accepted)) {
+		result_evidence(p->r, "install command", expected, true, "install %s %s", p->module,
+				cmd);
+	} else if (cmd) {
+		result_evidence(p->r, "install command", expected, false,
+				"install %s %s (runs something other than a disabling command)",
+				p->module, cmd);
+	} else if (is_blacklisted(ctx, p->module)) {
+		result_evidence(p->r, "install command", expected, false,
+				"none; only \"blacklist %s\", which stops loading by alias but not an explicit \"modprobe %s\"",
+				p->module, p->module);
+	} else {
+		result_evidence(p->r, "install command", expected, false,
+				"none: \"modprobe %s\" would load it", p->module);
+	}
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+}
+
+static void module_disabled_run(struct host *h, const json_t *params, struct check_result *r)
+{
+	char module[MODULE_NAME_MAX];
+	normalize(param_str(params, "module", ""), module, sizeof(module));
+	struct probe p = {.h = h, .r = r, .module = module};
+
+	char release[256];
+	int rc = host_read_value(h, OSRELEASE, release, sizeof(release));
+	if (rc) {
+		result_skip(r, OUTCOME_UNABLE, "cannot read %s: %s", OSRELEASE, host_strerror(rc));
+		return;
+	}
+	if (!is_plain_word(release)) {
+		result_skip(r, OUTCOME_UNABLE, "%s does not hold a kernel release: \"%.60s\"",
+			    OSRELEASE, release);
+		return;
+	}
+
+	char line[256] = "";
+	enum load_state st = probe_loaded(&p, line, sizeof(line));
+	if (st == MOD_UNKNOWN) {
+		result_skip(r, OUTCOME_UNABLE, "%s", p.skip);
+		return;
+	}
+	if (st == MOD_LOADED)
+		result_evidence(r, "loaded", "not loaded", false, "loaded (%s: %s)", PROC_MODULES,
+				line);
+	else if (st == MOD_NO_SUPPORT)
+		result_evidence(r, "loaded", "not loaded", true,
+				"cannot be loaded: the kernel has no loadable module support (%s does not exist)",
+				PROC_MODULES);
+	else
+		result_evidence(r, "loaded", "not loaded", true, "not loaded (not in %s)", PROC_MODULES);
+
+	probe_builtin(&p, params, release, st == MOD_LOADED);
+	if (p.skip[0]) {
+		result_skip(r, OUTCOME_UNABLE, "%s", p.skip);
+		return;
+	}
+
+	if (st == MOD_NO_SUPPORT) {
+		char list[400], expected[512];
+		describe_accepted(json_object_get(params, "install_commands"), list, sizeof(list));
+		snprintf(expected, sizeof(expected), "install %s %s", module, list);
+		result_evidence(r, "install command", expected, true,
+				"not applicable: without loadable module support no modprobe configuration can load %s",
+				module);
+	} else {
+		probe_install_command(&p, params, release);
+		if (p.skip[0]) {
+			result_skip(r, OUTCOME_UNABLE, "%s", p.skip);
+			return;
+		}
+	}
+	result_from_evidence(r);
+}
+
+const struct check_kind module_disabled_kind = {
+	.name = "module_disabled",
+	.summary = "a kernel module is not loaded, not built in, and modprobe cannot load it",
+	.validate = module_disabled_validate,
+	.run = module_disabled_run,
+};
