@@ -3,11 +3,19 @@
 
 #include "kind.h"
 
+extern const struct check_kind dm_verity_kind;
+extern const struct check_kind lockdown_kind;
 extern const struct check_kind manual_kind;
+extern const struct check_kind module_disabled_kind;
+extern const struct check_kind selinux_kind;
 extern const struct check_kind sysctl_kind;
 
 const struct check_kind *const check_kinds[] = {
+	&dm_verity_kind,
+	&lockdown_kind,
 	&manual_kind,
+	&module_disabled_kind,
+	&selinux_kind,
 	&sysctl_kind,
 	NULL,
 };
