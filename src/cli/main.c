@@ -227,6 +227,9 @@ static int write_report(const struct cli *c, const struct report *r)
 {
 	const struct report_writer *w = report_writer_find(c->format);
 	struct writer_options wo = {.verbose = c->verbose};
+	/* A stale errno (e.g. from probing the profile directory) must not be
+	 * reported as the cause of a write error. */
+	errno = 0;
 	if (!c->output) {
 		if (w->write(r, &wo, stdout) < 0 || fflush(stdout) == EOF) {
 			fprintf(stderr, "cisreport: error writing report to stdout: %s\n",
@@ -241,9 +244,11 @@ static int write_report(const struct cli *c, const struct report *r)
 		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(-rc));
 		return EXIT_OUTPUT_ERROR;
 	}
+	errno = 0;
 	if (w->write(r, &wo, af.f) < 0) {
+		int err = errno ? errno : EIO; /* e.g. ENOSPC from a buffered write */
 		atomic_abort(&af);
-		fprintf(stderr, "cisreport: error writing %s\n", c->output);
+		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(err));
 		return EXIT_OUTPUT_ERROR;
 	}
 	rc = atomic_commit(&af);
