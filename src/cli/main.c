@@ -42,7 +42,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: cisreport [OPTIONS]\n"
 		"Run a CIS benchmark report against this host and write it.\n\n"
-		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...)\n"
+		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...);\n"
+		"                        --checks DIR is the same (bloodhound's name)\n"
 		"                        [default: %s]\n"
 		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes or fips\n"
 		"                        [default: the -c folder's name if it is a type,\n"
@@ -123,6 +124,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE };
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
+		{"checks", required_argument, NULL, 'c'}, /* bloodhound's spelling */
 		{"format", required_argument, NULL, 'f'},
 		{"level", required_argument, NULL, 'l'},
 		{"output", required_argument, NULL, 'o'},
