@@ -416,10 +416,16 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 			break;
 		}
 		names = nn;
-		names[n_names++] = strdup(de->d_name);
+		names[n_names] = strdup(de->d_name);
+		if (!names[n_names]) {
+			rc = -ENOMEM;
+			break;
+		}
+		n_names++;
 	}
 	closedir(d);
-	qsort(names, n_names, sizeof(*names), by_name);
+	if (n_names > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n_names, sizeof(*names), by_name);
 	for (size_t i = 0; i < n_names && !rc; i++) {
 		char sub[4096];
 		snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
@@ -445,7 +451,8 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 			nf++;
 		}
 		closedir(sd);
-		qsort(files, nf, sizeof(*files), by_name);
+		if (nf > 1)
+			qsort(files, nf, sizeof(*files), by_name);
 		for (size_t j = 0; j < nf; j++) {
 			if (!rc && *n == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
