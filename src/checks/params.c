@@ -118,6 +118,8 @@ int param_only(const json_t *params, const char *const allowed[], struct param_e
 				strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
 				strncat(list, allowed[i], sizeof(list) - strlen(list) - 1);
 			}
+			if (!allowed[0])
+				return param_fail(err, k, "unknown parameter (this kind takes none)");
 			return param_fail(err, k, "unknown parameter (allowed: %s)", list);
 		}
 	}

@@ -42,7 +42,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: cisreport [OPTIONS]\n"
 		"Run a CIS benchmark report against this host and write it.\n\n"
-		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...)\n"
+		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...);\n"
+		"                        --checks DIR is the same (bloodhound's name)\n"
 		"                        [default: %s]\n"
 		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes or fips\n"
 		"                        [default: the -c folder's name if it is a type,\n"
@@ -123,6 +124,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE };
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
+		{"checks", required_argument, NULL, 'c'}, /* bloodhound's spelling */
 		{"format", required_argument, NULL, 'f'},
 		{"level", required_argument, NULL, 'l'},
 		{"output", required_argument, NULL, 'o'},
@@ -227,6 +229,9 @@ static int write_report(const struct cli *c, const struct report *r)
 {
 	const struct report_writer *w = report_writer_find(c->format);
 	struct writer_options wo = {.verbose = c->verbose};
+	/* A stale errno (e.g. from probing the profile directory) must not be
+	 * reported as the cause of a write error. */
+	errno = 0;
 	if (!c->output) {
 		if (w->write(r, &wo, stdout) < 0 || fflush(stdout) == EOF) {
 			fprintf(stderr, "cisreport: error writing report to stdout: %s\n",
@@ -241,9 +246,11 @@ static int write_report(const struct cli *c, const struct report *r)
 		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(-rc));
 		return EXIT_OUTPUT_ERROR;
 	}
+	errno = 0;
 	if (w->write(r, &wo, af.f) < 0) {
+		int err = errno ? errno : EIO; /* e.g. ENOSPC from a buffered write */
 		atomic_abort(&af);
-		fprintf(stderr, "cisreport: error writing %s\n", c->output);
+		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(err));
 		return EXIT_OUTPUT_ERROR;
 	}
 	rc = atomic_commit(&af);

@@ -10,12 +10,16 @@ struct scan {
 	int line, col;
 };
 
+/* Columns count characters, not bytes, as jansson's syntax errors do: a
+ * UTF-8 continuation byte does not start a new column. */
 static void advance(struct scan *s)
 {
+	if (!*s->p)
+		return; /* never step past the end, even in text that is not JSON */
 	if (*s->p == '\n') {
 		s->line++;
 		s->col = 1;
-	} else {
+	} else if (((unsigned char)s->p[1] & 0xC0) != 0x80) {
 		s->col++;
 	}
 	s->p++;

@@ -230,8 +230,9 @@ static int add_check(struct loader *l, const struct source *src, size_t index, j
 		return fail_at(l, src, path, 3,
 			       "mode \"Manual\" goes with kind \"manual\", and only with it");
 	if (!manual && (!rem || json_string_length(rem) == 0)) {
+		/* Point at an empty remediation, or at the check lacking one. */
 		path[2].key = "remediation";
-		return fail_at(l, src, path, 2, "an automatic check needs a remediation");
+		return fail_at(l, src, path, rem ? 3 : 2, "an automatic check needs a remediation");
 	}
 
 	const json_t *params = json_object_get(entry, "params");
@@ -323,7 +324,7 @@ static int load_file(struct loader *l, const char *path, int level)
 	const json_t *ver = json_object_get(src.root, "format_version");
 	struct json_seg vpath = {.key = "format_version"};
 	if (!ver) {
-		rc = fail_at(l, &src, NULL, 0, "format_version: is required (this cisreport reads %d)",
+		rc = fail_at(l, &src, NULL, 0, "\"format_version\" is required (this cisreport reads %d)",
 			     PROFILE_FORMAT_VERSION);
 		goto out;
 	}
@@ -344,7 +345,7 @@ static int load_file(struct loader *l, const char *path, int level)
 	struct json_seg cpath = {.key = "checks"};
 	if (!json_is_array(checks)) {
 		rc = fail_at(l, &src, &cpath, checks ? 1 : 0, "%s",
-			     checks ? "must be an array" : "checks: is required");
+			     checks ? "must be an array" : "\"checks\" is required");
 		goto out;
 	}
 	bool keep = l->type && strcmp(l->type, type) == 0;
@@ -415,10 +416,16 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 			break;
 		}
 		names = nn;
-		names[n_names++] = strdup(de->d_name);
+		names[n_names] = strdup(de->d_name);
+		if (!names[n_names]) {
+			rc = -ENOMEM;
+			break;
+		}
+		n_names++;
 	}
 	closedir(d);
-	qsort(names, n_names, sizeof(*names), by_name);
+	if (n_names > 1) /* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n_names, sizeof(*names), by_name);
 	for (size_t i = 0; i < n_names && !rc; i++) {
 		char sub[4096];
 		snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
@@ -444,7 +451,8 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 			nf++;
 		}
 		closedir(sd);
-		qsort(files, nf, sizeof(*files), by_name);
+		if (nf > 1)
+			qsort(files, nf, sizeof(*files), by_name);
 		for (size_t j = 0; j < nf; j++) {
 			if (!rc && *n == cap) {
 				size_t ncap = cap ? cap * 2 : 8;

@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +82,35 @@ static int read_available(struct command *cmd, size_t *cap)
 	return n > 0 ? 1 : 0;
 }
 
+/* Reap pid, waiting at most until deadline (CLOCK_MONOTONIC ms). Returns 0
+ * with *st set, or -ETIMEDOUT with the child still running. A pidfd makes the
+ * wait sleep in poll; without one (old kernel) it polls every millisecond. */
+static int wait_until(pid_t pid, long long deadline, int *st)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int rc = -ETIMEDOUT;
+	for (;;) {
+		pid_t r = waitpid(pid, st, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR)) {
+			rc = 0;
+			break;
+		}
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		if (pidfd >= 0) {
+			struct pollfd p = {.fd = pidfd, .events = POLLIN};
+			poll(&p, 1, (int)left);
+		} else {
+			struct timespec ms = {0, 1000000};
+			nanosleep(&ms, NULL);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
+}
+
 int runner_finish(struct command *cmd, int timeout_ms)
 {
 	if (cmd->start_err)
@@ -115,11 +145,18 @@ int runner_finish(struct command *cmd, int timeout_ms)
 	}
 	close(cmd->out_fd);
 	cmd->out_fd = -1;
-	if (err)
-		kill(cmd->pid, SIGKILL);
 	int st = 0;
-	while (waitpid(cmd->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	/* EOF on stdout does not mean the child has exited (it may close
+	 * stdout and go on): the deadline also bounds the wait for its exit. */
+	if (!err && wait_until(cmd->pid, deadline, &st) == -ETIMEDOUT) {
+		cmd->timed_out = true;
+		err = -ETIMEDOUT;
+	}
+	if (err) {
+		kill(cmd->pid, SIGKILL);
+		while (waitpid(cmd->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
 	cmd->pid = -1;
 	if (!cmd->out) {
 		cmd->out = strdup("");

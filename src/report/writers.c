@@ -1,5 +1,6 @@
 /* The table of output formats. */
 #include <string.h>
+#include <strings.h>
 
 #include "writer.h"
 
@@ -8,10 +9,11 @@ static const struct report_writer writers[] = {
 	{"json", "application/json", write_json},
 };
 
+/* Case-insensitive, as bloodhound's -f (the API passes the user's value on). */
 const struct report_writer *report_writer_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
-		if (strcmp(writers[i].name, name) == 0)
+		if (strcasecmp(writers[i].name, name) == 0)
 			return &writers[i];
 	return NULL;
 }

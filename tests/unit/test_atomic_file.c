@@ -1,0 +1,190 @@
+/* atomic_file: a target is created or replaced whole (temp file in the same
+ * directory, fsync, rename) with the requested mode; failures and aborts
+ * leave the target as it was and no temporary file behind. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/atomic_file.h"
+
+static char *dir;
+static char target[512];
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = make_temp_dir();
+	snprintf(target, sizeof(target), "%s/report.json", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rm_tree(dir);
+	free(dir);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *buf = calloc(1, 1 << 16);
+	assert_non_null(buf);
+	size_t n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The number of entries in d; *temporaries counts the temporary files. */
+static size_t entries(const char *d, size_t *temporaries)
+{
+	DIR *dp = opendir(d);
+	assert_non_null(dp);
+	size_t n = 0;
+	*temporaries = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		if (strstr(de->d_name, ".tmp."))
+			(*temporaries)++;
+	}
+	closedir(dp);
+	return n;
+}
+
+static void creates_with_mode(void **state)
+{
+	(void)state;
+	mode_t old = umask(0077); /* the mode is exact, whatever the umask */
+	assert_int_equal(atomic_write(target, "hello\n", 6, 0644), 0);
+	umask(old);
+	char *got = slurp(target);
+	assert_string_equal(got, "hello\n");
+	free(got);
+	struct stat st;
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 1);
+	assert_int_equal(tmp, 0);
+
+	assert_int_equal(atomic_write(target, "", 0, 0600), 0);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+static void replaces_by_rename(void **state)
+{
+	(void)state;
+	write_file(dir, "report.json", "old report\n", 0600);
+	struct stat before, after;
+	assert_int_equal(stat(target, &before), 0);
+	/* A reader that opened the old file keeps reading the old report. */
+	int reader = open(target, O_RDONLY);
+	assert_true(reader >= 0);
+
+	struct atomic_file af;
+	assert_int_equal(atomic_open(&af, target, 0644), 0);
+	fputs("new ", af.f);
+	/* Until the commit, the target is the old report. */
+	char *mid = slurp(target);
+	assert_string_equal(mid, "old report\n");
+	free(mid);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 2);
+	assert_int_equal(tmp, 1);
+	fputs("report\n", af.f);
+	assert_int_equal(atomic_commit(&af), 0);
+
+	char *got = slurp(target);
+	assert_string_equal(got, "new report\n");
+	free(got);
+	assert_int_equal(stat(target, &after), 0);
+	assert_true(after.st_ino != before.st_ino);
+	assert_int_equal(after.st_mode & 07777, 0644);
+	char old[32] = "";
+	assert_int_equal(pread(reader, old, sizeof(old) - 1, 0), 11);
+	assert_string_equal(old, "old report\n");
+	close(reader);
+	assert_int_equal(entries(dir, &tmp), 1);
+	assert_int_equal(tmp, 0);
+}
+
+static void abort_leaves_target_untouched(void **state)
+{
+	(void)state;
+	write_file(dir, "report.json", "old report\n", 0644);
+	struct atomic_file af;
+	assert_int_equal(atomic_open(&af, target, 0644), 0);
+	fputs("half a rep", af.f);
+	atomic_abort(&af);
+	char *got = slurp(target);
+	assert_string_equal(got, "old report\n");
+	free(got);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 1);
+	assert_int_equal(tmp, 0);
+}
+
+static void missing_directory(void **state)
+{
+	(void)state;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/no/such/dir/report.json", dir);
+	assert_int_equal(atomic_write(path, "x", 1, 0644), -ENOENT);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 0);
+}
+
+static void target_is_a_directory(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(target, 0755), 0);
+	write_file(dir, "report.json/keep", "keep\n", 0644);
+	assert_int_equal(atomic_write(target, "x", 1, 0644), -EISDIR);
+	char keep[600];
+	snprintf(keep, sizeof(keep), "%s/keep", target);
+	char *got = slurp(keep);
+	assert_string_equal(got, "keep\n");
+	free(got);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 1);
+	assert_int_equal(tmp, 0);
+}
+
+static void unwritable_directory(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root writes into a mode-0555 directory; the e2e test uses a read-only mount */
+	assert_int_equal(chmod(dir, 0555), 0);
+	assert_int_equal(atomic_write(target, "x", 1, 0644), -EACCES);
+	chmod(dir, 0755);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(creates_with_mode),
+		T(replaces_by_rename),
+		T(abort_leaves_target_untouched),
+		T(missing_directory),
+		T(target_is_a_directory),
+		T(unwritable_directory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
