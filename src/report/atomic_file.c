@@ -8,9 +8,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A target that exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) cannot be replaced by rename without destroying it: write to it in
+ * place; atomicity means nothing there. */
+static int open_in_place(struct atomic_file *af, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	af->f = fdopen(fd, "w");
+	if (!af->f) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
 int atomic_open(struct atomic_file *af, const char *path, int mode)
 {
 	memset(af, 0, sizeof(*af));
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		return open_in_place(af, path);
+	}
 	af->path = strdup(path);
 	if (!af->path || asprintf(&af->tmp, "%s.tmp.XXXXXX", path) < 0) {
 		free(af->path);
@@ -44,6 +67,14 @@ static void release(struct atomic_file *af)
 int atomic_commit(struct atomic_file *af)
 {
 	int rc = 0;
+	if (!af->tmp) { /* written in place */
+		if (fflush(af->f) == EOF || ferror(af->f))
+			rc = errno ? -errno : -EIO;
+		if (fclose(af->f) == EOF && !rc)
+			rc = -errno;
+		release(af);
+		return rc;
+	}
 	if (fflush(af->f) == EOF || ferror(af->f) || fsync(fileno(af->f)) < 0)
 		rc = errno ? -errno : -EIO;
 	if (fclose(af->f) == EOF && !rc)

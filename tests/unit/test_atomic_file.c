@@ -175,6 +175,25 @@ static void unwritable_directory(void **state)
 	chmod(dir, 0755);
 }
 
+/* "-o /dev/null" must write into the device, never rename a file over it. */
+static void device_target_written_in_place(void **state)
+{
+	(void)state;
+	struct stat before, after;
+	assert_int_equal(stat("/dev/null", &before), 0);
+	assert_true(S_ISCHR(before.st_mode));
+	assert_int_equal(atomic_write("/dev/null", "report\n", 7, 0644), 0);
+	assert_int_equal(stat("/dev/null", &after), 0);
+	assert_true(S_ISCHR(after.st_mode));
+	assert_int_equal(after.st_rdev, before.st_rdev);
+	assert_int_equal(after.st_mode & 07777, before.st_mode & 07777);
+	struct atomic_file af;
+	assert_int_equal(atomic_open(&af, "/dev/null", 0644), 0);
+	atomic_abort(&af);
+	assert_int_equal(stat("/dev/null", &after), 0);
+	assert_true(S_ISCHR(after.st_mode));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -185,6 +204,7 @@ int main(void)
 		T(missing_directory),
 		T(target_is_a_directory),
 		T(unwritable_directory),
+		T(device_target_written_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
