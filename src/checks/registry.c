@@ -5,10 +5,20 @@
 
 extern const struct check_kind manual_kind;
 extern const struct check_kind sysctl_kind;
+extern const struct check_kind chrony_kind;
+extern const struct check_kind journald_kind;
+extern const struct check_kind tree_permissions_kind;
+extern const struct check_kind firewall_policy_kind;
+extern const struct check_kind firewall_loopback_kind;
 
 const struct check_kind *const check_kinds[] = {
 	&manual_kind,
 	&sysctl_kind,
+	&chrony_kind,
+	&journald_kind,
+	&tree_permissions_kind,
+	&firewall_policy_kind,
+	&firewall_loopback_kind,
 	NULL,
 };
 
