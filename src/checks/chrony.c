@@ -146,6 +146,26 @@ static void read_dirs(struct chrony_scan *s, const char *args, const char *suffi
 	free(files);
 }
 
+/* glob(3) reports directories it cannot open here: a missing one is no
+ * match, any other error is remembered (it may hide a time source). */
+static _Thread_local int glob_errno;
+static _Thread_local char glob_error_path[PATH_MAX];
+
+static int glob_error(const char *path, int err)
+{
+	if (err != ENOENT && err != ENOTDIR && !glob_errno) {
+		glob_errno = err;
+		snprintf(glob_error_path, sizeof(glob_error_path), "%s", path);
+	}
+	return 0;
+}
+
+static size_t root_len_of(const struct chrony_scan *s)
+{
+	size_t n = strlen(s->h->root);
+	return strlen(glob_error_path) >= n ? n : 0;
+}
+
 /* include <pattern>: a glob, matched inside the root (whose own characters
  * are escaped so they are not read as glob syntax). */
 static void read_include(struct chrony_scan *s, const char *pattern, size_t n)
@@ -160,13 +180,20 @@ static void read_include(struct chrony_scan *s, const char *pattern, size_t n)
 	snprintf(full + used, sizeof(full) - used, "%s%.*s", *pattern == '/' ? "" : "/", (int)n,
 		 pattern);
 	glob_t g;
-	int rc = glob(full, GLOB_NOMAGIC | GLOB_ERR, NULL, &g);
+	glob_errno = 0;
+	int rc = glob(full, GLOB_NOMAGIC, glob_error, &g);
+	if (glob_errno) {
+		char what[PATH_MAX];
+		snprintf(what, sizeof(what), "%s (include %.*s)", glob_error_path + root_len_of(s),
+			 (int)n, pattern);
+		note_unreadable(s, what, -glob_errno);
+	}
 	if (rc == GLOB_NOMATCH)
 		return;
 	if (rc != 0) {
 		char what[PATH_MAX];
 		snprintf(what, sizeof(what), "include %.*s", (int)n, pattern);
-		note_unreadable(s, what, rc == GLOB_NOSPACE ? -ENOMEM : -EACCES);
+		note_unreadable(s, what, -ENOMEM);
 		return;
 	}
 	size_t root_len = strlen(s->h->root);

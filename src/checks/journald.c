@@ -219,6 +219,7 @@ static int apply_file(struct host *h, struct setting *s, const char *abs, char *
 struct dropin {
 	char name[256];
 	size_t dir;
+	bool masked; /* a symlink to /dev/null (or another character device) */
 };
 
 static int cmp_dropin(const void *a, const void *b)
@@ -255,12 +256,29 @@ static int list_dropins(struct host *h, const char *config, struct dropin *out, 
 				seen = strcmp(out[i].name, de->d_name) == 0;
 			if (seen)
 				continue; /* hidden by the same name in an earlier directory */
+			/* Like systemd, skip what is not a regular file (a directory, a
+			 * dangling link); a link to /dev/null masks the name. */
+			char file_abs[PATH_MAX], file_path[PATH_MAX];
+			struct stat st;
+			snprintf(file_abs, sizeof(file_abs), "%s/%s", abs, de->d_name);
+			bool masked = is_dev_null_link(h, file_abs);
+			if (!masked && host_path(h, file_abs, file_path, sizeof(file_path)) == 0) {
+				if (stat(file_path, &st) < 0) {
+					if (errno == ENOENT)
+						continue;
+				} else if (S_ISCHR(st.st_mode)) {
+					masked = true;
+				} else if (!S_ISREG(st.st_mode)) {
+					continue;
+				}
+			}
 			if (n == max) {
 				closedir(dir);
 				snprintf(why, why_size, "more than %zu drop-ins under %s", max, abs);
 				return -E2BIG;
 			}
 			snprintf(out[n].name, sizeof(out->name), "%s", de->d_name);
+			out[n].masked = masked;
 			out[n++].dir = d;
 		}
 		closedir(dir);
@@ -305,6 +323,10 @@ static void journald_run(struct host *h, const json_t *params, struct check_resu
 		char abs[PATH_MAX];
 		snprintf(abs, sizeof(abs), "%s/%s.d/%s", conf_dirs[dropins[i].dir], config,
 			 dropins[i].name);
+		if (dropins[i].masked) {
+			add_file_note(s, "%s (masked: /dev/null)", abs);
+			continue;
+		}
 		int rc = apply_file(h, s, abs, why, sizeof(why));
 		if (rc && rc != -ENOENT) /* a file that vanished meanwhile is no file */
 			goto unable;
