@@ -388,7 +388,7 @@ int ipt_save_load(struct host *h, const char *family, struct ipt_save *out, char
 			snprintf(why, why_size, "no captured %s output: %s: %s", cmd, captured,
 				 host_strerror(rc));
 		else if (rc == -ENOENT)
-			snprintf(why, why_size, "%s not found in /usr/sbin:/usr/bin:/sbin:/bin", cmd);
+			snprintf(why, why_size, "%s not found in PATH", cmd);
 		else if (rc == -ETIMEDOUT)
 			snprintf(why, why_size, "%s timed out after %d ms", cmd,
 				 h->command_timeout_ms);

@@ -172,6 +172,21 @@ static void live_root_runs_command(void **state)
 	result_free(&r);
 }
 
+/* A host without the command: SKIP naming it. */
+static void live_command_missing(void **state)
+{
+	(void)state;
+	char *path = strdup(getenv("PATH") ? getenv("PATH") : "");
+	setenv("PATH", tmp, 1); /* a directory without iptables-save */
+	struct check_result r;
+	run_kind("firewall_loopback", "{\"family\":\"ipv6\",\"source\":\"::1\"}", NULL, &r);
+	setenv("PATH", path, 1);
+	free(path);
+	assert_result(&r, CHECK_SKIP, "ip6tables-save not found in PATH");
+	assert_int_equal(r.outcome, OUTCOME_UNABLE);
+	result_free(&r);
+}
+
 static void bad_params(void **state)
 {
 	(void)state;
@@ -201,6 +216,7 @@ int main(void)
 		cmocka_unit_test(garbage_is_skip),
 		cmocka_unit_test(live_unprivileged_command_fails),
 		cmocka_unit_test(live_root_runs_command),
+		cmocka_unit_test(live_command_missing),
 		cmocka_unit_test(bad_params),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -212,6 +212,26 @@ static void unreadable_subdirectory(void **state)
 	assert_string_equal(u.error, "cannot read /var/log/journal: Permission denied");
 }
 
+/* The shared hardened tree: git keeps its journal file at 0644, so as
+ * checked out it fails; a copy chmodded to 0640, as the e2e tests make,
+ * passes. */
+static void hardened_tree(void **state)
+{
+	(void)state;
+	struct check_result r;
+	run_kind("tree_permissions", PARAMS, "hardened", &r);
+	if (r.status == CHECK_FAIL)
+		assert_non_null(strstr(r.error, "system.journal (0644)"));
+	result_free(&r);
+	char cmd[PATH_MAX * 2];
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/hardened/var' '%s/'", FIXTURES, tmp);
+	assert_int_equal(system(cmd), 0);
+	dir_mode(MID "/system.journal", 0640);
+	run_kind("tree_permissions", PARAMS, tmp, &r);
+	assert_result(&r, CHECK_PASS, NULL);
+	result_free(&r);
+}
+
 static void bad_params(void **state)
 {
 	(void)state;
@@ -244,6 +264,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_is_not_a_vacuous_pass, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(limits_stop_the_walk, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(unreadable_subdirectory, fresh, cleanup),
+		cmocka_unit_test_setup_teardown(hardened_tree, fresh, cleanup),
 		cmocka_unit_test(bad_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
