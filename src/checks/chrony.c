@@ -92,8 +92,13 @@ static int cmp_dir_file(const void *a, const void *b)
 static void read_dirs(struct chrony_scan *s, const char *args, const char *suffix,
 		      bool sources_only)
 {
-	char dirs[CHRONY_MAX_DIRS][PATH_MAX];
+	/* on the heap: this recurses through includes */
+	char (*dirs)[PATH_MAX] = calloc(CHRONY_MAX_DIRS, PATH_MAX);
 	size_t n_dirs = 0;
+	if (!dirs) {
+		note_unreadable(s, args, -ENOMEM);
+		return;
+	}
 	for (const char *p = skip_space(args); *p && n_dirs < CHRONY_MAX_DIRS;) {
 		size_t n = word_len(p);
 		snprintf(dirs[n_dirs++], PATH_MAX, "%s%.*s", *p == '/' ? "" : "/", (int)n, p);
@@ -144,6 +149,7 @@ static void read_dirs(struct chrony_scan *s, const char *args, const char *suffi
 		read_config(s, abs, sources_only);
 	}
 	free(files);
+	free(dirs);
 }
 
 /* glob(3) reports directories it cannot open here: a missing one is no

@@ -240,7 +240,12 @@ static int parse_line(struct ipt_save *s, struct ipt_table **cur, size_t lineno,
 	while (end > 0 && (p[end - 1] == ' ' || p[end - 1] == '\t' || p[end - 1] == '\r'))
 		end--;
 	line[(size_t)(p - line) + end] = '\0';
-	if (*p == '\0' || *p == '#')
+	if (*p == '#') {
+		if (strstr(p, "iptables-legacy tables present"))
+			s->legacy_tables_present = true;
+		return 0;
+	}
+	if (*p == '\0')
 		return 0;
 	if (*p == '*') {
 		if (*cur) {
@@ -405,15 +410,18 @@ int ipt_save_load(struct host *h, const char *family, struct ipt_save *out, char
 				 status);
 		return -EIO;
 	}
-	if (h->live)
-		snprintf(source, source_size, "%s (exit 0)", cmd);
-	else
-		snprintf(source, source_size, "captured %s output %s", cmd, captured);
 	char err[256];
 	rc = ipt_save_parse(text, len, out, err, sizeof(err));
 	if (rc) {
 		snprintf(why, why_size, "cannot parse %s output: %s", cmd, err);
 		return rc;
 	}
+	const char *legacy = out->legacy_tables_present
+				     ? "; warning: iptables-legacy tables are present and not shown in it"
+				     : "";
+	if (h->live)
+		snprintf(source, source_size, "%s (exit 0)%s", cmd, legacy);
+	else
+		snprintf(source, source_size, "captured %s output %s%s", cmd, captured, legacy);
 	return 0;
 }

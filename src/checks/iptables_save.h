@@ -40,6 +40,9 @@ struct ipt_table {
 struct ipt_save {
 	struct ipt_table *tables;
 	size_t n_tables, cap_tables;
+	/* iptables-nft's "# Warning: iptables-legacy tables present": rules
+	 * of the other backend exist and are not in this output. */
+	bool legacy_tables_present;
 };
 
 /* Parse save text. Returns 0, -EINVAL with a message naming the line in err

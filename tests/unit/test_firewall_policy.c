@@ -102,6 +102,20 @@ static void missing_chain_and_user_chain(void **state)
 	result_free(&r);
 }
 
+/* iptables-nft warns when legacy tables exist: the evidence passes it on. */
+static void legacy_tables_warning(void **state)
+{
+	(void)state;
+	capture("iptables-save", "# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\n"
+				 "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\nCOMMIT\n");
+	struct check_result r;
+	run_kind("firewall_policy", V4, tmp, &r);
+	assert_result(&r, CHECK_PASS, NULL);
+	assert_non_null(strstr(find_evidence(&r, "source")->actual,
+			       "; warning: iptables-legacy tables are present and not shown in it"));
+	result_free(&r);
+}
+
 static void accept_can_be_required(void **state)
 {
 	(void)state;
@@ -211,6 +225,7 @@ int main(void)
 		cmocka_unit_test(one_accept_policy_fails),
 		cmocka_unit_test(no_filter_table_is_accept),
 		cmocka_unit_test(missing_chain_and_user_chain),
+		cmocka_unit_test(legacy_tables_warning),
 		cmocka_unit_test(accept_can_be_required),
 		cmocka_unit_test(missing_capture_is_skip),
 		cmocka_unit_test(garbage_is_skip),
