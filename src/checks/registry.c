@@ -9,6 +9,11 @@ extern const struct check_kind manual_kind;
 extern const struct check_kind module_disabled_kind;
 extern const struct check_kind selinux_kind;
 extern const struct check_kind sysctl_kind;
+extern const struct check_kind chrony_kind;
+extern const struct check_kind journald_kind;
+extern const struct check_kind tree_permissions_kind;
+extern const struct check_kind firewall_policy_kind;
+extern const struct check_kind firewall_loopback_kind;
 
 const struct check_kind *const check_kinds[] = {
 	&dm_verity_kind,
@@ -17,6 +22,11 @@ const struct check_kind *const check_kinds[] = {
 	&module_disabled_kind,
 	&selinux_kind,
 	&sysctl_kind,
+	&chrony_kind,
+	&journald_kind,
+	&tree_permissions_kind,
+	&firewall_policy_kind,
+	&firewall_loopback_kind,
 	NULL,
 };
 
