@@ -5,10 +5,20 @@
 
 extern const struct check_kind manual_kind;
 extern const struct check_kind sysctl_kind;
+extern const struct check_kind file_mode_kind;
+extern const struct check_kind file_owner_kind;
+extern const struct check_kind files_exist_kind;
+extern const struct check_kind kubelet_config_kind;
+extern const struct check_kind openssl_fips_kind;
 
 const struct check_kind *const check_kinds[] = {
 	&manual_kind,
 	&sysctl_kind,
+	&file_mode_kind,
+	&file_owner_kind,
+	&files_exist_kind,
+	&kubelet_config_kind,
+	&openssl_fips_kind,
 	NULL,
 };
 
