@@ -520,6 +520,14 @@ static void check_node(struct ctx *c, const char *field, const struct ynode *n, 
 			return type_error(c, field, n, dups);
 		if (c->test == T_FILE_EXISTS)
 			return check_file(c, field, n->value, n->len, at);
+		if (param_bool(c->params, "field_is_path", false) && n->value[0] != '/' &&
+		    !memchr(n->value, '\0', n->len)) {
+			char resolved[PATH_MAX];
+			resolve_path(c, n->value, resolved, sizeof(resolved));
+			verdict(c, field, str_equals(c, n->value, n->len) == (c->test == T_EQUALS),
+				"%s (= %s, %s)", shown, resolved, at);
+			return;
+		}
 		verdict(c, field, str_equals(c, n->value, n->len) == (c->test == T_EQUALS), "%s (%s)",
 			shown, at);
 		return;

@@ -667,7 +667,7 @@ const char *yscalar_kind_name(enum yscalar_kind k)
 	case YSCALAR_STRING:
 		return "string";
 	case YSCALAR_INVALID:
-		return "invalid tagged value";
+		return "value its explicit tag rejects";
 	default:
 		return "value with an unknown tag";
 	}

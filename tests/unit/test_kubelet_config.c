@@ -174,7 +174,7 @@ static void client_ca_file(void **state)
 	expect("k8s04020300", CHECK_FAIL, f, "/etc/other/ca.crt (line 14)");
 	/* relative to the config file's folder, as the kubelet reads it */
 	with_line("    clientCAFile: \"/etc/kubernetes/pki/ca.crt\"", "    clientCAFile: ../pki/ca.crt");
-	expect("k8s04020300", CHECK_PASS, f, "../pki/ca.crt");
+	expect("k8s04020300", CHECK_PASS, f, "../pki/ca.crt (= /etc/kubernetes/pki/ca.crt, line 14)");
 	with_line("    clientCAFile: \"/etc/kubernetes/pki/ca.crt\"", "");
 	expect("k8s04020300", CHECK_FAIL, f, "not set");
 }
@@ -393,6 +393,47 @@ static void not_a_kubelet_config(void **state)
 	rmdir(p);
 }
 
+/* Tests and value types the profile does not use today. */
+static void other_tests(void **state)
+{
+	(void)state;
+	struct check_result r;
+	with_config("a:\n  s: \"\"\n  t: text\n  n: 3\n  b: true\n  l: [x]\n");
+#define RUN(params) run_kind("kubelet_config", "{\"path\":\"/" CONFIG "\"," params "}", tmp, &r)
+	RUN("\"field\":\"a.t\",\"test\":\"set\"");
+	assert_result(&r, CHECK_PASS, NULL);
+	assert_string_equal(find_evidence(&r, "a.t")->actual, "text (line 3)");
+	result_free(&r);
+	RUN("\"field\":\"a.l\",\"test\":\"set\"");
+	assert_result(&r, CHECK_PASS, NULL);
+	result_free(&r);
+	RUN("\"field\":\"a.s\",\"test\":\"set\"");
+	assert_result(&r, CHECK_FAIL, "a.s: expected set, found \"\" (line 2: empty)");
+	result_free(&r);
+	RUN("\"field\":\"a.zz\",\"test\":\"set\"");
+	assert_result(&r, CHECK_FAIL, "a.zz: expected set, found not set");
+	result_free(&r);
+	RUN("\"field\":\"a.n\",\"test\":\"not_equals\",\"value\":3");
+	assert_result(&r, CHECK_FAIL, "a.n: expected not 3, found 3 (line 4)");
+	result_free(&r);
+	RUN("\"field\":\"a.b\",\"test\":\"equals\",\"value\":true");
+	assert_result(&r, CHECK_PASS, NULL);
+	result_free(&r);
+	RUN("\"field\":\"a.b\",\"test\":\"not_equals\",\"value\":true");
+	assert_result(&r, CHECK_FAIL, "a.b: expected not true, found true (line 5)");
+	result_free(&r);
+	RUN("\"fields\":[\"a.t\",\"a.s\",\"a.zz\"],\"test\":\"set\"");
+	assert_result(&r, CHECK_FAIL, "a.s: expected set");
+	assert_int_equal(r.n_evidence, 3);
+	assert_true(find_evidence(&r, "a.t")->ok);
+	assert_false(find_evidence(&r, "a.zz")->ok);
+	result_free(&r);
+	RUN("\"field\":\"a.q\",\"test\":\"not_equals\",\"value\":\"x\",\"default\":\"x\"");
+	assert_result(&r, CHECK_FAIL, "a.q: expected not x, found x (default)");
+	result_free(&r);
+#undef RUN
+}
+
 static void bad_params(void **state)
 {
 	(void)state;
@@ -449,6 +490,7 @@ int main(void)
 		cmocka_unit_test(malformed_yaml_is_skip_with_position),
 		cmocka_unit_test(hostile_files_are_bounded),
 		cmocka_unit_test(not_a_kubelet_config),
+		cmocka_unit_test(other_tests),
 		cmocka_unit_test(bad_params),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
