@@ -3,30 +3,40 @@
 
 #include "kind.h"
 
+extern const struct check_kind chrony_kind;
 extern const struct check_kind dm_verity_kind;
+extern const struct check_kind file_mode_kind;
+extern const struct check_kind file_owner_kind;
+extern const struct check_kind files_exist_kind;
+extern const struct check_kind firewall_loopback_kind;
+extern const struct check_kind firewall_policy_kind;
+extern const struct check_kind journald_kind;
+extern const struct check_kind kubelet_config_kind;
 extern const struct check_kind lockdown_kind;
 extern const struct check_kind manual_kind;
 extern const struct check_kind module_disabled_kind;
+extern const struct check_kind openssl_fips_kind;
 extern const struct check_kind selinux_kind;
 extern const struct check_kind sysctl_kind;
-extern const struct check_kind chrony_kind;
-extern const struct check_kind journald_kind;
 extern const struct check_kind tree_permissions_kind;
-extern const struct check_kind firewall_policy_kind;
-extern const struct check_kind firewall_loopback_kind;
 
 const struct check_kind *const check_kinds[] = {
+	&chrony_kind,
 	&dm_verity_kind,
+	&file_mode_kind,
+	&file_owner_kind,
+	&files_exist_kind,
+	&firewall_loopback_kind,
+	&firewall_policy_kind,
+	&journald_kind,
+	&kubelet_config_kind,
 	&lockdown_kind,
 	&manual_kind,
 	&module_disabled_kind,
+	&openssl_fips_kind,
 	&selinux_kind,
 	&sysctl_kind,
-	&chrony_kind,
-	&journald_kind,
 	&tree_permissions_kind,
-	&firewall_policy_kind,
-	&firewall_loopback_kind,
 	NULL,
 };
 

@@ -1,0 +1,251 @@
+/* openssl_fips: is the OpenSSL this agent links running with a FIPS
+ * provider? Informational: it describes the agent's own crypto, not the
+ * host's kernel FIPS mode, so the FIPS profile keeps it at level 2.
+ *
+ * params: {"provider": "fips"} (optional; the provider's name)
+ *
+ * PASS  the provider is loaded in the agent's default library context, the
+ *       default properties require fips=yes, SHA2-256 fetched with those
+ *       defaults comes from that provider, and its self-test passes.
+ * FAIL  a FIPS provider is installed but not in use, does not load, fails
+ *       its self-test, or is loaded without fips=yes being required.
+ * SKIP  (not_applicable) no FIPS provider module is installed, or the
+ *       report reads an offline --root tree (the agent's library says
+ *       nothing about that tree).
+ *
+ * Whether the provider loads is tried in a fresh library context, so the
+ * agent's own context is never changed by the check. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/conf.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+
+#include "params.h"
+#include "rooted_stat.h"
+
+#define PROBE_DIGEST "SHA2-256"
+
+static int openssl_fips_validate(const json_t *params, struct param_error *err)
+{
+	static const char *const allowed[] = {"provider", NULL};
+	if (!params)
+		return 0;
+	int rc = param_require_object(params, err);
+	if (!rc)
+		rc = param_only(params, allowed, err);
+	if (!rc)
+		rc = param_string(params, "provider", false, err);
+	if (rc)
+		return rc;
+	const char *name = param_str(params, "provider", "fips");
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == ' ')
+			return param_fail(err, "provider", "must be a provider name such as \"fips\"");
+	return 0;
+}
+
+/* Drain OpenSSL's error queue into one line: "reason (data); ...". */
+static void take_errors(char *buf, size_t size)
+{
+	size_t used = 0;
+	unsigned long e;
+	const char *data = NULL;
+	int flags = 0;
+	buf[0] = '\0';
+	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+		const char *reason = ERR_reason_error_string(e);
+		char code[128];
+		if (!reason) {
+			ERR_error_string_n(e, code, sizeof(code));
+			reason = code;
+		}
+		bool has_data = data && *data && (flags & ERR_TXT_STRING);
+		if (used < size) {
+			int n = snprintf(buf + used, size - used, "%s%s%s%s%s", used ? "; " : "",
+					 reason, has_data ? " (" : "", has_data ? data : "",
+					 has_data ? ")" : "");
+			if (n > 0)
+				used += (size_t)n;
+		}
+	}
+	if (!buf[0])
+		snprintf(buf, size, "no error reported by OpenSSL");
+}
+
+/* "OpenSSL FIPS Provider 3.0.9 (status 1)" */
+static void describe_provider(OSSL_PROVIDER *p, char *buf, size_t size)
+{
+	const char *name = NULL, *version = NULL;
+	int status = -1;
+	OSSL_PARAM req[] = {
+		OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_NAME, (char **)&name, 0),
+		OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_VERSION, (char **)&version, 0),
+		OSSL_PARAM_construct_int(OSSL_PROV_PARAM_STATUS, &status),
+		OSSL_PARAM_construct_end(),
+	};
+	if (!OSSL_PROVIDER_get_params(p, req)) {
+		ERR_clear_error();
+		snprintf(buf, size, "provider \"%s\" (no parameters)", OSSL_PROVIDER_get0_name(p));
+		return;
+	}
+	snprintf(buf, size, "%s%s%s%s", name ? name : OSSL_PROVIDER_get0_name(p),
+		 version ? " " : "", version ? version : "",
+		 status == 0 ? " (status: inactive)" : "");
+}
+
+/* The folder OpenSSL loads provider modules from. */
+static void modules_dir(char *buf, size_t size)
+{
+	const char *env = secure_getenv("OPENSSL_MODULES");
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	/* 'MODULESDIR: "/usr/lib/x86_64-linux-gnu/ossl-modules"' */
+	const char *s = OpenSSL_version(OPENSSL_MODULES_DIR);
+	const char *q = s ? strchr(s, '"') : NULL;
+	const char *e = q ? strchr(q + 1, '"') : NULL;
+	if (q && e)
+		snprintf(buf, size, "%.*s", (int)(e - q - 1), q + 1);
+	else
+		snprintf(buf, size, "%s", s ? s : "");
+}
+
+/* Does the provider load (and self-test) in a fresh context configured
+ * from the default configuration file? */
+static bool trial_load(const char *name, char *desc, size_t size)
+{
+	OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new();
+	if (!ctx) {
+		snprintf(desc, size, "cannot create an OpenSSL library context");
+		return false;
+	}
+	char *conf = CONF_get1_default_config_file();
+	char conf_err[256] = "";
+	if (conf && access(conf, R_OK) == 0 && !OSSL_LIB_CTX_load_config(ctx, conf))
+		take_errors(conf_err, sizeof(conf_err));
+	bool ok = false;
+	OSSL_PROVIDER *p = OSSL_PROVIDER_load(ctx, name);
+	if (!p) {
+		char why[512];
+		take_errors(why, sizeof(why));
+		snprintf(desc, size, "does not load: %s%s%s", why, conf_err[0] ? "; config: " : "",
+			 conf_err);
+	} else if (!OSSL_PROVIDER_self_test(p)) {
+		char why[512];
+		take_errors(why, sizeof(why));
+		snprintf(desc, size, "loads but fails its self-test: %s", why);
+		OSSL_PROVIDER_unload(p);
+	} else {
+		char d[256];
+		describe_provider(p, d, sizeof(d));
+		snprintf(desc, size, "loads and passes its self-test: %s", d);
+		ok = true;
+		OSSL_PROVIDER_unload(p);
+	}
+	ERR_clear_error();
+	OPENSSL_free(conf);
+	OSSL_LIB_CTX_free(ctx);
+	return ok;
+}
+
+static void openssl_fips_run(struct host *h, const json_t *params, struct check_result *r)
+{
+	const char *name = param_str(params, "provider", "fips");
+	if (!h->live) {
+		result_skip(r, OUTCOME_NOT_APPLICABLE,
+			    "the agent's own OpenSSL is examined on the live host only (--root given)");
+		return;
+	}
+	result_evidence(r, "OpenSSL library", "OpenSSL 3 or later", true, "%s",
+			OpenSSL_version(OPENSSL_VERSION));
+
+	char dir[PATH_MAX], module[PATH_MAX + 64];
+	modules_dir(dir, sizeof(dir));
+	snprintf(module, sizeof(module), "%s/%s.so", dir, name);
+	struct stat st;
+	int module_rc = dir[0] == '/' ? rooted_stat(h, module, &st) : -ENOENT;
+
+	/* The agent's default context, configured as for any OpenSSL user. */
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
+		ERR_clear_error();
+	bool loaded = OSSL_PROVIDER_available(NULL, name) == 1;
+	bool required = EVP_default_properties_is_fips_enabled(NULL) == 1;
+	ERR_clear_error();
+
+	if (!loaded) {
+		if (module_rc) {
+			result_evidence(r, "provider module", "installed", false, "%s: %s", module,
+					host_strerror(module_rc));
+			result_skip(r, OUTCOME_NOT_APPLICABLE,
+				    "no FIPS provider is installed for this agent's OpenSSL (%s: %s)",
+				    module, host_strerror(module_rc));
+			return;
+		}
+		result_evidence(r, "provider module", "installed", true, "%s", module);
+		result_evidence(r, "provider in the agent's default context", "loaded", false,
+				"not loaded");
+		char desc[1024];
+		bool loads = trial_load(name, desc, sizeof(desc));
+		result_evidence(r, "provider load test", "loads and passes its self-test", loads,
+				"%s", desc);
+		if (loads)
+			result_fail(r, "the FIPS provider %s is installed and works, but the agent's OpenSSL configuration does not activate it",
+				    module);
+		else
+			result_fail(r, "the FIPS provider %s is installed but %s", module, desc);
+		return;
+	}
+
+	/* Loaded: the configuration may name any module file, so the modules
+	 * folder says nothing more here. */
+	OSSL_PROVIDER *p = OSSL_PROVIDER_load(NULL, name); /* takes a reference */
+	char desc[256] = "";
+	bool self_test = false;
+	if (p) {
+		describe_provider(p, desc, sizeof(desc));
+		self_test = OSSL_PROVIDER_self_test(p) == 1;
+		OSSL_PROVIDER_unload(p);
+	}
+	ERR_clear_error();
+	result_evidence(r, "provider in the agent's default context", "loaded", true, "%s",
+			desc[0] ? desc : "loaded");
+	result_evidence(r, "provider self-test", "passes", self_test, "%s",
+			self_test ? "passes" : "fails");
+	result_evidence(r, "default properties", "fips=yes", required, "%s",
+			required ? "fips=yes" : "fips=yes not required");
+
+	/* What an ordinary fetch actually gets. */
+	EVP_MD *md = EVP_MD_fetch(NULL, PROBE_DIGEST, NULL);
+	const char *from = md ? OSSL_PROVIDER_get0_name(EVP_MD_get0_provider(md)) : NULL;
+	bool from_fips = from && strcmp(from, name) == 0;
+	char fetch_err[256] = "";
+	if (!md)
+		take_errors(fetch_err, sizeof(fetch_err));
+	char want_from[96];
+	snprintf(want_from, sizeof(want_from), "from provider %s", name);
+	if (md)
+		result_evidence(r, PROBE_DIGEST " fetched with default properties", want_from,
+				from_fips, "from provider %s", from);
+	else
+		result_evidence(r, PROBE_DIGEST " fetched with default properties", want_from,
+				false, "cannot be fetched: %s", fetch_err);
+	EVP_MD_free(md);
+	ERR_clear_error();
+	result_from_evidence(r);
+}
+
+const struct check_kind openssl_fips_kind = {
+	.name = "openssl_fips",
+	.summary = "the agent's own OpenSSL runs with a FIPS provider (informational)",
+	.validate = openssl_fips_validate,
+	.run = openssl_fips_run,
+};
