@@ -613,7 +613,10 @@ if [ -n "$BUILD_DIR" ] && [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
 		rc=$?
 		if [[ "$types" == *" $type "* ]]; then
 			good=false
-			[ "$rc" -eq 0 ] && [ "$(py "$work/out" "d['type']")" = "$type" ] && good=true
+			# The hardened tree is a Bottlerocket host: another benchmark's checks
+			# may all SKIP there (exit 4), but the report must be of that type.
+			{ [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } &&
+				[ "$(py "$work/out" "d['type']")" = "$type" ] && good=true
 			check "  ... -c cis-checks/$type runs the $type benchmark" $good
 		else
 			# No profile of that type yet: the type was still taken from the name.
