@@ -2,8 +2,7 @@
  *
  * With --root DIR, a symlink in the tree such as /etc/x -> /usr/share/x
  * must lead to DIR/usr/share/x, not to the machine running the report.
- * openat2(RESOLVE_IN_ROOT) does exactly that; kernels without it (< 5.6)
- * fall back to stat of the prefixed path. */
+ * host_open (openat2 RESOLVE_IN_ROOT) does exactly that. */
 #ifndef CISREPORT_ROOTED_STAT_H
 #define CISREPORT_ROOTED_STAT_H
 

@@ -2,11 +2,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 
 int host_init(struct host *h, const char *root)
 {
@@ -53,16 +59,48 @@ int host_path(const struct host *h, const char *abs, char *buf, size_t size)
 	return 0;
 }
 
-int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
-		   size_t *len)
+static int open_prefixed(const struct host *h, const char *abs, int flags)
 {
 	char path[PATH_MAX];
 	int rc = host_path(h, abs, path, sizeof(path));
 	if (rc)
 		return rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
+	int fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int host_open(const struct host *h, const char *abs, int flags)
+{
+	if (abs[0] != '/')
+		return -EINVAL;
+	if (h->live)
+		return open_prefixed(h, abs, flags);
+	int root_fd = open(h->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
 		return -errno;
+	struct open_how how = {
+		.flags = (unsigned)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = abs + strspn(abs, "/");
+	int fd = (int)syscall(SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof(how));
+	int err = fd < 0 ? errno : 0;
+	close(root_fd);
+	if (fd >= 0)
+		return fd;
+	/* No openat2 (old kernel, or a seccomp filter that denies it). */
+	if (err == ENOSYS || err == EPERM)
+		return open_prefixed(h, abs, flags);
+	return -err;
+}
+
+int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
+		   size_t *len)
+{
+	int rc = 0;
+	int fd = host_open(h, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;

@@ -48,6 +48,12 @@ void host_free(struct host *h);
 /* "<root><abs>" into buf; abs must start with '/'. -ENAMETOOLONG on overflow. */
 int host_path(const struct host *h, const char *abs, char *buf, size_t size);
 
+/* open() a host path. On an offline root, symlinks inside the tree resolve
+ * inside it (openat2 RESOLVE_IN_ROOT: /etc/x -> /usr/share/x leads to
+ * <root>/usr/share/x, never to the machine running the report); kernels
+ * without openat2 fall back to the prefixed path. Returns an fd or -errno. */
+int host_open(const struct host *h, const char *abs, int flags);
+
 /* Read a whole file (at most max bytes, else -EFBIG) into a malloc'd,
  * NUL-terminated buffer. Returns 0 or -errno. */
 int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
