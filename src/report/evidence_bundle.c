@@ -236,6 +236,7 @@ json_t *evidence_runtime_json(const json_t *report_json)
 		return NULL;
 	}
 	bool any = false;
+	json_object_set_new(doc, "available", json_false()); /* first; settled below */
 	for (size_t k = 0; runtime_keys[k]; k++) {
 		json_t *v = json_object_get(report_json, runtime_keys[k]);
 		if (v) {
