@@ -184,7 +184,9 @@ static void bundle_contents(void **state)
 	assert_int_equal(lines, 9);
 	free(manifest);
 	/* the documents */
-	json_t *meta = json_load_file(strcat(strcpy(malloc(PATH_MAX), b), "/bundle.json"), 0, NULL);
+	char meta_path[PATH_MAX];
+	snprintf(meta_path, sizeof(meta_path), "%s/bundle.json", b);
+	json_t *meta = json_load_file(meta_path, 0, NULL);
 	assert_non_null(meta);
 	assert_string_equal(json_string_value(json_object_get(meta, "format")), "cisreport-evidence");
 	assert_true(json_is_null(json_object_get(meta, "signature")));
