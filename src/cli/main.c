@@ -12,18 +12,14 @@
 #include "../checks/kind.h"
 #include "../report/atomic_file.h"
 #include "../report/host.h"
+#include "../report/host_identity.h"
+#include "../report/pci_map.h"
 #include "../report/profile.h"
 #include "../report/report.h"
+#include "../report/ssm_inventory.h"
 #include "../report/writer.h"
+#include "cli.h"
 #include "config.h"
-
-/* bloodhound's exit codes */
-enum {
-	EXIT_USAGE = 1,
-	EXIT_CHECKS_NOT_FOUND = 2,
-	EXIT_OUTPUT_ERROR = 3,
-	EXIT_NO_CHECK_RAN = 4,
-};
 
 struct cli {
 	const char *check_dir;
@@ -35,12 +31,18 @@ struct cli {
 	int level;
 	int fail_exit; /* --exit-code N; 0 = off */
 	bool list, verbose;
+	/* exports */
+	bool ssm_inventory;
+	const char *ssm_dir; /* --ssm-inventory DIR; NULL: find the agent's */
+	const char *aws_account, *aws_region, *resource_id;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: cisreport [OPTIONS]\n"
+		"       cisreport evidence -o BUNDLE [OPTIONS]   (PCI DSS 2.2 evidence bundle)\n"
+		"       cisreport verify BUNDLE [--key PUB.pem]\n"
 		"Run a CIS benchmark report against this host and write it.\n\n"
 		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...);\n"
 		"                        --checks DIR is the same (bloodhound's name)\n"
@@ -56,6 +58,12 @@ static void usage(FILE *out)
 		"      --check ID[,ID]   run only these checks (name or benchmark id)\n"
 		"      --list            list the checks (name, id, level, mode, kind, title)\n"
 		"      --exit-code N     exit with N (1-255) when any check FAILs\n"
+		"      --ssm-inventory [DIR]  also write SSM custom inventory files into DIR\n"
+		"                        [default: the SSM agent's inventory/custom folder]\n"
+		"      --aws-account ID  asff: AWS account [env CISREPORT_AWS_ACCOUNT, AWS_ACCOUNT_ID]\n"
+		"      --aws-region R    asff: AWS region [env AWS_REGION, AWS_DEFAULT_REGION]\n"
+		"      --resource-id ID  asff: instance id (i-..., mi-...) or ARN the findings are\n"
+		"                        about [env CISREPORT_RESOURCE_ID; default: this host]\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         version and build features\n\n"
 		"Exit status: 0 report written, 1 usage error, 2 no checks found or bad\n"
@@ -74,7 +82,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
+bool parse_int(const char *s, long lo, long hi, long *out)
 {
 	char *end;
 	errno = 0;
@@ -85,14 +93,14 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
 	return true;
 }
 
-static bool dir_exists(const char *p)
+bool dir_exists(const char *p)
 {
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The installed profiles, or the source tree's when run from a build dir. */
-static const char *default_check_dir(void)
+const char *default_check_dir(void)
 {
 	if (dir_exists(CISREPORT_PROFILE_DIR))
 		return CISREPORT_PROFILE_DIR;
@@ -101,7 +109,7 @@ static const char *default_check_dir(void)
 
 /* bloodhound is run as "-c /usr/libexec/cis-checks/<type>": honour the type
  * in the folder's name when -t is not given. */
-static const char *type_from_dir(const char *dir)
+const char *type_from_dir(const char *dir)
 {
 	static const char *const types[] = {"bottlerocket", "kubernetes", "fips", NULL};
 	char *copy = strdup(dir);
@@ -121,7 +129,16 @@ static const char *type_from_dir(const char *dir)
 
 static int parse_args(int argc, char **argv, struct cli *c)
 {
-	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE };
+	enum {
+		OPT_ROOT = 256,
+		OPT_CHECK,
+		OPT_LIST,
+		OPT_EXIT_CODE,
+		OPT_SSM_INVENTORY,
+		OPT_AWS_ACCOUNT,
+		OPT_AWS_REGION,
+		OPT_RESOURCE_ID,
+	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
 		{"checks", required_argument, NULL, 'c'}, /* bloodhound's spelling */
@@ -134,6 +151,10 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"check", required_argument, NULL, OPT_CHECK},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+		{"ssm-inventory", optional_argument, NULL, OPT_SSM_INVENTORY},
+		{"aws-account", required_argument, NULL, OPT_AWS_ACCOUNT},
+		{"aws-region", required_argument, NULL, OPT_AWS_REGION},
+		{"resource-id", required_argument, NULL, OPT_RESOURCE_ID},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -183,6 +204,23 @@ static int parse_args(int argc, char **argv, struct cli *c)
 				return usage_error("invalid --exit-code '%s', use a number 1-255", optarg);
 			c->fail_exit = (int)v;
 			break;
+		case OPT_SSM_INVENTORY:
+			/* "--ssm-inventory DIR" as well as "--ssm-inventory=DIR":
+			 * the report takes no operands, so a following word is DIR. */
+			c->ssm_inventory = true;
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			c->ssm_dir = optarg;
+			break;
+		case OPT_AWS_ACCOUNT:
+			c->aws_account = optarg;
+			break;
+		case OPT_AWS_REGION:
+			c->aws_region = optarg;
+			break;
+		case OPT_RESOURCE_ID:
+			c->resource_id = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -225,10 +263,11 @@ static void list_checks(const struct profile *p)
 	}
 }
 
-static int write_report(const struct cli *c, const struct report *r)
+static int write_report(const struct cli *c, const struct report *r,
+			const struct writer_options *base)
 {
 	const struct report_writer *w = report_writer_find(c->format);
-	struct writer_options wo = {.verbose = c->verbose};
+	struct writer_options wo = *base;
 	/* A stale errno (e.g. from probing the profile directory) must not be
 	 * reported as the cause of a write error. */
 	errno = 0;
@@ -261,12 +300,43 @@ static int write_report(const struct cli *c, const struct report *r)
 	return 0;
 }
 
+/* --ssm-inventory: the agent's folder (or DIR), both files atomically. */
+static int write_ssm_inventory(const struct cli *c, const struct host *h, const struct report *r,
+			       const struct writer_options *wo)
+{
+	char dir[PATH_MAX], err[1024];
+	if (c->ssm_dir) {
+		snprintf(dir, sizeof(dir), "%s", c->ssm_dir);
+	} else if (ssm_inventory_dir(h, dir, sizeof(dir), err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreport: --ssm-inventory: %s\n", err);
+		return EXIT_OUTPUT_ERROR;
+	}
+	if (ssm_inventory_write(dir, r, wo, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreport: --ssm-inventory: %s\n", err);
+		return EXIT_OUTPUT_ERROR;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	/* Subcommands: the report itself takes no operands. */
+	if (argc > 1 && strcmp(argv[1], "evidence") == 0)
+		return cmd_evidence(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
 	struct cli c;
 	int rc = parse_args(argc, argv, &c);
 	if (rc)
 		return rc;
+	struct writer_options wo = {.verbose = c.verbose,
+				    .aws_account = c.aws_account,
+				    .aws_region = c.aws_region,
+				    .resource_id = c.resource_id};
+	const struct report_writer *w = report_writer_find(c.format);
+	char opt_err[512];
+	if (w->check_options && w->check_options(&wo, opt_err, sizeof(opt_err)) < 0)
+		return usage_error("%s", opt_err);
 	if (!c.check_dir)
 		c.check_dir = default_check_dir();
 	if (!dir_exists(c.check_dir)) {
@@ -312,6 +382,22 @@ int main(int argc, char **argv)
 		profile_free(&p);
 		return EXIT_USAGE;
 	}
+	struct host_identity id;
+	if (host_identity_read(&h, &id) < 0) {
+		fprintf(stderr, "cisreport: out of memory\n");
+		free(only);
+		host_free(&h);
+		profile_free(&p);
+		return EXIT_OUTPUT_ERROR;
+	}
+	wo.host = &id;
+	/* ASFF names the PCI DSS requirements a check evidences, when the
+	 * mapping is installed; without it the findings simply omit them. */
+	struct pci_map pci = {0};
+	char pci_err[1024];
+	if (strcmp(c.format, "asff") == 0 &&
+	    cli_load_pci_map(NULL, c.check_dir, &pci, pci_err, sizeof(pci_err)) == 0)
+		wo.pci = &pci;
 	struct report r;
 	struct report_selection sel = {.level = c.level, .only = only};
 	rc = report_run(&h, &p, &sel, &r);
@@ -323,7 +409,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cisreport: no checks of level <= %d selected\n", c.level);
 		exit_code = EXIT_CHECKS_NOT_FOUND;
 	} else {
-		exit_code = write_report(&c, &r);
+		exit_code = write_report(&c, &r, &wo);
+		if (!exit_code && c.ssm_inventory)
+			exit_code = write_ssm_inventory(&c, &h, &r, &wo);
 		if (!exit_code && r.status == CHECK_SKIP) {
 			fprintf(stderr, "Warning: No checks were able to run\n");
 			exit_code = EXIT_NO_CHECK_RAN;
@@ -332,6 +420,8 @@ int main(int argc, char **argv)
 		}
 	}
 	report_free(&r);
+	pci_map_free(&pci);
+	host_identity_free(&id);
 	host_free(&h);
 	free(only);
 	profile_free(&p);

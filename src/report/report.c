@@ -88,6 +88,7 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 			result_skip(&e->result, OUTCOME_UNABLE, "check produced no verdict");
 		count(out, e->result.status);
 	}
+	clock_gettime(CLOCK_REALTIME, &out->finished);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ struct report {
 	int level;
 	const struct benchmark *bm;
 	struct timespec started;   /* wall clock, for the timestamp */
+	struct timespec finished;  /* wall clock when the last check ended */
 	char timestamp[48];        /* bloodhound's format, e.g. 2024-05-01T10:00:00.123456789Z */
 	size_t total, passed, failed, skipped;
 	enum check_status status;  /* FAIL if any failed, PASS if any passed, else SKIP */

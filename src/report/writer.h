@@ -8,14 +8,31 @@
 
 #include "report.h"
 
+struct host_identity;
+struct pci_map;
+
 struct writer_options {
 	bool verbose; /* text: evidence and remediation under each check */
+	/* The host the report describes (XCCDF target, ASFF ids and resource,
+	 * SSM summary, JUnit hostname). NULL: the writer reads the live host's. */
+	const struct host_identity *host;
+	/* ASFF: AWS account (12 digits), region and the resource the findings
+	 * are about (an EC2 instance id "i-...", "mi-...", or an ARN). NULL:
+	 * taken from the environment (see write_asff.c). */
+	const char *aws_account;
+	const char *aws_region;
+	const char *resource_id;
+	/* Optional: PCI DSS 2.2 mapping, adds related requirements (ASFF). */
+	const struct pci_map *pci;
 };
 
 struct report_writer {
 	const char *name;         /* value of -f / format= */
 	const char *content_type; /* for the API */
 	int (*write)(const struct report *r, const struct writer_options *o, FILE *out);
+	/* Optional: are the options this format needs present? 0, or -EINVAL
+	 * with a message naming the flag / environment variable in err. */
+	int (*check_options)(const struct writer_options *o, char *err, size_t err_size);
 };
 
 const struct report_writer *report_writer_find(const char *name);
@@ -27,5 +44,14 @@ json_t *report_to_json(const struct report *r);
 
 int write_text(const struct report *r, const struct writer_options *o, FILE *out);
 int write_json(const struct report *r, const struct writer_options *o, FILE *out);
+/* SSM custom inventory: one inventory document per line (checks, summary). */
+int write_ssm(const struct report *r, const struct writer_options *o, FILE *out);
+/* XCCDF 1.2: a Benchmark with a Rule per check and the TestResult. */
+int write_xccdf(const struct report *r, const struct writer_options *o, FILE *out);
+/* Security Hub ASFF: one JSON array of at most 100 findings per line. */
+int write_asff(const struct report *r, const struct writer_options *o, FILE *out);
+int asff_check_options(const struct writer_options *o, char *err, size_t err_size);
+/* JUnit XML: a testcase per check. */
+int write_junit(const struct report *r, const struct writer_options *o, FILE *out);
 
 #endif

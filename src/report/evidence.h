@@ -1,0 +1,83 @@
+/* PCI DSS 2.2 audit evidence bundles: a directory holding the report (JSON
+ * and text), the exact profiles and mapping used, the host's identity, the
+ * PCI DSS 2.2.x mapping of every check, active waivers, runtime
+ * observations, a SHA-256 manifest of every file and, optionally, a
+ * detached OpenSSL signature of the manifest. Layout: docs/evidence.md.
+ *
+ *   BUNDLE/bundle.json          what this is: benchmark, level, host, scan time, signer
+ *   BUNDLE/report.json          the report, as -f json writes it
+ *   BUNDLE/report.txt           the report, as -f text -v writes it
+ *   BUNDLE/host.json            hostname, machine-id, boot id, os-release, kernel
+ *   BUNDLE/pci-dss-2.2.json     every check -> 2.2.x; requirements no check covers
+ *   BUNDLE/waivers.json         active waivers with their justification
+ *   BUNDLE/runtime.json         runtime observations the report carries
+ *   BUNDLE/profiles/...         the profile files used, byte for byte
+ *   BUNDLE/mapping/pci-dss-2.2.json  the mapping data used, byte for byte
+ *   BUNDLE/signer.pub.pem       public key of the signer (signed bundles)
+ *   BUNDLE/manifest.sha256      "<sha256>  <path>" per file above, sorted (sha256sum -c)
+ *   BUNDLE/manifest.sig         signature of manifest.sha256 (signed bundles) */
+#ifndef CISREPORT_EVIDENCE_H
+#define CISREPORT_EVIDENCE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "host_identity.h"
+#include "pci_map.h"
+#include "profile.h"
+#include "report.h"
+#include "signing.h"
+
+#define EVIDENCE_FORMAT "cisreport-evidence"
+#define EVIDENCE_FORMAT_VERSION 1
+#define EVIDENCE_MANIFEST "manifest.sha256"
+#define EVIDENCE_SIGNATURE "manifest.sig"
+#define EVIDENCE_PUBKEY "signer.pub.pem"
+
+struct evidence_input {
+	const struct report *report;
+	const struct profile *profile;
+	const struct host_identity *host;
+	const struct pci_map *pci;
+	const char *sign_key; /* private key PEM path, NULL: unsigned */
+	/* INTEGRATION(settings): the waivers of a --settings file, as a JSON
+	 * array of objects (each with the check and its justification), and
+	 * that file's path. NULL: waivers.json lists the waivers the report's
+	 * entries carry (results.<name>.waiver). */
+	const json_t *waivers;
+	const char *waivers_source;
+};
+
+/* Write a new bundle at path (which must not exist) atomically: it is built
+ * in a temporary directory beside it and renamed into place. Returns 0 or
+ * -errno with the reason in err. */
+int evidence_bundle_write(const char *path, const struct evidence_input *in, char *err,
+			  size_t err_size);
+
+/* The waivers and runtime documents, from the report's JSON (exposed for
+ * tests and for the API). */
+json_t *evidence_waivers_json(const json_t *report_json, const json_t *waivers,
+			      const char *source);
+json_t *evidence_runtime_json(const json_t *report_json);
+
+struct evidence_verification {
+	size_t files;        /* files listed in the manifest */
+	size_t problems;     /* each one printed */
+	bool is_signed;
+	bool signature_ok;
+	bool key_given;      /* checked against --key rather than the bundle's own key */
+	char algorithm[32];
+	char fingerprint[SIGN_FINGERPRINT_SIZE];
+};
+
+/* Check every hash in the manifest, that no file is missing or added, and
+ * the signature: against key_path when given (required then), else against
+ * the bundle's own signer.pub.pem (integrity only, not who signed). Each
+ * problem is printed to problems as "<bundle>: <what is wrong>". Returns 0
+ * when the bundle verifies, -EBADMSG when problems were found, or -errno
+ * when verification could not start (message in err). */
+int evidence_bundle_verify(const char *path, const char *key_path, FILE *problems,
+			   struct evidence_verification *v, char *err, size_t err_size);
+
+#endif

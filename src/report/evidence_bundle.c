@@ -1,0 +1,503 @@
+/* Writing an evidence bundle: every file is written once into a fresh
+ * temporary directory (O_EXCL, fsync), hashed as written, listed in the
+ * manifest, and the directory is renamed into place only when complete. */
+#include "evidence.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "writer.h"
+
+#define PROFILE_COPY_MAX (4u << 20)
+
+struct bundle_file {
+	char *rel;
+	char sha256[65];
+};
+
+struct bundle {
+	int dirfd;
+	char *tmp;
+	struct bundle_file *files;
+	size_t n_files, cap_files;
+	char **dirs; /* created subdirectories, fsynced at the end */
+	size_t n_dirs;
+	char *err;
+	size_t err_size;
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct bundle *b, int rc, const char *fmt,
+						       ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->err_size, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Paths in the manifest are plain: sha256sum would escape these. */
+static bool plain_path(const char *rel)
+{
+	return rel[0] && rel[0] != '/' && !strchr(rel, '\n') && !strchr(rel, '\\') &&
+	       !strstr(rel, "//") && strcmp(rel, EVIDENCE_MANIFEST) && strcmp(rel, EVIDENCE_SIGNATURE);
+}
+
+static int make_parents(struct bundle *b, const char *rel)
+{
+	char *copy = strdup(rel);
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = strchr(copy, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdirat(b->dirfd, copy, 0755) == 0) {
+			char **n = realloc(b->dirs, (b->n_dirs + 1) * sizeof(*n));
+			if (n)
+				b->dirs = n;
+			if (!n || !(b->dirs[b->n_dirs] = strdup(copy))) {
+				free(copy);
+				return -ENOMEM;
+			}
+			b->n_dirs++;
+		} else if (errno != EEXIST) {
+			int rc = -errno;
+			free(copy);
+			return rc;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Write one file into the bundle; record it in the manifest when listed. */
+static int put_file(struct bundle *b, const char *rel, const void *data, size_t len, bool listed)
+{
+	if (listed && !plain_path(rel))
+		return fail(b, -EINVAL, "cannot put \"%s\" in a bundle: unsupported file name", rel);
+	int rc = make_parents(b, rel);
+	if (rc)
+		return fail(b, rc, "%s: cannot create its folder: %s", rel, strerror(-rc));
+	int fd = openat(b->dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return fail(b, -errno, "%s: cannot create: %s", rel, strerror(errno));
+	rc = write_all(fd, data, len);
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (rc)
+		return fail(b, rc, "%s: cannot write: %s", rel, strerror(-rc));
+	if (!listed)
+		return 0;
+	if (b->n_files == b->cap_files) {
+		size_t cap = b->cap_files ? b->cap_files * 2 : 16;
+		struct bundle_file *n = realloc(b->files, cap * sizeof(*n));
+		if (!n)
+			return fail(b, -ENOMEM, "out of memory");
+		b->files = n;
+		b->cap_files = cap;
+	}
+	struct bundle_file *f = &b->files[b->n_files];
+	f->rel = strdup(rel);
+	if (!f->rel)
+		return fail(b, -ENOMEM, "out of memory");
+	sha256_hex(data, len, f->sha256);
+	b->n_files++;
+	return 0;
+}
+
+static int put_json(struct bundle *b, const char *rel, json_t *doc)
+{
+	if (!doc)
+		return fail(b, -ENOMEM, "%s: out of memory", rel);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (!text)
+		return fail(b, -ENOMEM, "%s: out of memory", rel);
+	size_t len = strlen(text);
+	char *with_nl = realloc(text, len + 2);
+	if (!with_nl) {
+		free(text);
+		return fail(b, -ENOMEM, "%s: out of memory", rel);
+	}
+	with_nl[len] = '\n';
+	with_nl[len + 1] = '\0';
+	int rc = put_file(b, rel, with_nl, len + 1, true);
+	free(with_nl);
+	return rc;
+}
+
+/* A writer's output into the bundle. */
+static int put_report(struct bundle *b, const char *rel, const char *format,
+		      const struct evidence_input *in)
+{
+	const struct report_writer *w = report_writer_find(format);
+	struct writer_options wo = {.verbose = true, .host = in->host};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return fail(b, -ENOMEM, "out of memory");
+	int rc = w ? w->write(in->report, &wo, f) : -EINVAL;
+	if (fclose(f) != 0 && !rc)
+		rc = -EIO;
+	if (!rc)
+		rc = put_file(b, rel, buf, len, true);
+	else
+		fail(b, rc, "%s: cannot write the report: %s", rel, strerror(-rc));
+	free(buf);
+	return rc;
+}
+
+static int copy_file(struct bundle *b, const char *src, const char *rel)
+{
+	FILE *f = fopen(src, "re");
+	if (!f)
+		return fail(b, -errno, "%s: cannot read: %s", src, strerror(errno));
+	char *buf = malloc(PROFILE_COPY_MAX + 1);
+	size_t n = buf ? fread(buf, 1, PROFILE_COPY_MAX + 1, f) : 0;
+	bool bad = !buf || ferror(f);
+	fclose(f);
+	int rc = bad ? -EIO : n > PROFILE_COPY_MAX ? -EFBIG : 0;
+	if (rc)
+		fail(b, rc, "%s: cannot read: %s", src, strerror(-rc));
+	else
+		rc = put_file(b, rel, buf, n, true);
+	free(buf);
+	return rc;
+}
+
+/* The profile files used, under profiles/ with their path below -c. */
+static int put_profiles(struct bundle *b, const struct profile *p)
+{
+	size_t dlen = strlen(p->dir);
+	while (dlen > 1 && p->dir[dlen - 1] == '/')
+		dlen--;
+	for (size_t i = 0; i < p->n_files; i++) {
+		const char *path = p->files[i];
+		const char *below = strncmp(path, p->dir, dlen) == 0 && path[dlen] == '/'
+					    ? path + dlen + 1
+					    : NULL;
+		char rel[PATH_MAX];
+		if (below)
+			snprintf(rel, sizeof(rel), "profiles/%s", below);
+		else {
+			char *copy = strdup(path);
+			if (!copy)
+				return fail(b, -ENOMEM, "out of memory");
+			snprintf(rel, sizeof(rel), "profiles/%s", basename(copy));
+			free(copy);
+		}
+		int rc = copy_file(b, path, rel);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *const runtime_keys[] = {"runtime", "observations", NULL};
+
+json_t *evidence_runtime_json(const json_t *report_json)
+{
+	/* INTEGRATION(observer): the report's JSON carries runtime
+	 * observations under these keys, at the top and per check. */
+	json_t *doc = json_object();
+	json_t *per_check = json_object();
+	if (!doc || !per_check) {
+		json_decref(doc);
+		json_decref(per_check);
+		return NULL;
+	}
+	bool any = false;
+	json_object_set_new(doc, "available", json_false()); /* first; settled below */
+	for (size_t k = 0; runtime_keys[k]; k++) {
+		json_t *v = json_object_get(report_json, runtime_keys[k]);
+		if (v) {
+			json_object_set(doc, runtime_keys[k], v);
+			any = true;
+		}
+	}
+	const char *name;
+	json_t *entry;
+	json_object_foreach(json_object_get(report_json, "results"), name, entry) {
+		for (size_t k = 0; runtime_keys[k]; k++) {
+			json_t *v = json_object_get(entry, runtime_keys[k]);
+			if (!v)
+				continue;
+			json_t *c = json_object_get(per_check, name);
+			if (!c) {
+				c = json_object();
+				json_object_set_new(per_check, name, c);
+			}
+			json_object_set(c, runtime_keys[k], v);
+			any = true;
+		}
+	}
+	json_object_set_new(doc, "checks", per_check);
+	json_object_set_new(doc, "available", json_boolean(any));
+	if (!any)
+		json_object_set_new(doc, "reason",
+				    json_string("the report carries no runtime observations (the runtime observer was not running for this report)"));
+	return doc;
+}
+
+json_t *evidence_waivers_json(const json_t *report_json, const json_t *waivers,
+			      const char *source)
+{
+	json_t *doc = json_object();
+	json_t *active = json_array();
+	if (!doc || !active) {
+		json_decref(doc);
+		json_decref(active);
+		return NULL;
+	}
+	if (waivers) {
+		/* INTEGRATION(settings): the settings file's waivers. */
+		json_object_set_new(doc, "source", json_string(source ? source : "settings"));
+		size_t i;
+		json_t *w;
+		json_array_foreach(waivers, i, w)
+			json_array_append(active, w);
+	} else {
+		json_object_set_new(doc, "source", json_string("report"));
+		const char *name;
+		json_t *entry;
+		json_object_foreach(json_object_get(report_json, "results"), name, entry) {
+			json_t *w = json_object_get(entry, "waiver");
+			if (!w || json_is_null(w))
+				continue;
+			json_array_append_new(active,
+					      json_pack("{s:s, s:O, s:O, s:O, s:O}", "check", name,
+							"id", json_object_get(entry, "id"), "title",
+							json_object_get(entry, "title"), "status",
+							json_object_get(entry, "status"), "waiver", w));
+		}
+	}
+	json_object_set_new(doc, "count", json_integer((json_int_t)json_array_size(active)));
+	json_object_set_new(doc, "waivers", active);
+	return doc;
+}
+
+static json_t *bundle_metadata(const struct evidence_input *in, EVP_PKEY *key)
+{
+	const struct report *r = in->report;
+	char finished[48] = "";
+	if (r->finished.tv_sec)
+		report_format_timestamp(&r->finished, finished, sizeof(finished));
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char created[48];
+	report_format_timestamp(&now, created, sizeof(created));
+	json_t *doc = json_pack(
+		"{s:s, s:i, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:i, s:{s:s, s:s}, s:{s:s, s:i, s:i, s:i, s:i}}",
+		"format", EVIDENCE_FORMAT, "format_version", EVIDENCE_FORMAT_VERSION, "generator",
+		"cisreport " CISREPORT_VERSION, "created", created, "benchmark", "type", r->bm->type,
+		"name", r->bm->name, "version", r->bm->version, "url", r->bm->url, "level", r->level,
+		"scan", "started", r->timestamp, "finished", finished, "result", "status",
+		check_status_name(r->status), "total", (int)r->total, "passed", (int)r->passed,
+		"failed", (int)r->failed, "skipped", (int)r->skipped);
+	json_t *host = host_identity_json(in->host);
+	if (!doc || !host) {
+		json_decref(doc);
+		json_decref(host);
+		return NULL;
+	}
+	/* The short identity; host.json has all of it. */
+	json_object_set_new(doc, "host",
+			    json_pack("{s:O, s:O, s:O}", "hostname", json_object_get(host, "hostname"),
+				      "machine_id", json_object_get(host, "machine_id"), "boot_id",
+				      json_object_get(host, "boot_id")));
+	json_decref(host);
+	json_object_set_new(doc, "manifest", json_string(EVIDENCE_MANIFEST));
+	if (key) {
+		char fp[SIGN_FINGERPRINT_SIZE] = "";
+		sign_key_fingerprint(key, fp);
+		json_object_set_new(doc, "signature",
+				    json_pack("{s:s, s:s, s:s, s:s}", "file", EVIDENCE_SIGNATURE,
+					      "algorithm", sign_key_algorithm(key), "public_key",
+					      EVIDENCE_PUBKEY, "public_key_fingerprint", fp));
+	} else {
+		json_object_set_new(doc, "signature", json_null());
+	}
+	return doc;
+}
+
+static int by_rel(const void *a, const void *b)
+{
+	return strcmp(((const struct bundle_file *)a)->rel, ((const struct bundle_file *)b)->rel);
+}
+
+static int put_manifest(struct bundle *b, EVP_PKEY *key)
+{
+	qsort(b->files, b->n_files, sizeof(*b->files), by_rel);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return fail(b, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < b->n_files; i++)
+		fprintf(f, "%s  %s\n", b->files[i].sha256, b->files[i].rel);
+	if (fclose(f) != 0) {
+		free(text);
+		return fail(b, -ENOMEM, "out of memory");
+	}
+	int rc = put_file(b, EVIDENCE_MANIFEST, text, len, false);
+	if (!rc && key) {
+		unsigned char *sig;
+		size_t sig_len;
+		rc = sign_data(key, text, len, &sig, &sig_len);
+		if (rc)
+			fail(b, rc, "cannot sign the manifest with this key");
+		else {
+			rc = put_file(b, EVIDENCE_SIGNATURE, sig, sig_len, false);
+			free(sig);
+		}
+	}
+	free(text);
+	return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void fsync_dir_at(int dirfd, const char *rel)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int evidence_bundle_write(const char *path, const struct evidence_input *in, char *err,
+			  size_t err_size)
+{
+	struct bundle b = {.dirfd = -1, .err = err, .err_size = err_size};
+	EVP_PKEY *key = NULL;
+	json_t *report_json = NULL;
+	int rc = 0;
+	struct stat st;
+	if (lstat(path, &st) == 0)
+		return fail(&b, -EEXIST, "%s: already exists; a bundle is never overwritten, choose a new path", path);
+	if (in->sign_key) {
+		rc = sign_key_load_private(in->sign_key, &key, err, err_size);
+		if (rc)
+			return rc;
+	}
+	size_t plen = strlen(path);
+	while (plen > 1 && path[plen - 1] == '/')
+		plen--;
+	if (asprintf(&b.tmp, "%.*s.tmp.XXXXXX", (int)plen, path) < 0) {
+		EVP_PKEY_free(key);
+		return fail(&b, -ENOMEM, "out of memory");
+	}
+	if (!mkdtemp(b.tmp)) {
+		rc = fail(&b, -errno, "%s: cannot create the bundle beside it: %s", path,
+			  strerror(errno));
+		free(b.tmp);
+		b.tmp = NULL;
+		goto out;
+	}
+	chmod(b.tmp, 0755);
+	b.dirfd = open(b.tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b.dirfd < 0) {
+		rc = fail(&b, -errno, "%s: %s", b.tmp, strerror(errno));
+		goto out;
+	}
+
+	report_json = report_to_json(in->report);
+	if (!report_json) {
+		rc = fail(&b, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = put_report(&b, "report.json", "json", in)) ||
+	    (rc = put_report(&b, "report.txt", "text", in)) ||
+	    (rc = put_json(&b, "host.json", host_identity_json(in->host))) ||
+	    (rc = put_json(&b, "pci-dss-2.2.json", pci_map_report(in->pci, in->report))) ||
+	    (rc = put_json(&b, "waivers.json",
+			   evidence_waivers_json(report_json, in->waivers, in->waivers_source))) ||
+	    (rc = put_json(&b, "runtime.json", evidence_runtime_json(report_json))) ||
+	    (rc = put_profiles(&b, in->profile)) ||
+	    (rc = put_file(&b, "mapping/" PCI_MAP_FILE, in->pci->text, in->pci->text_len, true)))
+		goto out;
+	if (key) {
+		char *pem;
+		size_t len;
+		rc = sign_key_public_pem(key, &pem, &len);
+		if (rc) {
+			fail(&b, rc, "cannot write the public key");
+			goto out;
+		}
+		rc = put_file(&b, EVIDENCE_PUBKEY, pem, len, true);
+		free(pem);
+		if (rc)
+			goto out;
+	}
+	if ((rc = put_json(&b, "bundle.json", bundle_metadata(in, key))) ||
+	    (rc = put_manifest(&b, key)))
+		goto out;
+
+	for (size_t i = 0; i < b.n_dirs; i++)
+		fsync_dir_at(b.dirfd, b.dirs[i]);
+	fsync(b.dirfd);
+	if (rename(b.tmp, path) < 0) {
+		rc = fail(&b, -errno, "%s: cannot move the bundle into place: %s", path,
+			  strerror(errno));
+		goto out;
+	}
+	char *parent = strdup(path);
+	if (parent) {
+		int pfd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0) {
+			fsync(pfd);
+			close(pfd);
+		}
+		free(parent);
+	}
+out:
+	if (rc && b.tmp)
+		nftw(b.tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (b.dirfd >= 0)
+		close(b.dirfd);
+	free(b.tmp);
+	for (size_t i = 0; i < b.n_files; i++)
+		free(b.files[i].rel);
+	free(b.files);
+	for (size_t i = 0; i < b.n_dirs; i++)
+		free(b.dirs[i]);
+	free(b.dirs);
+	json_decref(report_json);
+	EVP_PKEY_free(key);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* Helpers shared by the export writers (SSM, XCCDF, ASFF, JUnit, evidence):
+ * text made safe for strict consumers, bounded deterministically. */
+#ifndef CISREPORT_EXPORT_UTIL_H
+#define CISREPORT_EXPORT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "result.h"
+
+struct report;
+struct writer_options;
+struct host_identity;
+
+/* A malloc'd copy of s that is valid UTF-8: each byte of an invalid
+ * sequence becomes U+FFFD. With for_xml, the C0 controls XML 1.0 forbids
+ * (all but tab, LF, CR) and U+FFFE/U+FFFF become U+FFFD too. NULL is "". */
+char *utf8_clean(const char *s, bool for_xml);
+
+/* The longest prefix of s, at most max bytes, that ends on a character
+ * boundary (s is valid UTF-8). */
+size_t utf8_prefix(const char *s, size_t max);
+
+/* s (valid UTF-8) cut to at most max bytes. When it is longer the kept
+ * prefix is followed by " [truncated: N of M bytes]" and the whole is still
+ * at most max bytes; *truncated says so (may be NULL). malloc'd. */
+char *text_bounded(const char *s, size_t max, bool *truncated);
+
+/* Evidence of a result on one line per item ("item: expected E, found A
+ * [ok|BAD]"), joined by sep. malloc'd, "" when there is none. */
+char *evidence_lines(const struct check_result *r, const char *sep);
+
+/* Severity of a check from its CIS level: level 1 "medium", 2+ "low". The
+ * level says how essential the recommendation is, not how it went. */
+const char *level_severity(int level);
+
+/* RFC 3339 UTC with milliseconds: "2024-05-01T10:00:00.123Z". */
+void format_time_ms(const struct timespec *ts, char *buf, size_t size);
+/* RFC 3339 UTC, whole seconds: "2024-05-01T10:00:00Z" (local: no "Z"). */
+void format_time_s(const struct timespec *ts, bool zone, char *buf, size_t size);
+
+/* Seconds between the report's start and end (0 if unknown). */
+double report_duration(const struct report *r);
+
+/* The identity of the host the report describes: o->host, or else the live
+ * host's, read into *buf (which the caller frees with host_identity_free). */
+const struct host_identity *writer_host(const struct writer_options *o,
+					struct host_identity *buf);
+
+#endif
