@@ -5,10 +5,12 @@
 
 extern const struct check_kind manual_kind;
 extern const struct check_kind sysctl_kind;
+extern const struct check_kind runtime_kind;
 
 const struct check_kind *const check_kinds[] = {
 	&manual_kind,
 	&sysctl_kind,
+	&runtime_kind,
 	NULL,
 };
 

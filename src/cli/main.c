@@ -8,14 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../checks/kind.h"
+#include "../observer/observer.h"
 #include "../report/atomic_file.h"
 #include "../report/host.h"
 #include "../report/profile.h"
 #include "../report/report.h"
 #include "../report/writer.h"
 #include "config.h"
+#include "observe.h"
 
 /* bloodhound's exit codes */
 enum {
@@ -34,6 +37,7 @@ struct cli {
 	char *only_arg;
 	int level;
 	int fail_exit; /* --exit-code N; 0 = off */
+	long observe_ms; /* --observe DURATION; 0 = off */
 	bool list, verbose;
 };
 
@@ -55,6 +59,9 @@ static void usage(FILE *out)
 		"      --check ID[,ID]   run only these checks (name or benchmark id)\n"
 		"      --list            list the checks (name, id, level, mode, kind, title)\n"
 		"      --exit-code N     exit with N (1-255) when any check FAILs\n"
+		"      --observe DURATION  watch what the host does (eBPF) for DURATION\n"
+		"                        (e.g. 30s, 5m, 1h), then report with the runtime\n"
+		"                        checks; Ctrl-C ends the window early\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         version and build features\n\n"
 		"Exit status: 0 report written, 1 usage error, 2 no checks found or bad\n"
@@ -120,7 +127,7 @@ static const char *type_from_dir(const char *dir)
 
 static int parse_args(int argc, char **argv, struct cli *c)
 {
-	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE };
+	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE, OPT_OBSERVE };
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
 		{"format", required_argument, NULL, 'f'},
@@ -132,6 +139,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"check", required_argument, NULL, OPT_CHECK},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+		{"observe", required_argument, NULL, OPT_OBSERVE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -181,6 +189,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 				return usage_error("invalid --exit-code '%s', use a number 1-255", optarg);
 			c->fail_exit = (int)v;
 			break;
+		case OPT_OBSERVE:
+			if (observe_parse_duration(optarg, &c->observe_ms))
+				return usage_error("invalid --observe '%s': use a duration from 100ms "
+						   "to 24h, e.g. 30s, 5m, 1h", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -195,6 +208,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (c->observe_ms && c->root && strcmp(c->root, "/") != 0)
+		return usage_error("--observe watches the live host; it cannot be combined with --root");
 	return 0;
 }
 
@@ -305,6 +320,22 @@ int main(int argc, char **argv)
 		profile_free(&p);
 		return EXIT_USAGE;
 	}
+	if (c.observe_ms) {
+		/* The runtime checks report why if it cannot start: keep it attached
+		 * either way. */
+		h.observer = observer_new(NULL);
+		if (!h.observer) {
+			fprintf(stderr, "cisreport: out of memory\n");
+			free(only);
+			profile_free(&p);
+			return EXIT_NO_CHECK_RAN;
+		}
+		char oerr[256];
+		if (observer_start(h.observer, oerr, sizeof(oerr)) < 0)
+			fprintf(stderr, "cisreport: runtime observation unavailable: %s\n", oerr);
+		else
+			observe_wait(c.observe_ms, isatty(STDERR_FILENO));
+	}
 	struct report r;
 	struct report_selection sel = {.level = c.level, .only = only};
 	rc = report_run(&h, &p, &sel, &r);
@@ -325,6 +356,7 @@ int main(int argc, char **argv)
 		}
 	}
 	report_free(&r);
+	observer_free(h.observer);
 	host_free(&h);
 	free(only);
 	profile_free(&p);
