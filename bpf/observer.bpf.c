@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cisreport's runtime observer: CO-RE programs on raw tracepoints only.
+/* cisreport's runtime observer: CO-RE programs on tracepoints only.
  *
- * Raw tracepoints (sys_enter, sys_exit, sched_process_exec, selinux_audited,
- * module_load) attach by name through bpf_raw_tracepoint_open: no tracefs,
- * no kprobes, no trampolines, so they load on Bottlerocket's kernels and on
- * kernels where fentry or BPF-LSM are unavailable.
+ * Everything about syscalls is decided at one hook, the BTF-typed raw
+ * tracepoint sys_exit (tp_btf: attached with bpf_raw_tracepoint_open like
+ * raw_tp, so no tracefs, no kprobe, no trampoline; its typed pt_regs is read
+ * directly, without helper calls). At a syscall's exit its number, its
+ * arguments (still in the saved registers and in user memory) and its result
+ * are all known, so one hook gives "what was attempted, with what result";
+ * not hooking sys_enter halves the cost every syscall of the host pays.
+ * sched_process_exec, selinux_audited and module_load are raw tracepoints.
  *
  * Filtering happens here: a syscall of interest is matched on its number
- * (given by userspace, which knows the architecture's table) and its
- * arguments; the details are kept per thread until sys_exit adds the result;
- * only then is the event counted (per class, per CPU, exactly) and copied to
- * the ring buffer, whose overflow is counted as "lost". */
+ * (given by userspace, which knows the architecture's table) and on its
+ * arguments; only then is the event counted (per class, per CPU, exactly)
+ * and copied to the ring buffer, whose overflow is counted as "lost". */
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -60,25 +63,17 @@ struct {
 	__type(value, struct obs_counter);
 } counters SEC(".maps");
 
-/* A syscall seen at entry, waiting for its result at exit; keyed by thread
- * id. LRU bounds it: a thread that never returns cannot fill it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct obs_event);
-} pending SEC(".maps");
-
-/* Effective ids at execve entry, compared with those after the exec. */
-struct exec_ids {
-	__u32 euid, egid;
+/* Module names from the module_load tracepoint, for the init_module or
+ * finit_module call in progress on that thread (keyed by thread id). */
+struct module_name {
+	char name[56];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct exec_ids);
-} exec_creds SEC(".maps");
+	__type(value, struct module_name);
+} module_names SEC(".maps");
 
 /* Room to build an event: too big for the 512-byte BPF stack. */
 struct {
@@ -105,13 +100,13 @@ struct pt_regs___obs_arm64 {
 } __attribute__((preserve_access_index));
 
 /* 32-bit (compat) syscalls use another numbering: ignore them rather than
- * misread them. */
+ * misread them. regs is the BTF-typed pt_regs of tp_btf: direct reads. */
 static __always_inline bool is_compat(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, cs) == 0x23; /* __USER32_CS */
+	return regs->cs == 0x23; /* __USER32_CS */
 #elif defined(__TARGET_ARCH_arm64)
-	return (BPF_CORE_READ((struct pt_regs___obs_arm64 *)regs, pstate) & 0x10) != 0;
+	return (((struct pt_regs___obs_arm64 *)regs)->pstate & 0x10) != 0;
 #else
 	return false;
 #endif
@@ -120,9 +115,9 @@ static __always_inline bool is_compat(struct pt_regs *regs)
 static __always_inline long syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
+	return regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ((struct pt_regs___obs_arm64 *)regs, syscallno);
+	return ((struct pt_regs___obs_arm64 *)regs)->syscallno;
 #else
 #error "unsupported architecture"
 #endif
@@ -176,19 +171,27 @@ static __always_inline void emit(struct obs_event *e)
 	bpf_ringbuf_submit(out, 0);
 }
 
-static __always_inline void keep_pending(struct obs_event *e)
-{
-	__u32 tid = e->pid;
-	bpf_map_update_elem(&pending, &tid, e, BPF_ANY);
-}
-
+/* The file behind fd in the current task. Where the kernel has
+ * bpf_get_current_task_btf (5.11+), the pointer chain is walked with direct
+ * loads: every write-open of the host comes through here. */
 static __always_inline struct file *fd_file(long fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	struct fdtable *fdt;
+	unsigned int max_fds;
+	struct file **fds;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		fdt = task->files->fdt;
+		max_fds = fdt->max_fds;
+		fds = fdt->fd;
+	} else {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		fdt = BPF_CORE_READ(task, files, fdt);
+		max_fds = BPF_CORE_READ(fdt, max_fds);
+		fds = BPF_CORE_READ(fdt, fd);
+	}
+	if (fd < 0 || fd >= max_fds)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -246,18 +249,18 @@ static __always_inline __u64 open_write_flags(struct pt_regs *regs, long id, con
 {
 	__u64 flags;
 	if (id == nr_openat) {
-		*path = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		*path = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		flags = PT_REGS_PARM3_SYSCALL(regs);
 	} else if (id == nr_open) {
-		*path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
-		flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		*path = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+		flags = PT_REGS_PARM2_SYSCALL(regs);
 	} else if (id == nr_openat2) {
 		struct open_how how = {};
-		*path = (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs);
-		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		*path = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
 		flags = how.flags;
 	} else if (id == nr_creat) {
-		*path = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		*path = (const char *)PT_REGS_PARM1_SYSCALL(regs);
 		flags = O_WRONLY_CREAT_TRUNC;
 	} else {
 		return 0;
@@ -267,39 +270,10 @@ static __always_inline __u64 open_write_flags(struct pt_regs *regs, long id, con
 	return flags;
 }
 
-static __always_inline void on_open(struct pt_regs *regs, long id)
+/* Is this procfs dentry under /proc/sys? Fill e->str with its path
+ * components, leaf first, NUL-separated. */
+static __always_inline bool resolve_sysctl_dentry(struct obs_event *e, struct dentry *d)
 {
-	const char *path = NULL;
-	__u64 flags = open_write_flags(regs, id, &path);
-	if (!flags)
-		return;
-	struct obs_event *e = scratch_event();
-	if (!e)
-		return;
-	fill_common(e, OBS_SYSCTL_WRITE, OBS_OP_OPEN);
-	e->arg[0] = flags;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	e->arg[1] = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
-	/* The path as given is only needed if the open fails (a successful
-	 * open is resolved from its file at exit): keep it when absolute. */
-	char head[16] = {};
-	bpf_probe_read_user_str(head, sizeof(head), path);
-	if (has_proc_sys_prefix(head))
-		bpf_probe_read_user_str(e->str, sizeof(e->str), path);
-	keep_pending(e);
-}
-
-/* At exit of a successful write-open: is the file under /proc/sys? Fill
- * e->str with its path components, leaf first, NUL-separated. */
-static __always_inline bool resolve_sysctl_file(struct obs_event *e, long fd)
-{
-	struct file *f = fd_file(fd);
-	if (!f)
-		return false;
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	if (BPF_CORE_READ(d, d_sb, s_magic) != PROC_SUPER_MAGIC)
-		return false;
-	__builtin_memset(e->str, 0, sizeof(e->str)); /* drop the path kept at entry */
 	__u32 off = 0;
 	bool top_is_sys = false;
 	for (int i = 0; i < SYSCTL_WALK_DEPTH; i++) {
@@ -329,28 +303,51 @@ static __always_inline bool resolve_sysctl_file(struct obs_event *e, long fd)
 	return true;
 }
 
-SEC("raw_tp/sys_enter")
-int BPF_PROG(obs_sys_enter, struct pt_regs *regs, long id)
+/* A write-open is judged at its exit, from the file it opened: symlinks,
+ * relative paths and other mounts of procfs all resolve to the same
+ * dentries. Only a failed open falls back to the path as given. Nothing is
+ * kept at entry, so the common (non-proc) open costs a few reads here. */
+static __always_inline void on_open_exit(struct pt_regs *regs, long id, long ret)
 {
-	if (id < 0)
-		return 0;
-	if (id == nr_openat || id == nr_open || id == nr_openat2 || id == nr_creat) {
-		if (!is_compat(regs))
-			on_open(regs, id);
-		return 0;
+	const char *path = NULL;
+	__u64 flags = open_write_flags(regs, id, &path);
+	if (!flags || is_compat(regs))
+		return;
+	struct dentry *d = NULL;
+	if (ret >= 0) {
+		struct file *f = fd_file(ret);
+		if (!f)
+			return;
+		d = BPF_CORE_READ(f, f_path.dentry);
+		if (BPF_CORE_READ(d, d_sb, s_magic) != PROC_SUPER_MAGIC)
+			return;
+	} else {
+		char head[16] = {};
+		bpf_probe_read_user_str(head, sizeof(head), path);
+		if (!has_proc_sys_prefix(head))
+			return;
 	}
-	if (id == nr_execve || id == nr_execveat) {
-		if (is_compat(regs))
-			return 0;
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-		struct exec_ids ids = {
-			.euid = BPF_CORE_READ(task, cred, euid.val),
-			.egid = BPF_CORE_READ(task, cred, egid.val),
-		};
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-		bpf_map_update_elem(&exec_creds, &tid, &ids, BPF_ANY);
-		return 0;
+	struct obs_event *e = scratch_event();
+	if (!e)
+		return;
+	if (d) {
+		if (!resolve_sysctl_dentry(e, d))
+			return;
+	} else {
+		bpf_probe_read_user_str(e->str, sizeof(e->str), path);
 	}
+	fill_common(e, OBS_SYSCTL_WRITE, OBS_OP_OPEN);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	e->arg[0] = flags;
+	e->arg[1] = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	e->ret = ret;
+	e->flags |= OBS_F_HAS_RESULT;
+	emit(e);
+}
+
+/* The syscalls of the classes, at their exit. */
+static __always_inline void on_syscall_exit(struct pt_regs *regs, long id, long ret)
+{
 	__u32 cls, op;
 	if (id == nr_init_module) {
 		cls = OBS_MODULE_LOAD, op = OBS_OP_INIT_MODULE;
@@ -371,172 +368,147 @@ int BPF_PROG(obs_sys_enter, struct pt_regs *regs, long id)
 	} else if (id == nr_ptrace) {
 		cls = OBS_PTRACE_ATTACH, op = OBS_OP_PTRACE;
 	} else {
-		return 0;
+		return;
 	}
-	if (is_compat(regs))
-		return 0;
 
 	/* Cheap argument filters before any copying. */
-	__u64 a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	__u64 a0 = PT_REGS_PARM1_SYSCALL(regs);
 	if (op == OBS_OP_UNSHARE || op == OBS_OP_CLONE) {
-		if (!(a0 & CLONE_NEWUSER))
-			return 0;
+		/* a new task returns 0 from clone too: count the parent's return */
+		if (!(a0 & CLONE_NEWUSER) || (op == OBS_OP_CLONE && ret == 0))
+			return;
 	} else if (op == OBS_OP_CLONE3) {
 		__u64 flags = 0;
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)a0);
-		if (!(flags & CLONE_NEWUSER))
-			return 0;
+		if (!(flags & CLONE_NEWUSER) || ret == 0)
+			return;
 		a0 = flags;
 	} else if (op == OBS_OP_PTRACE) {
 		if (a0 != PTRACE_ATTACH && a0 != PTRACE_SEIZE)
-			return 0;
+			return;
 	} else if (op == OBS_OP_BPF) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 		if (BPF_CORE_READ(task, cred, euid.val) == 0)
-			return 0;
+			return;
 	} else if (op == OBS_OP_MOUNT) {
-		if (PT_REGS_PARM4_CORE_SYSCALL(regs) & MS_RDONLY)
-			return 0;
+		if (PT_REGS_PARM4_SYSCALL(regs) & MS_RDONLY)
+			return;
 	}
+	if (is_compat(regs))
+		return;
 
 	struct obs_event *e = scratch_event();
 	if (!e)
-		return 0;
-	fill_common(e, cls, op);
+		return;
 	e->arg[0] = a0;
 	switch (op) {
 	case OBS_OP_INIT_MODULE:
-		e->arg[0] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		bpf_probe_read_user_str(e->str, sizeof(e->str),
-					(void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		e->arg[0] = PT_REGS_PARM2_SYSCALL(regs);
+		bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)PT_REGS_PARM3_SYSCALL(regs));
 		break;
 	case OBS_OP_FINIT_MODULE: {
-		e->arg[1] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		struct file *f = fd_file((long)a0);
+		e->arg[1] = PT_REGS_PARM3_SYSCALL(regs);
+		struct file *f = fd_file((long)a0); /* the call does not close it */
 		if (f)
 			bpf_probe_read_kernel_str(e->str, sizeof(e->str),
 						  BPF_CORE_READ(f, f_path.dentry, d_name.name));
 		break;
 	}
 	case OBS_OP_MOUNT: {
-		__u64 flags = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		__u64 flags = PT_REGS_PARM4_SYSCALL(regs);
 		e->arg[0] = flags;
-		bpf_probe_read_user_str(e->str, sizeof(e->str),
-					(void *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+		bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)PT_REGS_PARM2_SYSCALL(regs));
 		bpf_probe_read_user_str(e->str2, sizeof(e->str2), (void *)a0);
 		bool rw_remount_of_root = (flags & MS_REMOUNT) && names_root(e->str);
 		bool rw_mount_of_device = !(flags & (MS_REMOUNT | MS_MOVE | MS_PROPAGATION)) &&
 					  is_root_device(e->str2);
 		if (!rw_remount_of_root && !rw_mount_of_device)
-			return 0;
+			return;
 		break;
 	}
 	case OBS_OP_MOUNT_SETATTR: {
 		__u64 attr[2] = {};
-		bpf_probe_read_user(attr, sizeof(attr), (void *)PT_REGS_PARM4_CORE_SYSCALL(regs));
+		bpf_probe_read_user(attr, sizeof(attr), (void *)PT_REGS_PARM4_SYSCALL(regs));
 		if (!(attr[1] & MOUNT_ATTR_RDONLY))
-			return 0;
-		bpf_probe_read_user_str(e->str, sizeof(e->str),
-					(void *)PT_REGS_PARM2_CORE_SYSCALL(regs));
+			return;
+		bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)PT_REGS_PARM2_SYSCALL(regs));
 		if (!names_root(e->str))
-			return 0;
+			return;
 		e->arg[0] = attr[0];
 		e->arg[1] = attr[1];
-		e->arg[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		e->arg[2] = PT_REGS_PARM3_SYSCALL(regs);
 		break;
 	}
 	case OBS_OP_PTRACE:
-		e->arg[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e->arg[1] = PT_REGS_PARM2_SYSCALL(regs);
 		break;
 	default:
 		break;
 	}
-	keep_pending(e);
-	return 0;
+	fill_common(e, cls, op);
+	if (cls == OBS_MODULE_LOAD) {
+		__u32 tid = e->pid;
+		struct module_name *m = bpf_map_lookup_elem(&module_names, &tid);
+		if (m) {
+			__builtin_memcpy(e->str2, m->name, sizeof(m->name));
+			e->str2[sizeof(m->name) - 1] = '\0';
+			e->flags |= OBS_F_MODULE_NAME;
+			bpf_map_delete_elem(&module_names, &tid);
+		}
+	}
+	e->ret = ret;
+	e->flags |= OBS_F_HAS_RESULT;
+	emit(e);
 }
 
-SEC("raw_tp/sys_exit")
+SEC("tp_btf/sys_exit")
 int BPF_PROG(obs_sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = syscall_nr(regs);
 	if (id < 0)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (id == nr_execve || id == nr_execveat) {
-		bpf_map_delete_elem(&exec_creds, &tid);
-		return 0;
-	}
-	/* Hot calls: re-check the (unchanged) arguments so that the common
-	 * read-only open or plain clone costs no map lookup. */
 	if (id == nr_openat || id == nr_open || id == nr_openat2 || id == nr_creat) {
-		const char *path;
-		if (!open_write_flags(regs, id, &path))
-			return 0;
-	} else if (id == nr_clone) {
-		if (!(PT_REGS_PARM1_CORE_SYSCALL(regs) & CLONE_NEWUSER))
-			return 0;
-	} else if (id != nr_init_module && id != nr_finit_module && id != nr_bpf &&
-		   id != nr_unshare && id != nr_clone3 && id != nr_mount &&
-		   id != nr_mount_setattr && id != nr_ptrace) {
+		on_open_exit(regs, id, ret);
 		return 0;
 	}
-	struct obs_event *e = bpf_map_lookup_elem(&pending, &tid);
-	if (!e)
-		return 0;
-	e->ret = ret;
-	e->flags |= OBS_F_HAS_RESULT;
-	if (e->class_id == OBS_SYSCTL_WRITE) {
-		bool keep = ret >= 0 ? resolve_sysctl_file(e, ret) : has_proc_sys_prefix(e->str);
-		if (!keep) {
-			bpf_map_delete_elem(&pending, &tid);
-			return 0;
-		}
-	}
-	emit(e);
-	bpf_map_delete_elem(&pending, &tid);
+	on_syscall_exit(regs, id, ret);
 	return 0;
 }
 
+/* An exec that leaves the task with an effective uid or gid other than its
+ * real one: a set-user-ID or set-group-ID program ran (the real ids do not
+ * change on exec; this is the kernel's own "secure exec" condition). */
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(obs_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	__u32 key = old_pid;
-	struct exec_ids *before = bpf_map_lookup_elem(&exec_creds, &key);
-	if (!before)
-		return 0;
-	struct exec_ids was = *before;
-	bpf_map_delete_elem(&exec_creds, &key);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 euid = BPF_CORE_READ(task, cred, euid.val);
-	__u32 egid = BPF_CORE_READ(task, cred, egid.val);
-	if (euid == was.euid && egid == was.egid)
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	__u32 uid = BPF_CORE_READ(cred, uid.val), euid = BPF_CORE_READ(cred, euid.val);
+	__u32 gid = BPF_CORE_READ(cred, gid.val), egid = BPF_CORE_READ(cred, egid.val);
+	if (uid == euid && gid == egid)
 		return 0;
 	struct obs_event *e = scratch_event();
 	if (!e)
 		return 0;
 	fill_common(e, OBS_SETUID_EXEC, OBS_OP_EXEC);
-	e->arg[0] = was.euid;
-	e->arg[1] = euid;
-	e->arg[2] = was.egid;
-	e->arg[3] = egid;
+	e->arg[0] = old_pid;
+	e->ret = 0;
 	e->flags |= OBS_F_HAS_RESULT;
 	bpf_probe_read_kernel_str(e->str, sizeof(e->str), BPF_CORE_READ(bprm, filename));
 	emit(e);
 	return 0;
 }
 
-/* Present where the kernel has loadable modules: names the module of the
- * init_module/finit_module call in progress on this thread. */
+/* Present where the kernel has loadable modules: remembers the module's
+ * name for the init_module/finit_module exit of this thread. */
 SEC("raw_tp/module_load")
 int BPF_PROG(obs_module_load, struct module___obs *mod)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct obs_event *e = bpf_map_lookup_elem(&pending, &tid);
-	if (!e || e->class_id != OBS_MODULE_LOAD)
-		return 0;
-	BPF_CORE_READ_STR_INTO(&e->str2, mod, name);
-	e->flags |= OBS_F_MODULE_NAME;
+	struct module_name m = {};
+	BPF_CORE_READ_STR_INTO(&m.name, mod, name);
+	bpf_map_update_elem(&module_names, &tid, &m, BPF_ANY);
 	return 0;
 }
 

@@ -63,8 +63,8 @@ enum obs_op {
  *   selinux_denial  arg0 denied permissions, arg1 result (0: permissive),
  *                   str scontext, str2 tcontext, str3 tclass
  *   ptrace_attach   arg0 request, arg1 target pid
- *   setuid_exec     arg0 old euid, arg1 new euid, arg2 old egid, arg3 new egid,
- *                   str the file executed */
+ *   setuid_exec     arg0 the thread id before the exec, str the file
+ *                   executed; uid/euid/gid/egid are the ids after it */
 struct obs_event {
 	__u64 time_ns; /* CLOCK_BOOTTIME */
 	__s64 ret;

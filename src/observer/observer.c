@@ -491,14 +491,10 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 	if (rc)
 		return load_failure(o, rc, err, err_size, "load");
 
-	/* The syscall pair carries six classes: without it nothing works. */
-	struct bpf_link *l = bpf_program__attach(o->skel->progs.obs_sys_enter);
+	/* sys_exit carries six classes: without it nothing works. */
+	struct bpf_link *l = bpf_program__attach(o->skel->progs.obs_sys_exit);
 	if (!l)
-		return load_failure(o, -errno, err, err_size, "attach (raw_tp/sys_enter)");
-	o->skel->links.obs_sys_enter = l;
-	l = bpf_program__attach(o->skel->progs.obs_sys_exit);
-	if (!l)
-		return load_failure(o, -errno, err, err_size, "attach (raw_tp/sys_exit)");
+		return load_failure(o, -errno, err, err_size, "attach (tp_btf/sys_exit)");
 	o->skel->links.obs_sys_exit = l;
 	if (has_exec) {
 		l = bpf_program__attach(o->skel->progs.obs_sched_process_exec);

@@ -301,9 +301,8 @@ void observer_event_describe(const struct observer_event *ev, char *buf, size_t 
 		break;
 	case OBS_OP_EXEC:
 		CLEAN(s1, e->str);
-		snprintf(buf, size, "execve(\"%s\"): euid %" PRIu64 " -> %" PRIu64 ", egid %" PRIu64
-				    " -> %" PRIu64,
-			 s1, ARG(e, 0), ARG(e, 1), ARG(e, 2), ARG(e, 3));
+		snprintf(buf, size, "execve(\"%s\"): runs with euid %u egid %u for uid %u gid %u", s1,
+			 e->euid, e->egid, e->uid, e->gid);
 		break;
 	default:
 		snprintf(buf, size, "unknown operation %u", e->op);
@@ -454,10 +453,6 @@ json_t *observer_event_json(const struct observer_event *ev)
 	case OBS_OP_EXEC:
 		CLEAN(s1, e->str);
 		set_str(o, "file", s1);
-		json_object_set_new(o, "old_euid", json_integer((json_int_t)ARG(e, 0)));
-		json_object_set_new(o, "new_euid", json_integer((json_int_t)ARG(e, 1)));
-		json_object_set_new(o, "old_egid", json_integer((json_int_t)ARG(e, 2)));
-		json_object_set_new(o, "new_egid", json_integer((json_int_t)ARG(e, 3)));
 		break;
 	default:
 		break;

@@ -366,8 +366,9 @@ static void setuid_root_exec(void **state)
 	assert_int_equal(int_of(o.act, "euid"), 0); /* the exec really gained root */
 	assert_event(&o, "cr-suid", 65534, "1.4.1");
 	assert_int_equal(int_of(o.sample, "euid"), 0);
-	assert_int_equal(int_of(o.sample, "old_euid"), 65534);
-	assert_int_equal(int_of(o.sample, "new_euid"), 0);
+	assert_int_equal(int_of(o.sample, "gid"), 65534);
+	assert_int_equal(int_of(o.sample, "egid"), 65534);
+	assert_string_equal(str_of(o.sample, "op"), "execve");
 	assert_string_equal(str_of(o.sample, "file"), path);
 	assert_linked(&o, "br01040100", "rt_setuid_exec");
 	observed_free(&o);
