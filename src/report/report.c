@@ -32,13 +32,27 @@ static bool listed(const struct check_def *c, const char *const *only)
 	return false;
 }
 
-static bool selected(const struct host *h, const struct check_def *c,
+/* With an observer, a runtime check comes along with the checks it backs:
+ * "--check 1.4.4 --observe 30s" shows configured and observed. */
+static bool backs_listed(const struct profile *p, const struct check_def *c,
+			 const char *const *only)
+{
+	for (size_t i = 0; i < p->n_checks; i++) {
+		const struct check_def *other = &p->checks[i];
+		if (other != c && listed(other, only) && c->kind->backs(c->params, other->id))
+			return true;
+	}
+	return false;
+}
+
+static bool selected(const struct host *h, const struct profile *p, const struct check_def *c,
 		     const struct report_selection *sel)
 {
 	if (c->level > sel->level)
 		return false;
 	if (sel->only)
-		return listed(c, sel->only);
+		return listed(c, sel->only) ||
+		       (h->observer && c->kind->backs && backs_listed(p, c, sel->only));
 	return !c->kind->needs_observer || h->observer;
 }
 
@@ -97,7 +111,7 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_checks; i++) {
 		const struct check_def *c = &p->checks[i];
-		if (!selected(h, c, sel))
+		if (!selected(h, p, c, sel))
 			continue;
 		struct report_entry *e = &out->entries[out->n_entries++];
 		e->def = c;

@@ -31,7 +31,8 @@ struct report {
 
 /* Which checks to run: level <= level, and when only is non-NULL, those
  * whose name or id is listed (NULL-terminated). Checks of a kind that needs
- * the observer run only when the host has one, or when listed in only. */
+ * the observer run only when the host has one, or when listed in only; with
+ * an observer, the runtime checks backing a listed check come along. */
 struct report_selection {
 	int level;
 	const char *const *only;

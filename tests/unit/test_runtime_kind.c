@@ -201,6 +201,25 @@ static void report_membership_and_links(void **state)
 	report_free(&r);
 	sel.only = NULL;
 
+	/* With an observer, --check 1.4.3 brings the runtime check backing it. */
+	h.observer = observer_new(NULL);
+	const char *item[] = {"1.4.3", NULL};
+	sel.only = item;
+	assert_int_equal(report_run(&h, &p, &sel, &r), 0);
+	assert_int_equal(r.n_entries, 2);
+	assert_string_equal(r.entries[1].def->name, "rt_unprivileged_bpf");
+	assert_int_equal(r.entries[0].n_observed, 1);
+	report_free(&r);
+	sel.only = NULL;
+	observer_free(h.observer);
+	h.observer = NULL;
+	/* ...and without one, only what is listed. */
+	sel.only = item;
+	assert_int_equal(report_run(&h, &p, &sel, &r), 0);
+	assert_int_equal(r.n_entries, 1);
+	report_free(&r);
+	sel.only = NULL;
+
 	/* An observer that could not start: runtime checks join as SKIP with
 	 * its reason, counted like any check, and show beside what they back. */
 	h.observer = observer_new(NULL);
