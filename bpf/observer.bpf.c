@@ -158,13 +158,14 @@ static __always_inline void emit(struct obs_event *e)
 	struct obs_counter *c = bpf_map_lookup_elem(&counters, &key);
 	if (!c)
 		return;
-	c->count++;
+	/* atomic: exact even if a program were ever preempted on this CPU */
+	__sync_fetch_and_add(&c->count, 1);
 	if (!c->first_ns)
 		c->first_ns = e->time_ns;
 	c->last_ns = e->time_ns;
 	struct obs_event *out = bpf_ringbuf_reserve(&events, sizeof(*out), 0);
 	if (!out) {
-		c->lost++;
+		__sync_fetch_and_add(&c->lost, 1);
 		return;
 	}
 	__builtin_memcpy(out, e, sizeof(*out));
