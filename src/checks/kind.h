@@ -5,6 +5,7 @@
 #define CISREPORT_KIND_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "../report/host.h"
 #include "../report/result.h"
@@ -26,6 +27,13 @@ struct check_kind {
 	void (*prepare)(struct host *h, const json_t *params);
 	/* Probe the host and set r's verdict, reason and evidence. */
 	void (*run)(struct host *h, const json_t *params, struct check_result *r);
+	/* Runtime kinds read the observer: their checks join a report only
+	 * when one is attached to the host (or when named with --check), so a
+	 * plain report lists exactly bloodhound's checks. */
+	bool needs_observer;
+	/* Optional: does this check give runtime evidence for benchmark item
+	 * id? The report then shows its result beside that item's. */
+	bool (*backs)(const json_t *params, const char *id);
 };
 
 const struct check_kind *check_kind_find(const char *name);

@@ -16,6 +16,7 @@ extern const struct check_kind lockdown_kind;
 extern const struct check_kind manual_kind;
 extern const struct check_kind module_disabled_kind;
 extern const struct check_kind openssl_fips_kind;
+extern const struct check_kind runtime_kind;
 extern const struct check_kind selinux_kind;
 extern const struct check_kind sysctl_kind;
 extern const struct check_kind tree_permissions_kind;
@@ -34,6 +35,7 @@ const struct check_kind *const check_kinds[] = {
 	&manual_kind,
 	&module_disabled_kind,
 	&openssl_fips_kind,
+	&runtime_kind,
 	&selinux_kind,
 	&sysctl_kind,
 	&tree_permissions_kind,

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../checks/kind.h"
+#include "../observer/observer.h"
 #include "../report/atomic_file.h"
 #include "../report/host.h"
 #include "../report/host_identity.h"
@@ -20,6 +22,7 @@
 #include "../report/writer.h"
 #include "cli.h"
 #include "config.h"
+#include "observe.h"
 
 struct cli {
 	const char *check_dir;
@@ -30,6 +33,7 @@ struct cli {
 	char *only_arg;
 	int level;
 	int fail_exit; /* --exit-code N; 0 = off */
+	long observe_ms; /* --observe DURATION; 0 = off */
 	bool list, verbose;
 	/* exports */
 	bool ssm_inventory;
@@ -64,6 +68,9 @@ static void usage(FILE *out)
 		"      --aws-region R    asff: AWS region [env AWS_REGION, AWS_DEFAULT_REGION]\n"
 		"      --resource-id ID  asff: instance id (i-..., mi-...) or ARN the findings are\n"
 		"                        about [env CISREPORT_RESOURCE_ID; default: this host]\n"
+		"      --observe DURATION  watch what the host does (eBPF) for DURATION\n"
+		"                        (e.g. 30s, 5m, 1h), then report with the runtime\n"
+		"                        checks; Ctrl-C ends the window early\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         version and build features\n\n"
 		"Exit status: 0 report written, 1 usage error, 2 no checks found or bad\n"
@@ -138,6 +145,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		OPT_AWS_ACCOUNT,
 		OPT_AWS_REGION,
 		OPT_RESOURCE_ID,
+		OPT_OBSERVE,
 	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
@@ -155,6 +163,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"aws-account", required_argument, NULL, OPT_AWS_ACCOUNT},
 		{"aws-region", required_argument, NULL, OPT_AWS_REGION},
 		{"resource-id", required_argument, NULL, OPT_RESOURCE_ID},
+		{"observe", required_argument, NULL, OPT_OBSERVE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -221,6 +230,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_RESOURCE_ID:
 			c->resource_id = optarg;
 			break;
+		case OPT_OBSERVE:
+			if (observe_parse_duration(optarg, &c->observe_ms))
+				return usage_error("invalid --observe '%s': use a duration from 100ms "
+						   "to 24h, e.g. 30s, 5m, 1h", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -235,6 +249,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (c->observe_ms && c->root && strcmp(c->root, "/") != 0)
+		return usage_error("--observe watches the live host; it cannot be combined with --root");
 	return 0;
 }
 
@@ -398,6 +414,25 @@ int main(int argc, char **argv)
 	if (strcmp(c.format, "asff") == 0 &&
 	    cli_load_pci_map(NULL, c.check_dir, &pci, pci_err, sizeof(pci_err)) == 0)
 		wo.pci = &pci;
+	if (c.observe_ms) {
+		/* The runtime checks report why if it cannot start: keep it attached
+		 * either way. */
+		h.observer = observer_new(NULL);
+		if (!h.observer) {
+			fprintf(stderr, "cisreport: out of memory\n");
+			pci_map_free(&pci);
+			host_identity_free(&id);
+			host_free(&h);
+			free(only);
+			profile_free(&p);
+			return EXIT_NO_CHECK_RAN;
+		}
+		char oerr[256];
+		if (observer_start(h.observer, oerr, sizeof(oerr)) < 0)
+			fprintf(stderr, "cisreport: runtime observation unavailable: %s\n", oerr);
+		else
+			observe_wait(c.observe_ms, isatty(STDERR_FILENO));
+	}
 	struct report r;
 	struct report_selection sel = {.level = c.level, .only = only};
 	rc = report_run(&h, &p, &sel, &r);
@@ -422,6 +457,7 @@ int main(int argc, char **argv)
 	report_free(&r);
 	pci_map_free(&pci);
 	host_identity_free(&id);
+	observer_free(h.observer);
 	host_free(&h);
 	free(only);
 	profile_free(&p);

@@ -24,16 +24,58 @@ void report_format_timestamp(const struct timespec *ts, char *buf, size_t size)
 		snprintf(buf, size, "%s.%09ldZ", base, ns);
 }
 
-static bool selected(const struct check_def *c, const struct report_selection *sel)
+static bool listed(const struct check_def *c, const char *const *only)
+{
+	for (size_t i = 0; only && only[i]; i++)
+		if (strcmp(only[i], c->name) == 0 || strcmp(only[i], c->id) == 0)
+			return true;
+	return false;
+}
+
+/* With an observer, a runtime check comes along with the checks it backs:
+ * "--check 1.4.4 --observe 30s" shows configured and observed. */
+static bool backs_listed(const struct profile *p, const struct check_def *c,
+			 const char *const *only)
+{
+	for (size_t i = 0; i < p->n_checks; i++) {
+		const struct check_def *other = &p->checks[i];
+		if (other != c && listed(other, only) && c->kind->backs(c->params, other->id))
+			return true;
+	}
+	return false;
+}
+
+static bool selected(const struct host *h, const struct profile *p, const struct check_def *c,
+		     const struct report_selection *sel)
 {
 	if (c->level > sel->level)
 		return false;
-	if (!sel->only)
-		return true;
-	for (size_t i = 0; sel->only[i]; i++)
-		if (strcmp(sel->only[i], c->name) == 0 || strcmp(sel->only[i], c->id) == 0)
-			return true;
-	return false;
+	if (sel->only)
+		return listed(c, sel->only) ||
+		       (h->observer && c->kind->backs && backs_listed(p, c, sel->only));
+	return !c->kind->needs_observer || h->observer;
+}
+
+/* Runtime evidence beside configuration: link each check to the runtime
+ * checks that back its benchmark item. */
+static int link_observed(struct report *r)
+{
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct report_entry *e = &r->entries[i];
+		if (e->def->kind->backs)
+			continue;
+		for (size_t j = 0; j < r->n_entries; j++) {
+			const struct check_def *rt = r->entries[j].def;
+			if (!rt->kind->backs || !rt->kind->backs(rt->params, e->def->id))
+				continue;
+			size_t *n = realloc(e->observed, (e->n_observed + 1) * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			e->observed = n;
+			e->observed[e->n_observed++] = j;
+		}
+	}
+	return 0;
 }
 
 static void count(struct report *r, enum check_status s)
@@ -69,7 +111,7 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_checks; i++) {
 		const struct check_def *c = &p->checks[i];
-		if (!selected(c, sel))
+		if (!selected(h, p, c, sel))
 			continue;
 		struct report_entry *e = &out->entries[out->n_entries++];
 		e->def = c;
@@ -89,13 +131,15 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 		count(out, e->result.status);
 	}
 	clock_gettime(CLOCK_REALTIME, &out->finished);
-	return 0;
+	return link_observed(out);
 }
 
 void report_free(struct report *r)
 {
-	for (size_t i = 0; i < r->n_entries; i++)
+	for (size_t i = 0; i < r->n_entries; i++) {
 		result_free(&r->entries[i].result);
+		free(r->entries[i].observed);
+	}
 	free(r->entries);
 	memset(r, 0, sizeof(*r));
 }

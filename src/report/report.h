@@ -12,6 +12,10 @@
 struct report_entry {
 	const struct check_def *def;
 	struct check_result result;
+	/* Runtime checks that back this one (kind->backs said yes for its id):
+	 * indices into report.entries, shown as "observed" beside the result. */
+	size_t *observed;
+	size_t n_observed;
 };
 
 struct report {
@@ -27,7 +31,9 @@ struct report {
 };
 
 /* Which checks to run: level <= level, and when only is non-NULL, those
- * whose name or id is listed (NULL-terminated). */
+ * whose name or id is listed (NULL-terminated). Checks of a kind that needs
+ * the observer run only when the host has one, or when listed in only; with
+ * an observer, the runtime checks backing a listed check come along. */
 struct report_selection {
 	int level;
 	const char *const *only;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 void result_init(struct check_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -22,6 +24,7 @@ void result_free(struct check_result *r)
 	}
 	free(r->evidence);
 	free(r->error);
+	json_decref(r->observation);
 	memset(r, 0, sizeof(*r));
 }
 

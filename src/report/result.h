@@ -24,12 +24,17 @@ struct evidence {
 	bool ok;
 };
 
+struct json_t;
+
 struct check_result {
 	enum check_status status;
 	enum check_outcome outcome;
 	char *error; /* bloodhound's "error" field: the reason, "" on PASS */
 	struct evidence *evidence;
 	size_t n_evidence, cap_evidence;
+	/* Runtime checks: what the observer saw (a JSON object, owned; written
+	 * as the entry's "observation"), else NULL. */
+	struct json_t *observation;
 };
 
 #define MANUAL_REASON "Manual check, see benchmark for audit details."

@@ -17,9 +17,41 @@ static json_t *evidence_json(const struct check_result *res)
 	return arr;
 }
 
+/* The runtime checks backing this entry, in brief: which check, its
+ * status, and what it counted. A runtime check may narrow its evidence per
+ * item (observation.items.<id>: e.g. only writes to this item's sysctls). */
+static json_t *observed_json(const struct report *r, const struct report_entry *e)
+{
+	static const char *const class_keys[] = {"count", "lost", "first", "last", NULL};
+	static const char *const item_keys[] = {"count", "lower_bound", "first", "last",
+						"subjects", "summary", NULL};
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < e->n_observed; i++) {
+		const struct report_entry *rt = &r->entries[e->observed[i]];
+		const json_t *obs = rt->result.observation;
+		const json_t *item = json_object_get(json_object_get(obs, "items"), e->def->id);
+		const char *status = item ? json_string_value(json_object_get(item, "status"))
+					  : check_status_name(rt->result.status);
+		/* narrowed: the class-wide reason would name other subjects */
+		const char *error = item ? "" : rt->result.error ? rt->result.error : "";
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "check", rt->def->name, "id",
+				      rt->def->id, "status", status ? status : "SKIP", "error", error);
+		const json_t *from = item ? item : obs;
+		const char *const *keys = item ? item_keys : class_keys;
+		if (o && obs)
+			json_object_set(o, "class", json_object_get(obs, "class"));
+		for (size_t k = 0; o && keys[k]; k++) {
+			json_t *v = json_object_get(from, keys[k]);
+			if (v)
+				json_object_set(o, keys[k], v);
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static json_t *entry_json(const struct report *r, const struct report_entry *e)
 {
-	(void)r;
 	const struct check_def *d = e->def;
 	const struct check_result *res = &e->result;
 	json_t *o = json_object();
@@ -38,6 +70,10 @@ static json_t *entry_json(const struct report *r, const struct report_entry *e)
 	json_object_set_new(o, "kind", json_string(d->kind_name));
 	json_object_set_new(o, "evidence", evidence_json(res));
 	json_object_set_new(o, "remediation", json_string(d->remediation));
+	if (res->observation)
+		json_object_set(o, "observation", res->observation);
+	if (e->n_observed)
+		json_object_set_new(o, "observed", observed_json(r, e));
 	return o;
 }
 

@@ -1,5 +1,6 @@
 /* Text: bloodhound's layout, byte for byte; --verbose adds indented
- * evidence and remediation lines under each check. */
+ * evidence and remediation lines under each check, and an item backed by
+ * runtime checks that ran gets an indented "observed:" line. */
 #include <errno.h>
 #include <string.h>
 
@@ -19,6 +20,28 @@ static void write_details(const struct report_entry *e, FILE *out)
 		fprintf(out, "          remediation: %s\n", e->def->remediation);
 }
 
+/* Runtime evidence for this item, one line per backing runtime check:
+ * shown only when runtime checks ran (--observe, or the daemon). */
+static void write_observed(const struct report *r, const struct report_entry *e, FILE *out)
+{
+	for (size_t i = 0; i < e->n_observed; i++) {
+		const struct report_entry *rt = &r->entries[e->observed[i]];
+		const struct check_result *res = &rt->result;
+		/* narrowed to this item's subjects when the runtime check says so */
+		const json_t *item = json_object_get(json_object_get(res->observation, "items"),
+						     e->def->id);
+		const char *status = json_string_value(json_object_get(item, "status"));
+		const char *what = json_string_value(json_object_get(item, "summary"));
+		if (!status || !what) {
+			status = check_status_name(res->status);
+			what = res->error && res->error[0] ? res->error
+			       : res->n_evidence           ? res->evidence[0].actual
+							   : "";
+		}
+		fprintf(out, "          observed: [%s] %s (%s)\n", status, what, rt->def->id);
+	}
+}
+
 int write_text(const struct report *r, const struct writer_options *o, FILE *out)
 {
 	if (r->bm->name)
@@ -33,6 +56,7 @@ int write_text(const struct report *r, const struct writer_options *o, FILE *out
 		const struct report_entry *e = &r->entries[i];
 		fprintf(out, "[%s] %-9s %s (%s)\n", check_status_name(e->result.status), e->def->id,
 			e->def->title, e->def->manual ? "Manual" : "Automatic");
+		write_observed(r, e, out);
 		if (o && o->verbose)
 			write_details(e, out);
 	}
