@@ -13,7 +13,9 @@
 #include "../report/atomic_file.h"
 #include "../report/host.h"
 #include "../report/profile.h"
+#include "../report/render.h"
 #include "../report/report.h"
+#include "../report/settings.h"
 #include "../report/writer.h"
 #include "config.h"
 
@@ -31,10 +33,12 @@ struct cli {
 	const char *output;
 	const char *type;
 	const char *root;
+	const char *settings; /* --settings FILE: defaults and waivers */
 	char *only_arg;
 	int level;
 	int fail_exit; /* --exit-code N; 0 = off */
 	bool list, verbose;
+	bool level_given, format_given;
 };
 
 static void usage(FILE *out)
@@ -52,6 +56,8 @@ static void usage(FILE *out)
 		"  -o, --output FILE     write to FILE atomically [default: stdout]\n"
 		"  -v, --verbose         text: show evidence, reasons and remediation\n"
 		"      --root DIR        read host state under DIR instead of /\n"
+		"      --settings FILE   cisreportd settings (waivers; default level and\n"
+		"                        format when -l/-f are not given)\n"
 		"      --check ID[,ID]   run only these checks (name or benchmark id)\n"
 		"      --list            list the checks (name, id, level, mode, kind, title)\n"
 		"      --exit-code N     exit with N (1-255) when any check FAILs\n"
@@ -120,7 +126,7 @@ static const char *type_from_dir(const char *dir)
 
 static int parse_args(int argc, char **argv, struct cli *c)
 {
-	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE };
+	enum { OPT_ROOT = 256, OPT_CHECK, OPT_LIST, OPT_EXIT_CODE, OPT_SETTINGS };
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
 		{"format", required_argument, NULL, 'f'},
@@ -132,6 +138,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"check", required_argument, NULL, OPT_CHECK},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
+		{"settings", required_argument, NULL, OPT_SETTINGS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -150,11 +157,13 @@ static int parse_args(int argc, char **argv, struct cli *c)
 				return usage_error("invalid format '%s', options are: %s", optarg,
 						   report_writer_names());
 			c->format = optarg;
+			c->format_given = true;
 			break;
 		case 'l':
 			if (!parse_int(optarg, 1, 2, &v))
 				return usage_error("invalid level '%s', options are 1 or 2", optarg);
 			c->level = (int)v;
+			c->level_given = true;
 			break;
 		case 'o':
 			c->output = optarg;
@@ -172,6 +181,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_CHECK:
 			c->only_arg = optarg;
+			break;
+		case OPT_SETTINGS:
+			c->settings = optarg;
 			break;
 		case OPT_LIST:
 			c->list = true;
@@ -254,6 +266,8 @@ static int write_report(const struct cli *c, const struct report *r)
 	return 0;
 }
 
+static int cli_run(const struct cli *cp, const struct settings *settings);
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -268,6 +282,38 @@ int main(int argc, char **argv)
 	}
 	if (!c.type)
 		c.type = type_from_dir(c.check_dir);
+
+	struct settings settings;
+	bool have_settings = false;
+	if (c.settings) {
+		char serr[1024];
+		bool missing;
+		rc = settings_load(c.settings, &settings, &missing, serr, sizeof(serr));
+		if (!rc && missing) {
+			settings_free(&settings);
+			snprintf(serr, sizeof(serr), "%s: %s", c.settings, strerror(ENOENT));
+			rc = -ENOENT;
+		}
+		if (rc) {
+			fprintf(stderr, "cisreport: --settings %s\n", serr);
+			return EXIT_USAGE;
+		}
+		have_settings = true;
+		if (!c.level_given)
+			c.level = settings.level;
+		if (!c.format_given)
+			c.format = settings.format;
+	}
+	rc = cli_run(&c, have_settings ? &settings : NULL);
+	if (have_settings)
+		settings_free(&settings);
+	return rc;
+}
+
+static int cli_run(const struct cli *cp, const struct settings *settings)
+{
+	struct cli c = *cp;
+	int rc;
 
 	struct profile p;
 	char err[1024];
@@ -307,7 +353,7 @@ int main(int argc, char **argv)
 	}
 	struct report r;
 	struct report_selection sel = {.level = c.level, .only = only};
-	rc = report_run(&h, &p, &sel, &r);
+	rc = report_build(&h, &p, &sel, settings, &r);
 	int exit_code = 0;
 	if (rc) {
 		fprintf(stderr, "cisreport: %s\n", strerror(-rc));

@@ -38,6 +38,13 @@ static json_t *entry_json(const struct report *r, const struct report_entry *e)
 	json_object_set_new(o, "kind", json_string(d->kind_name));
 	json_object_set_new(o, "evidence", evidence_json(res));
 	json_object_set_new(o, "remediation", json_string(d->remediation));
+	if (e->waiver) {
+		const struct report_waiver *w = e->waiver;
+		json_object_set_new(o, "waiver",
+				    json_pack("{s:s, s:s, s:s, s:s}", "reason", w->reason, "expires",
+					      w->expires, "approved_by", w->approved_by, "state",
+					      w->expired ? "expired" : "active"));
+	}
 	return o;
 }
 
