@@ -296,6 +296,66 @@ def cmd_activate(a):
     os.execve(a.daemon, [a.daemon] + a.args, env)
 
 
+# ---- openapi: docs/api.md describes what the daemon serves ---------------
+
+def cmd_openapi(a):
+    import yaml
+    import jsonschema
+    text = open(a.doc).read()
+    start = text.index("```yaml\nopenapi:") + len("```yaml\n")
+    spec = yaml.safe_load(text[start:text.index("```", start)])
+    paths = spec["paths"]
+    want = {"/report", "/report/cis", "/report/{name}", "/settings", "/metrics"}
+    if set(paths) != want:
+        fail(f"paths {sorted(paths)} != {sorted(want)}")
+    ops = [(p, m) for p in paths for m in paths[p]]
+    if sorted(ops) != sorted([("/report", "get"), ("/report/cis", "get"), ("/report/{name}", "get"),
+                              ("/settings", "get"), ("/settings", "patch"), ("/metrics", "get")]):
+        fail(f"operations {ops}")
+
+    def refs(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "$ref":
+                    yield v
+                else:
+                    yield from refs(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from refs(v)
+
+    for ref in refs(spec):
+        target = spec
+        for part in ref.lstrip("#/").split("/"):
+            if part not in target:
+                fail(f"dangling $ref {ref}")
+            target = target[part]
+
+    def check(schema_name, instance):
+        schema = dict(spec, **{"$ref": "#/components/schemas/" + schema_name})
+        jsonschema.validate(instance, schema)
+
+    check("ReportList", json.loads(get(a.socket, "/report")[1]))
+    check("Settings", json.loads(get(a.socket, "/settings")[1]))
+    check("Error", json.loads(get(a.socket, "/report/cis?level=7")[1]))
+    print(f"OpenAPI: {len(ops)} operations, every $ref resolves, live answers match the schemas")
+
+
+# ---- notify: what the daemon tells $NOTIFY_SOCKET ------------------------
+
+def cmd_notify(a):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(a.path)
+    s.settimeout(a.seconds)
+    with open(a.out, "w") as out:
+        try:
+            while True:
+                out.write(s.recv(4096).decode() + "\n")
+                out.flush()
+        except socket.timeout:
+            pass
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -320,6 +380,13 @@ def main():
     v.add_argument("socket")
     v.add_argument("daemon")
     v.add_argument("args", nargs=argparse.REMAINDER)
+    o = sub.add_parser("openapi")
+    o.add_argument("doc")
+    o.add_argument("socket")
+    n = sub.add_parser("notify")
+    n.add_argument("path")
+    n.add_argument("out")
+    n.add_argument("seconds", type=float)
     a = p.parse_args()
     globals()["cmd_" + a.cmd](a)
 

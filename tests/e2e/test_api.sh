@@ -489,12 +489,19 @@ rc=$?
 	bad "activated stop" "$rc"
 rm -f "$SOCK"
 
-# ---- docs -------------------------------------------------------------------
-for p in '/report:' '/report/cis:' '/report/{name}:' '/settings:' '/metrics:'; do
-	grep -qF "  $p" "$SOURCE_DIR/docs/api.md" || bad "docs/api.md describes $p"
-done
-grep -c 'operationId:' "$SOURCE_DIR/docs/api.md" | grep -qx 6 && ok "docs/api.md: OpenAPI for every endpoint" ||
-	bad "docs/api.md operations"
+# ---- readiness to systemd, docs --------------------------------------------
+"${TOOL[@]}" notify "$T/notify.sock" "$T/notify.txt" 4 &
+NPID=$!
+sleep 0.3
+NOTIFY_SOCKET=$T/notify.sock start_daemon
+kill -HUP "$DPID"
+sleep 0.5
+check "docs/api.md: OpenAPI for every endpoint, \$refs resolve, live answers match its schemas" \
+	"${TOOL[@]}" openapi "$SOURCE_DIR/docs/api.md" "$SOCK"
+stop_daemon
+wait "$NPID"
+[ "$(tr '\n' ' ' <"$T/notify.txt")" = "READY=1 RELOADING=1 READY=1 STOPPING=1 " ] &&
+	ok "sd_notify: READY=1, RELOADING=1 on SIGHUP, STOPPING=1 on SIGTERM" || bad "sd_notify" "$(cat "$T/notify.txt")"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
