@@ -40,6 +40,7 @@ struct daemon_options {
 	const char *root; /* host root for the probes; NULL: the live machine */
 	unsigned idle_timeout;
 	unsigned max_connections;
+	unsigned threads; /* 0: a thread per connection; N: N polling threads */
 };
 
 struct shared_settings {

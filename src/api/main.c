@@ -46,6 +46,9 @@ static void usage(FILE *out)
 		"      --root DIR           read host state under DIR instead of /\n"
 		"      --idle-timeout SEC   close a connection idle for SEC seconds [default: %d]\n"
 		"      --max-connections N  connections served at once [default: %d]\n"
+		"      --threads N          N threads poll all connections instead of one\n"
+		"                           thread per connection (for reports that never\n"
+		"                           wait on commands) [default: 0, per connection]\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
 		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
@@ -84,7 +87,7 @@ static bool dir_exists(const char *p)
 
 static int parse_args(int argc, char **argv, struct daemon_options *o)
 {
-	enum { OPT_ROOT = 256, OPT_IDLE, OPT_MAXCONN };
+	enum { OPT_ROOT = 256, OPT_IDLE, OPT_MAXCONN, OPT_THREADS };
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"group", required_argument, NULL, 'g'},
@@ -93,6 +96,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"max-connections", required_argument, NULL, OPT_MAXCONN},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -130,6 +134,10 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		case OPT_MAXCONN:
 			if (!parse_uint(optarg, 1, 4096, &o->max_connections))
 				return usage_error("invalid --max-connections '%s', use 1-4096", optarg);
+			break;
+		case OPT_THREADS:
+			if (!parse_uint(optarg, 0, 64, &o->threads))
+				return usage_error("invalid --threads '%s', use 0-64", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -198,6 +206,9 @@ static void reload(struct daemon *d)
 		ok = false;
 	}
 	struct shared_settings *ss = NULL;
+	/* A PATCH in progress writes the file and installs its result: wait
+	 * for it, so the file and the served settings end up the same. */
+	pthread_mutex_lock(&d->patch_lock);
 	if (settings_load(d->settings_path, &s, NULL, err, sizeof(err)) < 0) {
 		daemon_log("reload: settings not reloaded, keeping the current ones: %s", err);
 		ok = false;
@@ -206,6 +217,7 @@ static void reload(struct daemon *d)
 		ok = false;
 	}
 	daemon_install(d, c, ss);
+	pthread_mutex_unlock(&d->patch_lock);
 	atomic_fetch_add(ok ? &d->reloads : &d->reload_failures, 1);
 	struct catalog *cur;
 	struct shared_settings *cs;
@@ -316,8 +328,11 @@ int main(int argc, char **argv)
 		shared_settings_unref(d.settings);
 		return EXIT_USAGE;
 	}
-	daemon_log("cisreportd %s listening on %s%s", CISREPORT_VERSION, l.path,
-		   l.activated ? " (socket from systemd)" : "");
+	char threads[64] = "a thread per connection";
+	if (d.opt.threads)
+		snprintf(threads, sizeof(threads), "%u polling threads", d.opt.threads);
+	daemon_log("cisreportd %s listening on %s%s, %s", CISREPORT_VERSION, l.path,
+		   l.activated ? " (socket from systemd)" : "", threads);
 	describe(d.catalog, &d.settings->s, d.settings_path);
 	daemon_warn_unknown_waivers(d.catalog, &d.settings->s);
 	notify_systemd("READY=1");

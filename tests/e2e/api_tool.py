@@ -192,7 +192,7 @@ def cmd_fuzz(a):
             if i >= len(requests):
                 return
             s = socket.socket(socket.AF_UNIX)
-            s.settimeout(10)
+            s.settimeout(a.client_timeout)
             try:
                 s.connect(a.socket)
                 try:
@@ -212,6 +212,13 @@ def cmd_fuzz(a):
             except ConnectionResetError:
                 with lock:
                     statuses["reset"] = statuses.get("reset", 0) + 1
+            except socket.timeout:
+                if a.client_timeout >= 10:
+                    with lock:
+                        problems.append(f"request {i} ({requests[i][:60]!r}): no answer, not closed")
+                else:  # given up on by design; the daemon's idle timeout closes it
+                    with lock:
+                        statuses["gave up"] = statuses.get("gave up", 0) + 1
             except Exception as e:  # noqa: BLE001
                 with lock:
                     problems.append(f"request {i} ({requests[i][:60]!r}): {e}")
@@ -228,6 +235,7 @@ def cmd_fuzz(a):
           ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
     if problems:
         fail(f"{len(problems)} connection(s) misbehaved: " + "; ".join(problems[:5]))
+    time.sleep(a.settle)  # connections given up on are closed by the daemon's idle timeout
     # Our own error answers are all JSON; check a sample of each kind now.
     for uri, want in [("/report/cis?level=9", 400), ("/nope", 404), ("/report/cis?type=x", 422)]:
         status, body = get(a.socket, uri)
@@ -373,6 +381,10 @@ def main():
     f.add_argument("--count", type=int, default=10000)
     f.add_argument("--workers", type=int, default=16)
     f.add_argument("--seed", type=int, default=4)
+    f.add_argument("--client-timeout", type=float, default=10,
+                   help="give up on an answer after this long (below 10: not a failure)")
+    f.add_argument("--settle", type=float, default=0,
+                   help="seconds to wait before checking the daemon answers")
     i = sub.add_parser("inflight")
     i.add_argument("socket")
     i.add_argument("pid", type=int)
