@@ -441,6 +441,17 @@ cp "$SETTINGS" "$T/settings.before"
 "${AC[@]}" raw -u /report >"$T/body" && body_py 'd[0]["name"]=="cis"' && ok "apiclient raw -u /report" || bad "apiclient raw"
 "${AC[@]}" raw -m DELETE -u /settings 2>"$T/ac.err"
 [ $? -eq 1 ] && grep -q "Status 405" "$T/ac.err" && ok "apiclient raw -m DELETE: 405, exit 1" || bad "apiclient raw 405"
+"${AC[@]}" get /nope 2>"$T/ac.err"
+[ $? -eq 1 ] && grep -q "Status 404 Not Found: no such path '/nope'" "$T/ac.err" && ok "apiclient get /nope: 404, exit 1" ||
+	bad "apiclient 404" "$(cat "$T/ac.err")"
+"${AC[@]}" patch settings "{\"reason\": \"$(head -c 70000 /dev/zero | tr '\0' r)\"}" 2>"$T/ac.err"
+[ $? -eq 1 ] && grep -q "Status 413 Content Too Large: request body too large: at most 65536 bytes" "$T/ac.err" &&
+	ok "apiclient patch with 70 KB: 413, exit 1" || bad "apiclient 413" "$(head -c 300 "$T/ac.err")"
+"${AC[@]}" raw -u "/report?$(head -c 9000 /dev/zero | tr '\0' q)" 2>"$T/ac.err"
+[ $? -eq 1 ] && grep -q "Status 414 URI Too Long: request target of 9008 bytes is too long: at most 8192" "$T/ac.err" &&
+	ok "apiclient raw with a 9 KB target: 414, exit 1" || bad "apiclient 414" "$(head -c 300 "$T/ac.err")"
+"${AC[@]}" raw -u /metrics >"$T/body" && grep -q '^cisreport_check_status{' "$T/body" && ok "apiclient raw -u /metrics" ||
+	bad "apiclient metrics"
 "${AC[@]}" patch settings '{"format": "text", "level": 1}' >/dev/null
 
 # ---- load, stalled clients, fuzz -----------------------------------------
