@@ -255,11 +255,23 @@ def cmd_inflight(a):
     s.connect(a.socket)
     s.sendall(b"PATCH /settings HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) +
               body[:5])
-    time.sleep(0.3)  # the daemon has the headers: the request is in flight
+    # In flight once the daemon has the headers: /metrics then counts it
+    # besides the scrape itself.
+    deadline = time.monotonic() + 10
+    while True:
+        metrics = get(a.socket, "/metrics")[1].decode()
+        line = [m for m in metrics.splitlines() if m.startswith("cisreport_http_requests_in_flight ")]
+        if line and int(line[0].split()[1]) >= 2:
+            break
+        if time.monotonic() > deadline:
+            fail("the half-sent PATCH never showed as in flight")
+        time.sleep(0.05)
     os.kill(a.pid, signal.SIGTERM)
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    while os.path.exists(a.socket) and time.monotonic() < deadline:
+        time.sleep(0.05)
     if os.path.exists(a.socket):
-        fail("socket file still there after SIGTERM")
+        fail("socket file still there 10 s after SIGTERM")
     try:
         t = socket.socket(socket.AF_UNIX)
         t.connect(a.socket)

@@ -73,6 +73,19 @@ start_daemon() {
 	wait_socket
 }
 
+# SIGHUP, then wait for the reload to finish (it logs the settings last).
+hup() {
+	local before
+	before=$(grep -c '^cisreportd: settings ' "$LOG")
+	kill -HUP "$DPID"
+	for _ in $(seq 200); do
+		[ "$(grep -c '^cisreportd: settings ' "$LOG")" -gt "$before" ] && return 0
+		sleep 0.05
+	done
+	echo "reload did not finish" >&2
+	return 1
+}
+
 stop_daemon() {
 	kill -TERM "$DPID"
 	wait "$DPID"
@@ -315,8 +328,7 @@ d = json.load(open(sys.argv[1]))
 d["waivers"]["br03020200"] = {"reason": "routers", "expires": "2021-06-01T00:00:00Z", "approved-by": "net team"}
 json.dump(d, open(sys.argv[1], "w"))
 EOF
-kill -HUP "$DPID"
-sleep 0.5
+hup
 req GET /report/cis
 body_py 'd["results"]["br03020200"]["waiver"]["state"]=="expired" and d["results"]["br03020200"]["status"]=="FAIL" and d["results"]["br01040400"]["waiver"]["state"]=="active"' &&
 	ok "SIGHUP reloads settings; an expired waiver is reported as expired" || bad "expired waiver" "$(head -c 600 "$T/body")"
@@ -360,20 +372,17 @@ cat >"$PROFILES/level1/extra.json" <<'EOF'
  "checks": [{"name": "br09090900", "id": "9.9.9", "title": "Ensure panic on oops", "mode": "Automatic",
              "kind": "sysctl", "params": {"keys": {"kernel.panic_on_oops": "1"}}, "remediation": "Set it."}]}
 EOF
-kill -HUP "$DPID"
-sleep 0.5
+hup
 req GET '/report/cis?level=1'
 body_py 'd["total"]==11 and d["results"]["br09090900"]["status"]=="FAIL"' && ok "SIGHUP reloads the profiles" ||
 	bad "profile reload" "$(head -c 300 "$T/body")"
 echo '{"format_version": 1, "checks": [' >"$PROFILES/level1/broken.json"
-kill -HUP "$DPID"
-sleep 0.5
+hup
 req GET '/report/cis?level=1'
 [ "$CODE" = 200 ] && body_py 'd["total"]==11' && grep -q "profiles not reloaded, keeping the loaded ones: .*broken.json" "$LOG" &&
 	ok "a broken profile on SIGHUP: the loaded profiles stay, the log names the file" || bad "broken reload" "$CODE"
 rm "$PROFILES/level1/broken.json" "$PROFILES/level1/extra.json"
-kill -HUP "$DPID"
-sleep 0.5
+hup
 
 # ---- apiclient -------------------------------------------------------------
 req PATCH /settings --data-binary '{"format": "text", "level": 1}'
@@ -521,10 +530,9 @@ rm -f "$SOCK"
 # ---- readiness to systemd, docs --------------------------------------------
 "${TOOL[@]}" notify "$T/notify.sock" "$T/notify.txt" 4 &
 NPID=$!
-sleep 0.3
+for _ in $(seq 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
 NOTIFY_SOCKET=$T/notify.sock start_daemon
-kill -HUP "$DPID"
-sleep 0.5
+hup
 check "docs/api.md: OpenAPI for every endpoint, \$refs resolve, live answers match its schemas" \
 	"${TOOL[@]}" openapi "$SOURCE_DIR/docs/api.md" "$SOCK"
 stop_daemon
