@@ -16,7 +16,7 @@ PROFILES=${PROFILES:-tests/fixtures/api/profiles}
 URI='/report/cis?level=2&format=json'
 T=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap 'rm -rf "$T"; if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi' EXIT
 start() {
 	"$BUILD/cisreportd" -s "$T/api.sock" -d "$T/state" -c "$PROFILES" "$@" 2>/dev/null &
 	pid=$!
