@@ -17,8 +17,10 @@
 #include "../report/host_identity.h"
 #include "../report/pci_map.h"
 #include "../report/profile.h"
+#include "../report/render.h"
 #include "../report/report.h"
 #include "../report/ssm_inventory.h"
+#include "../report/settings.h"
 #include "../report/writer.h"
 #include "cli.h"
 #include "config.h"
@@ -30,6 +32,7 @@ struct cli {
 	const char *output;
 	const char *type;
 	const char *root;
+	const char *settings; /* --settings FILE: defaults and waivers */
 	char *only_arg;
 	int level;
 	int fail_exit; /* --exit-code N; 0 = off */
@@ -39,6 +42,7 @@ struct cli {
 	bool ssm_inventory;
 	const char *ssm_dir; /* --ssm-inventory DIR; NULL: find the agent's */
 	const char *aws_account, *aws_region, *resource_id;
+	bool level_given, format_given;
 };
 
 static void usage(FILE *out)
@@ -59,6 +63,8 @@ static void usage(FILE *out)
 		"  -o, --output FILE     write to FILE atomically [default: stdout]\n"
 		"  -v, --verbose         text: show evidence, reasons and remediation\n"
 		"      --root DIR        read host state under DIR instead of /\n"
+		"      --settings FILE   cisreportd settings (waivers; default level and\n"
+		"                        format when -l/-f are not given)\n"
 		"      --check ID[,ID]   run only these checks (name or benchmark id)\n"
 		"      --list            list the checks (name, id, level, mode, kind, title)\n"
 		"      --exit-code N     exit with N (1-255) when any check FAILs\n"
@@ -146,6 +152,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		OPT_AWS_REGION,
 		OPT_RESOURCE_ID,
 		OPT_OBSERVE,
+		OPT_SETTINGS,
 	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
@@ -164,6 +171,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"aws-region", required_argument, NULL, OPT_AWS_REGION},
 		{"resource-id", required_argument, NULL, OPT_RESOURCE_ID},
 		{"observe", required_argument, NULL, OPT_OBSERVE},
+		{"settings", required_argument, NULL, OPT_SETTINGS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -182,11 +190,13 @@ static int parse_args(int argc, char **argv, struct cli *c)
 				return usage_error("invalid format '%s', options are: %s", optarg,
 						   report_writer_names());
 			c->format = optarg;
+			c->format_given = true;
 			break;
 		case 'l':
 			if (!parse_int(optarg, 1, 2, &v))
 				return usage_error("invalid level '%s', options are 1 or 2", optarg);
 			c->level = (int)v;
+			c->level_given = true;
 			break;
 		case 'o':
 			c->output = optarg;
@@ -204,6 +214,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_CHECK:
 			c->only_arg = optarg;
+			break;
+		case OPT_SETTINGS:
+			c->settings = optarg;
 			break;
 		case OPT_LIST:
 			c->list = true;
@@ -333,6 +346,8 @@ static int write_ssm_inventory(const struct cli *c, const struct host *h, const 
 	}
 	return 0;
 }
+static int cli_run(const struct cli *cp, const struct settings *settings,
+		   struct writer_options wo);
 
 int main(int argc, char **argv)
 {
@@ -345,14 +360,6 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &c);
 	if (rc)
 		return rc;
-	struct writer_options wo = {.verbose = c.verbose,
-				    .aws_account = c.aws_account,
-				    .aws_region = c.aws_region,
-				    .resource_id = c.resource_id};
-	const struct report_writer *w = report_writer_find(c.format);
-	char opt_err[512];
-	if (w->check_options && w->check_options(&wo, opt_err, sizeof(opt_err)) < 0)
-		return usage_error("%s", opt_err);
 	if (!c.check_dir)
 		c.check_dir = default_check_dir();
 	if (!dir_exists(c.check_dir)) {
@@ -361,6 +368,50 @@ int main(int argc, char **argv)
 	}
 	if (!c.type)
 		c.type = type_from_dir(c.check_dir);
+
+	struct settings settings;
+	bool have_settings = false;
+	if (c.settings) {
+		char serr[1024];
+		bool missing;
+		rc = settings_load(c.settings, &settings, &missing, serr, sizeof(serr));
+		if (!rc && missing) {
+			settings_free(&settings);
+			snprintf(serr, sizeof(serr), "%s: %s", c.settings, strerror(ENOENT));
+			rc = -ENOENT;
+		}
+		if (rc) {
+			fprintf(stderr, "cisreport: --settings %s\n", serr);
+			return EXIT_USAGE;
+		}
+		have_settings = true;
+		if (!c.level_given)
+			c.level = settings.level;
+		if (!c.format_given)
+			c.format = settings.format;
+	}
+	struct writer_options wo = {.verbose = c.verbose,
+				    .aws_account = c.aws_account,
+				    .aws_region = c.aws_region,
+				    .resource_id = c.resource_id};
+	const struct report_writer *w = report_writer_find(c.format);
+	char opt_err[512];
+	if (w->check_options && w->check_options(&wo, opt_err, sizeof(opt_err)) < 0) {
+		if (have_settings)
+			settings_free(&settings);
+		return usage_error("%s", opt_err);
+	}
+	rc = cli_run(&c, have_settings ? &settings : NULL, wo);
+	if (have_settings)
+		settings_free(&settings);
+	return rc;
+}
+
+static int cli_run(const struct cli *cp, const struct settings *settings,
+		   struct writer_options wo)
+{
+	struct cli c = *cp;
+	int rc;
 
 	struct profile p;
 	char err[1024];
@@ -435,7 +486,7 @@ int main(int argc, char **argv)
 	}
 	struct report r;
 	struct report_selection sel = {.level = c.level, .only = only};
-	rc = report_run(&h, &p, &sel, &r);
+	rc = report_build(&h, &p, &sel, settings, &r);
 	int exit_code = 0;
 	if (rc) {
 		fprintf(stderr, "cisreport: %s\n", strerror(-rc));

@@ -134,11 +134,22 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 	return link_observed(out);
 }
 
+void report_waiver_free(struct report_waiver *w)
+{
+	if (!w)
+		return;
+	free(w->reason);
+	free(w->expires);
+	free(w->approved_by);
+	free(w);
+}
+
 void report_free(struct report *r)
 {
 	for (size_t i = 0; i < r->n_entries; i++) {
 		result_free(&r->entries[i].result);
 		free(r->entries[i].observed);
+		report_waiver_free(r->entries[i].waiver);
 	}
 	free(r->entries);
 	memset(r, 0, sizeof(*r));

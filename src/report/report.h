@@ -2,12 +2,22 @@
 #ifndef CISREPORT_REPORT_H
 #define CISREPORT_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "host.h"
 #include "profile.h"
 #include "result.h"
+
+/* An accepted deviation (settings "waivers"): the check still runs and keeps
+ * its real status; the waiver is shown beside it. */
+struct report_waiver {
+	char *reason;
+	char *expires;     /* RFC 3339, as it was given */
+	char *approved_by;
+	bool expired;      /* expiry at or before the report's start */
+};
 
 struct report_entry {
 	const struct check_def *def;
@@ -16,6 +26,7 @@ struct report_entry {
 	 * indices into report.entries, shown as "observed" beside the result. */
 	size_t *observed;
 	size_t n_observed;
+	struct report_waiver *waiver; /* NULL: not waived; owned by the report */
 };
 
 struct report {
@@ -43,6 +54,7 @@ struct report_selection {
 int report_run(struct host *h, const struct profile *p, const struct report_selection *sel,
 	       struct report *out);
 void report_free(struct report *r);
+void report_waiver_free(struct report_waiver *w);
 
 /* bloodhound's timestamp: RFC 3339 UTC, fraction as chrono prints it
  * (omitted when zero, else 3, 6 or 9 digits). */

@@ -1,6 +1,7 @@
 /* JSON: bloodhound's document, compact on one line, keys in its order;
  * cisreport's additions come after the fields bloodhound defines. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "writer.h"
@@ -74,6 +75,13 @@ static json_t *entry_json(const struct report *r, const struct report_entry *e)
 		json_object_set(o, "observation", res->observation);
 	if (e->n_observed)
 		json_object_set_new(o, "observed", observed_json(r, e));
+	if (e->waiver) {
+		const struct report_waiver *w = e->waiver;
+		json_object_set_new(o, "waiver",
+				    json_pack("{s:s, s:s, s:s, s:s}", "reason", w->reason, "expires",
+					      w->expires, "approved_by", w->approved_by, "state",
+					      w->expired ? "expired" : "active"));
+	}
 	return o;
 }
 
@@ -113,9 +121,15 @@ int write_json(const struct report *r, const struct writer_options *o, FILE *out
 	json_t *doc = report_to_json(r);
 	if (!doc)
 		return -ENOMEM;
-	int rc = json_dumpf(doc, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* Dump to one string and write it once: json_dumpf writes token by
+	 * token, which costs more than building the document. */
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (rc < 0 || fputc('\n', out) == EOF)
+	if (!text)
+		return -ENOMEM;
+	int rc = fputs(text, out);
+	free(text);
+	if (rc == EOF || fputc('\n', out) == EOF)
 		return -EIO;
 	return ferror(out) ? -EIO : 0;
 }

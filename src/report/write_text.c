@@ -18,6 +18,10 @@ static void write_details(const struct report_entry *e, FILE *out)
 		fprintf(out, "          reason: %s\n", res->error);
 	if (res->status == CHECK_FAIL && e->def->remediation[0])
 		fprintf(out, "          remediation: %s\n", e->def->remediation);
+	if (e->waiver)
+		fprintf(out, "          waiver: %s %s, approved by %s: %s\n",
+			e->waiver->expired ? "EXPIRED since" : "active until", e->waiver->expires,
+			e->waiver->approved_by, e->waiver->reason);
 }
 
 /* Runtime evidence for this item, one line per backing runtime check:

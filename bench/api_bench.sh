@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmark cisreportd: requests/s and p50/p99 latency of
+# GET /report/cis?level=2&format=json over the Unix socket with 1, 8 and 32
+# concurrent clients, on keep-alive connections and with a new connection
+# per request (as apiclient makes them), for the default thread per
+# connection and for --threads 2. The daemon runs the test profiles
+# (tests/fixtures/api/profiles: sysctl and manual checks) against the live
+# host, so every report reads /proc/sys for real.
+#
+#   bench/api_bench.sh [BUILD_DIR] [SECONDS_PER_RUN]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+SECONDS_PER_RUN=${2:-5}
+PROFILES=${PROFILES:-tests/fixtures/api/profiles}
+URI='/report/cis?level=2&format=json'
+T=$(mktemp -d)
+pid=
+trap 'rm -rf "$T"; if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi' EXIT
+start() {
+	"$BUILD/cisreportd" -s "$T/api.sock" -d "$T/state" -c "$PROFILES" "$@" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 100); do [ -S "$T/api.sock" ] && break; sleep 0.05; done
+}
+stop() { kill "$pid"; wait "$pid" || true; }
+echo "cisreportd on $(nproc) CPU(s), profile $PROFILES, GET $URI, ${SECONDS_PER_RUN}s per run"
+for threads in 0 2; do
+	start --threads "$threads"
+	[ "$threads" = 0 ] && echo "== a thread per connection (default)" || echo "== --threads $threads"
+	for mode in "" --new-connection; do
+		for clients in 1 8 32; do
+			"$BUILD/api_bench" "$T/api.sock" "$URI" "$clients" "$SECONDS_PER_RUN" $mode
+		done
+	done
+	stop
+done

@@ -1,0 +1,102 @@
+/* cisreportd's shared state: the loaded profiles and settings (swapped
+ * whole on SIGHUP or PATCH /settings, reference-counted so that running
+ * requests keep what they started with), and counters for /metrics. */
+#ifndef CISREPORTD_DAEMON_H
+#define CISREPORTD_DAEMON_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "report/settings.h"
+
+#define DEFAULT_SOCKET_PATH "/run/cisreport/api.sock"
+#define DEFAULT_STATE_DIR "/var/lib/cisreport"
+#define DEFAULT_IDLE_TIMEOUT 30
+#define DEFAULT_MAX_CONNECTIONS 256
+/* Largest request body accepted (PATCH /settings). */
+#define MAX_BODY (64u << 10)
+/* The request target and header sizes the daemon answers with 414 and 431
+ * (JSON bodies). They sit well inside the per-connection memory, beyond
+ * which libmicrohttpd itself answers 414 or 431 (HTML bodies). */
+#define MAX_TARGET (8u << 10)
+#define MAX_HEADER_BYTES (16u << 10)
+#define CONNECTION_MEMORY (64u << 10)
+/* How long SIGTERM waits for requests in flight. */
+#define DRAIN_TIMEOUT_MS 30000
+
+struct observer;
+struct MHD_Daemon;
+
+struct daemon_options {
+	const char *socket_path;
+	const char *group;
+	const char *state_dir;
+	const char *check_dir;
+	const char *root; /* host root for the probes; NULL: the live machine */
+	unsigned idle_timeout;
+	unsigned max_connections;
+	unsigned threads; /* 0: a thread per connection; N: N polling threads */
+};
+
+struct shared_settings {
+	atomic_int refs;
+	struct settings s;
+};
+
+/* Status codes counted for /metrics; the last slot counts the others. */
+#define TRACKED_CODES {200, 400, 404, 405, 413, 414, 422, 431, 500, 503}
+#define N_TRACKED_CODES 10
+
+struct daemon {
+	struct daemon_options opt;
+	char settings_path[PATH_MAX];
+
+	pthread_mutex_t lock; /* guards the two pointers below */
+	struct catalog *catalog;
+	struct shared_settings *settings;
+	pthread_mutex_t patch_lock; /* one settings change at a time */
+
+	/* The runtime observer (eBPF, issue 3) started at start-up and kept
+	 * for the daemon's life; every request's host handle points at it.
+	 * NULL until the observer is wired in. */
+	struct observer *observer;
+
+	struct timespec started; /* wall clock */
+	atomic_bool stopping;
+	atomic_long in_flight;
+	atomic_ulong requests[N_TRACKED_CODES + 1];
+	atomic_ulong reloads, reload_failures;
+	struct MHD_Daemon *mhd;
+};
+
+struct shared_settings *shared_settings_new(struct settings *s); /* takes s */
+struct shared_settings *shared_settings_ref(struct shared_settings *s);
+void shared_settings_unref(struct shared_settings *s);
+
+/* The current catalog and settings, referenced for the caller. */
+void daemon_snapshot(struct daemon *d, struct catalog **c, struct shared_settings **s);
+/* Replace either or both (NULL: keep); takes the caller's references. */
+void daemon_install(struct daemon *d, struct catalog *c, struct shared_settings *s);
+
+/* Log a line to stderr (one write, so lines from threads do not mix). */
+__attribute__((format(printf, 1, 2))) void daemon_log(const char *fmt, ...);
+
+/* Waivers naming no loaded check are kept, but said once at load. */
+void daemon_warn_unknown_waivers(const struct catalog *c, const struct settings *s);
+
+/* HTTP server over the listening socket (server.c). */
+int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size);
+/* Stop accepting; returns the listening descriptor (to close after stop). */
+int server_quiesce(struct daemon *d);
+void server_stop(struct daemon *d);
+
+/* GET /metrics body (metrics.c): Prometheus text format 0.0.4. */
+int metrics_render(struct daemon *d, const struct catalog *c, const struct settings *s,
+		   char **buf, size_t *len);
+
+#endif

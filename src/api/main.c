@@ -1,0 +1,363 @@
+/* cisreportd: serve CIS benchmark reports over HTTP on a Unix socket, with
+ * Bottlerocket's report endpoints, so `apiclient report cis` and the
+ * automation built on it work against this host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "listen.h"
+#include "report/writer.h"
+
+enum { EXIT_USAGE = 1, EXIT_PROFILES = 2 };
+
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	ssize_t w = write(signal_pipe[1], &b, 1);
+	(void)w;
+	errno = saved;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: cisreportd [OPTIONS]\n"
+		"Serve CIS benchmark reports over HTTP on a Unix socket (Bottlerocket's\n"
+		"report API: GET /report, /report/cis, /report/fips; /settings; /metrics).\n\n"
+		"  -s, --socket PATH        socket to create, mode 0660 [default: %s]\n"
+		"                           (systemd socket activation, LISTEN_FDS, wins)\n"
+		"  -g, --group NAME         group owning the socket [default: the daemon's]\n"
+		"  -d, --state-dir DIR      where settings.json lives [default: %s]\n"
+		"  -c, --check-dir DIR      profile directory (level1/, level2/ ...)\n"
+		"                           [default: %s]\n"
+		"      --root DIR           read host state under DIR instead of /\n"
+		"      --idle-timeout SEC   close a connection idle for SEC seconds [default: %d]\n"
+		"      --max-connections N  connections served at once [default: %d]\n"
+		"      --threads N          N threads poll all connections instead of one\n"
+		"                           thread per connection (for reports that never\n"
+		"                           wait on commands) [default: 0, per connection]\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            version\n\n"
+		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
+		"exit 0; SIGHUP reloads the profiles and the settings.\n",
+		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
+		DEFAULT_MAX_CONNECTIONS);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("cisreportd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'cisreportd --help' for the options.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool dir_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int parse_args(int argc, char **argv, struct daemon_options *o)
+{
+	enum { OPT_ROOT = 256, OPT_IDLE, OPT_MAXCONN, OPT_THREADS };
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"group", required_argument, NULL, 'g'},
+		{"state-dir", required_argument, NULL, 'd'},
+		{"check-dir", required_argument, NULL, 'c'},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"max-connections", required_argument, NULL, OPT_MAXCONN},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	*o = (struct daemon_options){
+		.socket_path = DEFAULT_SOCKET_PATH,
+		.state_dir = DEFAULT_STATE_DIR,
+		.idle_timeout = DEFAULT_IDLE_TIMEOUT,
+		.max_connections = DEFAULT_MAX_CONNECTIONS,
+	};
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":s:g:d:c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			o->socket_path = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'd':
+			o->state_dir = optarg;
+			break;
+		case 'c':
+			o->check_dir = optarg;
+			break;
+		case OPT_ROOT:
+			o->root = optarg;
+			break;
+		case OPT_IDLE:
+			if (!parse_uint(optarg, 1, 3600, &o->idle_timeout))
+				return usage_error("invalid --idle-timeout '%s', use 1-3600 seconds",
+						   optarg);
+			break;
+		case OPT_MAXCONN:
+			if (!parse_uint(optarg, 1, 4096, &o->max_connections))
+				return usage_error("invalid --max-connections '%s', use 1-4096", optarg);
+			break;
+		case OPT_THREADS:
+			if (!parse_uint(optarg, 0, 64, &o->threads))
+				return usage_error("invalid --threads '%s', use 0-64", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("cisreportd %s\nfeatures: %s\n", CISREPORT_VERSION, CISREPORT_FEATURES);
+			exit(0);
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->check_dir)
+		o->check_dir = dir_exists(CISREPORT_PROFILE_DIR) ? CISREPORT_PROFILE_DIR
+								 : CISREPORT_SOURCE_PROFILE_DIR;
+	return 0;
+}
+
+static int make_dirs(const char *dir)
+{
+	char *copy = strdup(dir);
+	if (!copy)
+		return -ENOMEM;
+	int rc = 0;
+	for (char *p = copy + 1; *p && !rc; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			rc = -errno;
+		*p = '/';
+	}
+	if (!rc && mkdir(copy, 0755) < 0 && errno != EEXIST)
+		rc = -errno;
+	free(copy);
+	return rc;
+}
+
+static void describe(const struct catalog *c, const struct settings *s, const char *path)
+{
+	char list[1024] = "";
+	for (size_t i = 0; i < c->n_profiles; i++) {
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof(list) - used, "%s%s (%s, %zu checks)", used ? ", " : "",
+			 c->profiles[i].bm.report, c->profiles[i].bm.type, c->profiles[i].n_checks);
+	}
+	daemon_log("profiles from %s: %s", c->dir, list);
+	daemon_log("settings %s: level %d, format %s, observer %s, %zu waiver(s)", path, s->level,
+		   s->format, s->observer ? "on" : "off", s->n_waivers);
+}
+
+/* SIGHUP: both reload, or what failed keeps its old value. */
+static void reload(struct daemon *d)
+{
+	notify_systemd("RELOADING=1");
+	char err[1024];
+	struct catalog *c = NULL;
+	struct settings s;
+	bool ok = true;
+	if (catalog_load(d->opt.check_dir, &c, err, sizeof(err)) < 0) {
+		daemon_log("reload: profiles not reloaded, keeping the loaded ones: %s", err);
+		c = NULL;
+		ok = false;
+	}
+	struct shared_settings *ss = NULL;
+	/* A PATCH in progress writes the file and installs its result: wait
+	 * for it, so the file and the served settings end up the same. */
+	pthread_mutex_lock(&d->patch_lock);
+	if (settings_load(d->settings_path, &s, NULL, err, sizeof(err)) < 0) {
+		daemon_log("reload: settings not reloaded, keeping the current ones: %s", err);
+		ok = false;
+	} else if (!(ss = shared_settings_new(&s))) {
+		daemon_log("reload: out of memory");
+		ok = false;
+	}
+	daemon_install(d, c, ss);
+	pthread_mutex_unlock(&d->patch_lock);
+	atomic_fetch_add(ok ? &d->reloads : &d->reload_failures, 1);
+	struct catalog *cur;
+	struct shared_settings *cs;
+	daemon_snapshot(d, &cur, &cs);
+	describe(cur, &cs->s, d->settings_path);
+	daemon_warn_unknown_waivers(cur, &cs->s);
+	catalog_unref(cur);
+	shared_settings_unref(cs);
+	notify_systemd("READY=1");
+}
+
+/* SIGTERM: no new connections, socket file gone, requests in flight
+ * answered (their responses say Connection: close), then stop. */
+static void shut_down(struct daemon *d, struct listener *l)
+{
+	atomic_store(&d->stopping, true);
+	notify_systemd("STOPPING=1");
+	long pending = atomic_load(&d->in_flight);
+	daemon_log("stopping: %ld request(s) in flight", pending);
+	int fd = server_quiesce(d);
+	listener_unlink(l);
+	for (int waited = 0; atomic_load(&d->in_flight) > 0 && waited < DRAIN_TIMEOUT_MS;
+	     waited += 10)
+		usleep(10000);
+	if (atomic_load(&d->in_flight) > 0)
+		daemon_log("stopping: %ld request(s) still running after %d ms, closing them",
+			   atomic_load(&d->in_flight), DRAIN_TIMEOUT_MS);
+	server_stop(d);
+	if (fd >= 0)
+		close(fd);
+	else if (l->fd >= 0)
+		close(l->fd);
+	daemon_log("stopped");
+}
+
+static int setup_signals(void)
+{
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return -errno;
+	/* A closed stderr pipe must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {0};
+	int rc = parse_args(argc, argv, &d.opt);
+	if (rc)
+		return rc;
+	pthread_mutex_init(&d.lock, NULL);
+	pthread_mutex_init(&d.patch_lock, NULL);
+	clock_gettime(CLOCK_REALTIME, &d.started);
+	if (setup_signals() < 0) {
+		fprintf(stderr, "cisreportd: cannot set up signals: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+
+	char err[1024];
+	if (snprintf(d.settings_path, sizeof(d.settings_path), "%s/%s", d.opt.state_dir,
+		     SETTINGS_FILE_NAME) >= (int)sizeof(d.settings_path))
+		return usage_error("--state-dir %s: path too long", d.opt.state_dir);
+	if ((rc = make_dirs(d.opt.state_dir)) < 0) {
+		fprintf(stderr, "cisreportd: cannot create state directory %s: %s\n",
+			d.opt.state_dir, strerror(-rc));
+		return EXIT_USAGE;
+	}
+	if (d.opt.root) {
+		struct host probe;
+		if ((rc = host_init(&probe, d.opt.root)) < 0)
+			return usage_error("--root %s: %s", d.opt.root, strerror(-rc));
+		host_free(&probe);
+	}
+	struct catalog *c;
+	if (catalog_load(d.opt.check_dir, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreportd: %s\n", err);
+		return EXIT_PROFILES;
+	}
+	struct settings s;
+	if (settings_load(d.settings_path, &s, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreportd: settings: %s\n", err);
+		catalog_unref(c);
+		return EXIT_USAGE;
+	}
+	d.catalog = c;
+	if (!(d.settings = shared_settings_new(&s))) {
+		catalog_unref(c);
+		return EXIT_USAGE;
+	}
+
+	struct listener l;
+	if (listener_open(d.opt.socket_path, d.opt.group, &l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreportd: %s\n", err);
+		catalog_unref(d.catalog);
+		shared_settings_unref(d.settings);
+		return EXIT_USAGE;
+	}
+	if (server_start(&d, l.fd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreportd: %s\n", err);
+		listener_unlink(&l);
+		close(l.fd);
+		catalog_unref(d.catalog);
+		shared_settings_unref(d.settings);
+		return EXIT_USAGE;
+	}
+	char threads[64] = "a thread per connection";
+	if (d.opt.threads)
+		snprintf(threads, sizeof(threads), "%u polling threads", d.opt.threads);
+	daemon_log("cisreportd %s listening on %s%s, %s", CISREPORT_VERSION, l.path,
+		   l.activated ? " (socket from systemd)" : "", threads);
+	describe(d.catalog, &d.settings->s, d.settings_path);
+	daemon_warn_unknown_waivers(d.catalog, &d.settings->s);
+	notify_systemd("READY=1");
+
+	for (;;) {
+		struct pollfd p = {.fd = signal_pipe[0], .events = POLLIN};
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;
+		unsigned char sig;
+		bool stop = false;
+		while (read(signal_pipe[0], &sig, 1) == 1) {
+			if (sig == SIGHUP) {
+				daemon_log("SIGHUP: reloading profiles and settings");
+				reload(&d);
+			} else {
+				stop = true;
+			}
+		}
+		if (stop)
+			break;
+	}
+	shut_down(&d, &l);
+	catalog_unref(d.catalog);
+	shared_settings_unref(d.settings);
+	pthread_mutex_destroy(&d.lock);
+	pthread_mutex_destroy(&d.patch_lock);
+	return 0;
+}

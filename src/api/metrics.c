@@ -1,0 +1,221 @@
+/* GET /metrics: Prometheus text exposition format 0.0.4. Every scrape runs
+ * each loaded benchmark at its highest level against the live host, so the
+ * gauges are the state at scrape time, like a report. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "report/render.h"
+
+struct scraped {
+	const struct profile *p;
+	struct report r;
+	int max_level;
+	double seconds;
+	bool built; /* report_build ran: r is to be freed */
+	bool ok;
+};
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f), fputc(*s, f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void bench_labels(FILE *f, const struct profile *p)
+{
+	fputs("benchmark=", f);
+	label(f, p->bm.type);
+	fputs(",report=", f);
+	label(f, p->bm.report);
+}
+
+static void check_labels(FILE *f, const struct profile *p, const struct check_def *c)
+{
+	bench_labels(f, p);
+	fputs(",name=", f);
+	label(f, c->name);
+	fputs(",id=", f);
+	label(f, c->id);
+	fprintf(f, ",level=\"%d\"", c->level);
+}
+
+static int status_value(enum check_status s)
+{
+	return s == CHECK_PASS ? 1 : s == CHECK_FAIL ? 0 : -1;
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void scrape(struct daemon *d, const struct profile *p, const struct settings *s,
+		   struct scraped *out)
+{
+	out->p = p;
+	out->max_level = 1;
+	for (size_t i = 0; i < p->n_checks; i++)
+		if (p->checks[i].level > out->max_level)
+			out->max_level = p->checks[i].level;
+	struct host *h = malloc(sizeof(*h));
+	if (!h || host_init(h, d->opt.root) < 0) {
+		free(h);
+		return;
+	}
+	h->observer = d->observer;
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	struct report_selection sel = {.level = out->max_level};
+	out->built = true;
+	out->ok = report_build(h, p, &sel, s, &out->r) == 0;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	out->seconds = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	host_free(h);
+	free(h);
+}
+
+static void write_checks(FILE *f, const struct scraped *sc, size_t n)
+{
+	family(f, "cisreport_check_status", "gauge",
+	       "Result of each check at scrape time: 1 PASS, 0 FAIL, -1 SKIP.");
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; sc[i].ok && j < sc[i].r.n_entries; j++) {
+			const struct report_entry *e = &sc[i].r.entries[j];
+			fputs("cisreport_check_status{", f);
+			check_labels(f, sc[i].p, e->def);
+			fprintf(f, ",mode=\"%s\"} %d\n", e->def->manual ? "Manual" : "Automatic",
+				status_value(e->result.status));
+		}
+	}
+	family(f, "cisreport_check_waived", "gauge",
+	       "Checks with a waiver in the settings: 1 active, 0 expired.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; sc[i].ok && j < sc[i].r.n_entries; j++) {
+			const struct report_entry *e = &sc[i].r.entries[j];
+			if (!e->waiver)
+				continue;
+			fputs("cisreport_check_waived{", f);
+			check_labels(f, sc[i].p, e->def);
+			fprintf(f, "} %d\n", e->waiver->expired ? 0 : 1);
+		}
+}
+
+static void write_counts(FILE *f, const struct scraped *sc, size_t n)
+{
+	static const char *const names[] = {"pass", "fail", "skip"};
+	family(f, "cisreport_checks", "gauge",
+	       "Checks of level <= level by status, as a report at that level counts them.");
+	for (size_t i = 0; i < n; i++) {
+		for (int lvl = 1; sc[i].ok && lvl <= sc[i].max_level; lvl++) {
+			size_t counts[3] = {0};
+			for (size_t j = 0; j < sc[i].r.n_entries; j++)
+				if (sc[i].r.entries[j].def->level <= lvl)
+					counts[sc[i].r.entries[j].result.status]++;
+			for (int st = 0; st < 3; st++) {
+				fputs("cisreport_checks{", f);
+				bench_labels(f, sc[i].p);
+				fprintf(f, ",level=\"%d\",status=\"%s\"} %zu\n", lvl, names[st],
+					counts[st]);
+			}
+		}
+	}
+	family(f, "cisreport_report_status", "gauge",
+	       "Compliance result of the report at each level: 1 PASS, 0 FAIL, -1 SKIP.");
+	for (size_t i = 0; i < n; i++) {
+		for (int lvl = 1; sc[i].ok && lvl <= sc[i].max_level; lvl++) {
+			enum check_status st = CHECK_SKIP;
+			for (size_t j = 0; j < sc[i].r.n_entries; j++) {
+				const struct report_entry *e = &sc[i].r.entries[j];
+				if (e->def->level > lvl)
+					continue;
+				if (e->result.status == CHECK_FAIL)
+					st = CHECK_FAIL;
+				else if (e->result.status == CHECK_PASS && st == CHECK_SKIP)
+					st = CHECK_PASS;
+			}
+			fputs("cisreport_report_status{", f);
+			bench_labels(f, sc[i].p);
+			fprintf(f, ",level=\"%d\"} %d\n", lvl, status_value(st));
+		}
+	}
+	family(f, "cisreport_report_duration_seconds", "gauge",
+	       "Time this scrape took to run each benchmark's checks.");
+	for (size_t i = 0; i < n; i++) {
+		if (!sc[i].ok)
+			continue;
+		fputs("cisreport_report_duration_seconds{", f);
+		bench_labels(f, sc[i].p);
+		fprintf(f, "} %.6f\n", sc[i].seconds);
+	}
+}
+
+static void write_daemon(FILE *f, struct daemon *d, const struct settings *s)
+{
+	static const unsigned codes[N_TRACKED_CODES] = TRACKED_CODES;
+	family(f, "cisreport_http_requests_total", "counter",
+	       "Requests answered by the API, by status code (\"other\": any other code).");
+	for (size_t i = 0; i <= N_TRACKED_CODES; i++) {
+		unsigned long v = atomic_load(&d->requests[i]);
+		if (i < N_TRACKED_CODES)
+			fprintf(f, "cisreport_http_requests_total{code=\"%u\"} %lu\n", codes[i], v);
+		else
+			fprintf(f, "cisreport_http_requests_total{code=\"other\"} %lu\n", v);
+	}
+	family(f, "cisreport_http_requests_in_flight", "gauge", "Requests being answered now.");
+	fprintf(f, "cisreport_http_requests_in_flight %ld\n", atomic_load(&d->in_flight));
+	family(f, "cisreport_start_time_seconds", "gauge", "When the daemon started (Unix time).");
+	fprintf(f, "cisreport_start_time_seconds %lld.%03ld\n", (long long)d->started.tv_sec,
+		d->started.tv_nsec / 1000000);
+	family(f, "cisreport_reloads_total", "counter",
+	       "SIGHUP reloads of profiles and settings, by result.");
+	fprintf(f, "cisreport_reloads_total{result=\"ok\"} %lu\n", atomic_load(&d->reloads));
+	fprintf(f, "cisreport_reloads_total{result=\"error\"} %lu\n",
+		atomic_load(&d->reload_failures));
+	family(f, "cisreport_waivers", "gauge", "Waivers in the settings.");
+	fprintf(f, "cisreport_waivers %zu\n", s->n_waivers);
+	family(f, "cisreport_observer_enabled", "gauge",
+	       "The settings' observer switch (1 on, 0 off).");
+	fprintf(f, "cisreport_observer_enabled %d\n", s->observer ? 1 : 0);
+}
+
+int metrics_render(struct daemon *d, const struct catalog *c, const struct settings *s,
+		   char **buf, size_t *len)
+{
+	struct scraped *sc = calloc(c->n_profiles ? c->n_profiles : 1, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_profiles; i++)
+		scrape(d, &c->profiles[i], s, &sc[i]);
+	*buf = NULL;
+	*len = 0;
+	FILE *f = open_memstream(buf, len);
+	int rc = f ? 0 : -ENOMEM;
+	if (f) {
+		write_checks(f, sc, c->n_profiles);
+		write_counts(f, sc, c->n_profiles);
+		write_daemon(f, d, s);
+		if (fclose(f) == EOF) {
+			free(*buf);
+			*buf = NULL;
+			rc = -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < c->n_profiles; i++)
+		if (sc[i].built)
+			report_free(&sc[i].r);
+	free(sc);
+	return rc;
+}

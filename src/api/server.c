@@ -1,0 +1,734 @@
+/* The HTTP side of cisreportd: libmicrohttpd (by default one thread per
+ * connection, so a slow or stalled client holds only its own thread)
+ * serving Bottlerocket's report endpoints, the settings and the metrics. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "daemon.h"
+#include "report/render.h"
+#include "report/writer.h"
+
+#define MAX_QUERY_ARGS 8
+#define MAX_ECHO 64 /* longest piece of client input quoted back */
+/* Bytes of an unwanted body read and thrown away before the connection is
+ * simply closed. */
+#define MAX_DISCARD (1u << 20)
+
+enum route { ROUTE_NONE, ROUTE_REPORT_LIST, ROUTE_REPORT, ROUTE_SETTINGS, ROUTE_METRICS };
+
+struct query_arg {
+	char key[32];
+	char *value; /* NULL: given without '=' */
+};
+
+struct request {
+	struct daemon *d;
+	char target[256]; /* the request URI as received, printable, for the log */
+	size_t target_len;
+	char method[16];
+	struct timespec start;
+	long uid, pid; /* peer credentials; -1 when unknown */
+	unsigned status;
+	size_t sent;
+	bool seen;     /* counted in flight */
+	enum route route;
+	char report[64]; /* name in /report/<name> */
+	struct query_arg args[MAX_QUERY_ARGS];
+	size_t n_args;
+	bool too_many_args;
+	char *body;
+	size_t body_len, discarded;
+	bool body_too_big;
+};
+
+/* Client input quoted in a message: printable ASCII, bounded. */
+static void quote(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+	for (; src && *src && n + 4 < size; src++) {
+		unsigned char c = (unsigned char)*src;
+		if (n >= MAX_ECHO) {
+			memcpy(dst + n, "...", 3);
+			n += 3;
+			break;
+		}
+		dst[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	dst[n] = '\0';
+}
+
+static void request_free(struct request *req)
+{
+	for (size_t i = 0; i < req->n_args; i++)
+		free(req->args[i].value);
+	free(req->body);
+	free(req);
+}
+
+static size_t code_slot(unsigned status)
+{
+	static const unsigned codes[N_TRACKED_CODES] = TRACKED_CODES;
+	for (size_t i = 0; i < N_TRACKED_CODES; i++)
+		if (codes[i] == status)
+			return i;
+	return N_TRACKED_CODES;
+}
+
+/* Takes ownership of body (malloc'd). */
+static enum MHD_Result respond(struct request *req, struct MHD_Connection *con,
+			       unsigned status, const char *content_type, char *body, size_t len,
+			       const char *allow)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (atomic_load(&req->d->stopping))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result rc = MHD_queue_response(con, status, r);
+	MHD_destroy_response(r);
+	req->status = status;
+	req->sent = len;
+	return rc;
+}
+
+static char *json_body(json_t *doc, size_t *len)
+{
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(doc);
+	if (!text)
+		return NULL;
+	/* One line, newline-terminated, as the CLI prints JSON. */
+	size_t n = strlen(text);
+	char *out = realloc(text, n + 2);
+	if (!out) {
+		free(text);
+		return NULL;
+	}
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	*len = n + 1;
+	return out;
+}
+
+static enum MHD_Result respond_json(struct request *req, struct MHD_Connection *con,
+				    unsigned status, json_t *doc, const char *allow)
+{
+	size_t len;
+	char *body = json_body(doc, &len);
+	if (!body)
+		return MHD_NO;
+	return respond(req, con, status, "application/json", body, len, allow);
+}
+
+/* Every error body is {"error": "..."}; the message says what is allowed. */
+__attribute__((format(printf, 5, 6))) static enum MHD_Result
+respond_error(struct request *req, struct MHD_Connection *con, unsigned status,
+	      const char *allow, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Messages are ASCII (input is quoted through quote()); anything else,
+	 * e.g. a cut in a profile's UTF-8, must not make an invalid document. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	return respond_json(req, con, status, json_pack("{s:s}", "error", msg), allow);
+}
+
+static enum MHD_Result respond_oom(struct request *req, struct MHD_Connection *con)
+{
+	return respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+}
+
+/* ---- routing ---------------------------------------------------------- */
+
+static enum route match_route(const char *url, struct request *req)
+{
+	if (strcmp(url, "/report") == 0)
+		return ROUTE_REPORT_LIST;
+	if (strcmp(url, "/settings") == 0)
+		return ROUTE_SETTINGS;
+	if (strcmp(url, "/metrics") == 0)
+		return ROUTE_METRICS;
+	if (strncmp(url, "/report/", 8) == 0) {
+		const char *name = url + 8;
+		size_t len = strlen(name);
+		if (len == 0 || len >= sizeof(req->report) || strchr(name, '/'))
+			return ROUTE_NONE;
+		memcpy(req->report, name, len + 1);
+		return ROUTE_REPORT;
+	}
+	return ROUTE_NONE;
+}
+
+static const char *allowed_methods(enum route r)
+{
+	return r == ROUTE_SETTINGS ? "GET, HEAD, PATCH" : "GET, HEAD";
+}
+
+static bool method_allowed(enum route r, const char *method)
+{
+	if (strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+		return true;
+	return r == ROUTE_SETTINGS && strcmp(method, MHD_HTTP_METHOD_PATCH) == 0;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	struct request *req = cls;
+	/* "?" alone, "&&" and a trailing "&" name nothing: not an error. */
+	if ((!key || !*key) && (!value || !*value))
+		return MHD_YES;
+	if (req->n_args == MAX_QUERY_ARGS) {
+		req->too_many_args = true;
+		return MHD_NO;
+	}
+	struct query_arg *a = &req->args[req->n_args];
+	quote(a->key, sizeof(a->key), key ? key : "");
+	if (key && strlen(key) >= sizeof(a->key))
+		a->key[0] = '\0', quote(a->key, sizeof(a->key), "(too long)");
+	a->value = value ? strdup(value) : NULL;
+	if (value && !a->value)
+		return MHD_NO;
+	req->n_args++;
+	return MHD_YES;
+}
+
+static const struct query_arg *arg(const struct request *req, const char *key)
+{
+	for (size_t i = 0; i < req->n_args; i++)
+		if (strcmp(req->args[i].key, key) == 0)
+			return &req->args[i];
+	return NULL;
+}
+
+/* Query parameters: only the allowed ones, each once, each with a value. */
+static enum MHD_Result check_query(struct request *req, struct MHD_Connection *con,
+				   const char *url)
+{
+	char path[96];
+	quote(path, sizeof(path), url);
+	if (req->too_many_args)
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "too many query parameters (at most %d)", MAX_QUERY_ARGS);
+	for (size_t i = 0; i < req->n_args; i++) {
+		const struct query_arg *a = &req->args[i];
+		bool known = req->route == ROUTE_REPORT &&
+			     (strcmp(a->key, "type") == 0 || strcmp(a->key, "level") == 0 ||
+			      strcmp(a->key, "format") == 0);
+		if (!known) {
+			if (req->route == ROUTE_REPORT)
+				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+						     "unknown query parameter '%s' for %s; allowed: type, level, format",
+						     a->key, path);
+			return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+					     "%s takes no query parameters (got '%s')", path, a->key);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(req->args[j].key, a->key) == 0)
+				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+						     "query parameter '%s' given more than once", a->key);
+		if (!a->value || !*a->value)
+			return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+					     "query parameter '%s' needs a value (e.g. %s)", a->key,
+					     strcmp(a->key, "type") == 0    ? "type=bottlerocket"
+					     : strcmp(a->key, "level") == 0 ? "level=1"
+									    : "format=json");
+	}
+	const struct query_arg *level = arg(req, "level"), *format = arg(req, "format");
+	if (level && strcmp(level->value, "1") && strcmp(level->value, "2")) {
+		char q[96];
+		quote(q, sizeof(q), level->value);
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "invalid level '%s'; options are 1 or 2", q);
+	}
+	if (format && !report_writer_find(format->value)) {
+		char q[96];
+		quote(q, sizeof(q), format->value);
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "invalid format '%s'; options are: %s", q,
+				     report_writer_names());
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	(void)kind;
+	size_t *total = cls;
+	*total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+	return MHD_YES;
+}
+
+/* First call for a request: headers are in. Sizes, route, method, declared
+ * body size and query are checked now, so errors need not wait for a body. */
+static enum MHD_Result begin(struct request *req, struct MHD_Connection *con, const char *url,
+			     const char *method)
+{
+	if (req->target_len > MAX_TARGET)
+		return respond_error(req, con, MHD_HTTP_URI_TOO_LONG, NULL,
+				     "request target of %zu bytes is too long: at most %u",
+				     req->target_len, MAX_TARGET);
+	size_t header_bytes = 0;
+	MHD_get_connection_values(con, MHD_HEADER_KIND, add_header_size, &header_bytes);
+	if (header_bytes > MAX_HEADER_BYTES)
+		return respond_error(req, con, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+				     "request headers of %zu bytes are too large: at most %u in all",
+				     header_bytes, MAX_HEADER_BYTES);
+	char path[96];
+	quote(path, sizeof(path), url);
+	req->route = match_route(url, req);
+	if (req->route == ROUTE_NONE)
+		return respond_error(req, con, MHD_HTTP_NOT_FOUND, NULL,
+				     "no such path '%s'; paths are /report, /report/{name}, /settings, /metrics",
+				     path);
+	if (!method_allowed(req->route, method))
+		return respond_error(req, con, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     allowed_methods(req->route),
+				     "method %s is not allowed on %s; allowed: %s", req->method, path,
+				     allowed_methods(req->route));
+	const char *length =
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(length, &end, 10);
+		if (errno || n > MAX_BODY)
+			return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+					     "request body too large: at most %u bytes", MAX_BODY);
+	}
+	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, collect_arg, req);
+	return check_query(req, con, url);
+}
+
+/* Body bytes: kept for PATCH /settings (bounded), thrown away otherwise. */
+static enum MHD_Result absorb(struct request *req, const char *data, size_t size)
+{
+	bool keep = req->route == ROUTE_SETTINGS && strcmp(req->method, "PATCH") == 0;
+	if (keep && !req->body_too_big && req->body_len + size <= MAX_BODY) {
+		char *b = realloc(req->body, req->body_len + size + 1);
+		if (!b)
+			return MHD_NO;
+		memcpy(b + req->body_len, data, size);
+		req->body = b;
+		req->body_len += size;
+		b[req->body_len] = '\0';
+		return MHD_YES;
+	}
+	if (keep || req->body_len + req->discarded + size > MAX_BODY)
+		req->body_too_big = true;
+	req->discarded += size;
+	/* A body without end (chunked) is not read forever. */
+	return req->discarded > MAX_DISCARD ? MHD_NO : MHD_YES;
+}
+
+/* ---- endpoints -------------------------------------------------------- */
+
+static enum MHD_Result get_report_list(struct request *req, struct MHD_Connection *con)
+{
+	struct catalog *c;
+	struct shared_settings *s;
+	daemon_snapshot(req->d, &c, &s);
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < c->n_profiles; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s}", "name",
+						      c->profiles[i].bm.report, "description",
+						      c->profiles[i].bm.name));
+	catalog_unref(c);
+	shared_settings_unref(s);
+	return list ? respond_json(req, con, MHD_HTTP_OK, list, NULL) : respond_oom(req, con);
+}
+
+/* Which profile a /report/<name>?type= request means, or an error sent. */
+static const struct profile *resolve_report(struct request *req, struct MHD_Connection *con,
+					    const struct catalog *c, enum MHD_Result *sent)
+{
+	const struct query_arg *type = arg(req, "type");
+	char name[96], t[96], known[512];
+	quote(name, sizeof(name), req->report);
+	if (strcmp(req->report, "cis") == 0) {
+		/* Bottlerocket: /report/cis?type=bottlerocket|kubernetes */
+		const char *want = type ? type->value : "bottlerocket";
+		const struct profile *p = catalog_by_type(c, want);
+		if (p && catalog_is_cis(p))
+			return p;
+		quote(t, sizeof(t), want);
+		catalog_cis_types(c, known, sizeof(known));
+		*sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+				      "report type '%s' is not supported for cis; types: %s", t,
+				      known[0] ? known : "(none loaded)");
+		return NULL;
+	}
+	const struct profile *p = catalog_by_report(c, req->report);
+	if (!p) {
+		catalog_reports(c, known, sizeof(known));
+		*sent = respond_error(req, con, MHD_HTTP_NOT_FOUND, NULL,
+				      "no report '%s'; reports: %s (GET /report lists them)", name,
+				      known);
+		return NULL;
+	}
+	if (type && strcmp(type->value, p->bm.type)) {
+		quote(t, sizeof(t), type->value);
+		*sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+				      "report type '%s' is not supported for %s; type: %s", t, name,
+				      p->bm.type);
+		return NULL;
+	}
+	return p;
+}
+
+static enum MHD_Result get_report(struct request *req, struct MHD_Connection *con)
+{
+	struct catalog *c;
+	struct shared_settings *s;
+	daemon_snapshot(req->d, &c, &s);
+	enum MHD_Result sent = MHD_YES;
+	struct host *h = NULL;
+	const struct profile *p = resolve_report(req, con, c, &sent);
+	if (!p)
+		goto out;
+	const struct query_arg *level = arg(req, "level"), *format = arg(req, "format");
+	int lvl = level ? atoi(level->value) : s->s.level;
+	const struct report_writer *w = report_writer_find(format ? format->value : s->s.format);
+	if (!w) /* settings were validated; a writer cannot vanish */
+		w = report_writer_find("text");
+
+	h = malloc(sizeof(*h));
+	int rc = h ? host_init(h, req->d->opt.root) : -ENOMEM;
+	if (rc) {
+		free(h);
+		h = NULL;
+		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+				     "host root: %s", strerror(-rc));
+		goto out;
+	}
+	h->observer = req->d->observer;
+	struct report r;
+	struct report_selection sel = {.level = lvl};
+	rc = report_build(h, p, &sel, &s->s, &r);
+	if (rc) {
+		report_free(&r);
+		sent = respond_oom(req, con);
+		goto out;
+	}
+	if (r.n_entries == 0) {
+		report_free(&r);
+		sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+				     "report %s has no checks of level <= %d", p->bm.report, lvl);
+		goto out;
+	}
+	char *body;
+	size_t len;
+	struct writer_options wo = {0};
+	rc = report_render(&r, w, &wo, &body, &len);
+	report_free(&r);
+	if (rc)
+		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+				     "cannot render the %s report: %s", w->name, strerror(-rc));
+	else
+		sent = respond(req, con, MHD_HTTP_OK, w->content_type, body, len, NULL);
+out:
+	if (h) {
+		host_free(h);
+		free(h);
+	}
+	catalog_unref(c);
+	shared_settings_unref(s);
+	return sent;
+}
+
+static enum MHD_Result get_settings(struct request *req, struct MHD_Connection *con)
+{
+	struct catalog *c;
+	struct shared_settings *s;
+	daemon_snapshot(req->d, &c, &s);
+	json_t *doc = settings_to_json(&s->s);
+	catalog_unref(c);
+	shared_settings_unref(s);
+	return doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL) : respond_oom(req, con);
+}
+
+static bool check_exists(const char *name, char *hint, size_t hint_size, void *ctx)
+{
+	const struct catalog *c = ctx;
+	if (catalog_find_check(c, name))
+		return true;
+	const struct check_def *by_id = catalog_find_check_id(c, name);
+	if (by_id)
+		snprintf(hint, hint_size, "\"%s\" is the id of check \"%s\": waivers name checks",
+			 by_id->id, by_id->name);
+	else
+		snprintf(hint, hint_size, "check names are listed in the JSON report's \"results\"");
+	return false;
+}
+
+static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection *con)
+{
+	struct daemon *d = req->d;
+	if (req->body_too_big)
+		return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+				     "request body too large: at most %u bytes", MAX_BODY);
+	json_error_t jerr;
+	json_t *patch = json_loadb(req->body ? req->body : "", req->body_len,
+				   JSON_REJECT_DUPLICATES, &jerr);
+	if (!patch) {
+		char why[160];
+		quote(why, sizeof(why), jerr.text);
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "body is not JSON (%s at line %d, column %d); send an object with any of: level, format, observer, waivers",
+				     why, jerr.line, jerr.column);
+	}
+	pthread_mutex_lock(&d->patch_lock);
+	struct catalog *c;
+	struct shared_settings *cur;
+	daemon_snapshot(d, &c, &cur);
+	struct settings_rules rules = {.check_exists = check_exists, .ctx = c, .now = time(NULL)};
+	struct settings next;
+	char err[768];
+	enum MHD_Result sent;
+	int rc = settings_patch(&cur->s, patch, &rules, &next, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		sent = respond_oom(req, con);
+	} else if (rc) {
+		sent = respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
+	} else if ((rc = settings_save(d->settings_path, &next)) < 0) {
+		settings_free(&next);
+		daemon_log("cannot save settings to %s: %s", d->settings_path, strerror(-rc));
+		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+				     "cannot save settings to %s: %s (nothing changed)",
+				     d->settings_path, strerror(-rc));
+	} else {
+		struct shared_settings *ns = shared_settings_new(&next);
+		if (!ns) {
+			sent = respond_oom(req, con);
+		} else {
+			char *text = json_dumps(patch, JSON_COMPACT);
+			daemon_log("settings changed by uid=%ld: %.300s", req->uid,
+				   text ? text : "(patch)");
+			free(text);
+			json_t *doc = settings_to_json(&ns->s);
+			daemon_install(d, NULL, ns);
+			sent = doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL)
+				   : respond_oom(req, con);
+		}
+	}
+	catalog_unref(c);
+	shared_settings_unref(cur);
+	pthread_mutex_unlock(&d->patch_lock);
+	json_decref(patch);
+	return sent;
+}
+
+static enum MHD_Result get_metrics(struct request *req, struct MHD_Connection *con)
+{
+	struct catalog *c;
+	struct shared_settings *s;
+	daemon_snapshot(req->d, &c, &s);
+	char *body;
+	size_t len;
+	int rc = metrics_render(req->d, c, &s->s, &body, &len);
+	catalog_unref(c);
+	shared_settings_unref(s);
+	if (rc)
+		return respond_oom(req, con);
+	return respond(req, con, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body,
+		       len, NULL);
+}
+
+/* The whole request is in: answer it. */
+static enum MHD_Result finish(struct request *req, struct MHD_Connection *con)
+{
+	if (req->body_too_big)
+		return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+				     "request body too large: at most %u bytes", MAX_BODY);
+	switch (req->route) {
+	case ROUTE_REPORT_LIST:
+		return get_report_list(req, con);
+	case ROUTE_REPORT:
+		return get_report(req, con);
+	case ROUTE_SETTINGS:
+		if (strcmp(req->method, "PATCH") == 0)
+			return patch_settings(req, con);
+		return get_settings(req, con);
+	case ROUTE_METRICS:
+		return get_metrics(req, con);
+	default:
+		return MHD_NO;
+	}
+}
+
+/* ---- libmicrohttpd callbacks ------------------------------------------ */
+
+static void peer_credentials(struct request *req, struct MHD_Connection *con)
+{
+	req->uid = req->pid = -1;
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	if (getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		req->uid = (long)cred.uid;
+		req->pid = (long)cred.pid;
+	}
+}
+
+static struct request *request_new(struct daemon *d, struct MHD_Connection *con,
+				   const char *uri)
+{
+	struct request *req = calloc(1, sizeof(*req));
+	if (!req)
+		return NULL;
+	req->d = d;
+	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	/* Printable, like quote(), but the log keeps more of the URI. */
+	size_t n = 0;
+	for (const char *p = uri; p && *p && n + 1 < sizeof(req->target); p++, n++)
+		req->target[n] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
+	req->target[n] = '\0';
+	req->target_len = uri ? strlen(uri) : 0;
+	peer_credentials(req, con);
+	return req;
+}
+
+/* Called with the raw URI before it is parsed: the per-request state
+ * starts here, so the log line has the query string. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	return request_new(cls, con, uri);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	(void)version;
+	struct daemon *d = cls;
+	struct request *req = *req_cls;
+	if (!req && !(req = *req_cls = request_new(d, con, url)))
+		return MHD_NO;
+	if (!req->seen) {
+		req->seen = true;
+		atomic_fetch_add(&d->in_flight, 1);
+		quote(req->method, sizeof(req->method), method);
+		return begin(req, con, url, method);
+	}
+	if (*upload_data_size) {
+		enum MHD_Result rc = absorb(req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return rc;
+	}
+	return finish(req, con);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)con;
+	struct daemon *d = cls;
+	struct request *req = *req_cls;
+	if (!req)
+		return;
+	*req_cls = NULL;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - req->start.tv_sec) * 1e3 +
+		    (double)(now.tv_nsec - req->start.tv_nsec) / 1e6;
+	static const char *const ends[] = {
+		[MHD_REQUEST_TERMINATED_COMPLETED_OK] = "",
+		[MHD_REQUEST_TERMINATED_WITH_ERROR] = " (connection error)",
+		[MHD_REQUEST_TERMINATED_TIMEOUT_REACHED] = " (idle timeout)",
+		[MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN] = " (shutdown)",
+		[MHD_REQUEST_TERMINATED_READ_ERROR] = " (client went away)",
+		[MHD_REQUEST_TERMINATED_CLIENT_ABORT] = " (client aborted)",
+	};
+	const char *end = (size_t)toe < sizeof(ends) / sizeof(ends[0]) && ends[toe] ? ends[toe] : "";
+	if (req->status) {
+		atomic_fetch_add(&d->requests[code_slot(req->status)], 1);
+		daemon_log("uid=%ld pid=%ld %s \"%s\" %u %zu %.2fms%s", req->uid, req->pid,
+			   req->method[0] ? req->method : "-", req->target, req->status, req->sent,
+			   ms, end);
+	} else {
+		daemon_log("uid=%ld pid=%ld %s \"%s\" - - %.2fms%s", req->uid, req->pid,
+			   req->method[0] ? req->method : "-", req->target, ms, end);
+	}
+	if (req->seen)
+		atomic_fetch_sub(&d->in_flight, 1);
+	request_free(req);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	daemon_log("libmicrohttpd: %s", msg);
+}
+
+int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
+{
+	/* The names list is built on first use: build it before threads run. */
+	(void)report_writer_names();
+	/* Default: a thread per connection, so a report that waits (for
+	 * iptables-save, say) holds up only its own client. --threads N: N
+	 * polling threads share all connections (non-blocking I/O, so stalled
+	 * clients still block nobody); fewer context switches and tighter
+	 * latency when reports never wait. */
+	unsigned mode = d->opt.threads ? 0 : MHD_USE_THREAD_PER_CONNECTION;
+	d->mhd = MHD_start_daemon(
+		MHD_USE_AUTO_INTERNAL_THREAD | mode | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, d,
+		MHD_OPTION_THREAD_POOL_SIZE, d->opt.threads ? d->opt.threads : 1u,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, d,
+		MHD_OPTION_LISTEN_SOCKET, listen_fd,
+		MHD_OPTION_CONNECTION_TIMEOUT, d->opt.idle_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, d->opt.max_connections,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+		MHD_OPTION_END);
+	if (!d->mhd) {
+		snprintf(err, err_size, "cannot start the HTTP server (libmicrohttpd) on the socket");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int server_quiesce(struct daemon *d)
+{
+	return d->mhd ? (int)MHD_quiesce_daemon(d->mhd) : -1;
+}
+
+void server_stop(struct daemon *d)
+{
+	if (d->mhd)
+		MHD_stop_daemon(d->mhd);
+	d->mhd = NULL;
+}

@@ -1,0 +1,33 @@
+#include "render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int report_build(struct host *h, const struct profile *p, const struct report_selection *sel,
+		 const struct settings *s, struct report *out)
+{
+	int rc = report_run(h, p, sel, out);
+	if (!rc && s)
+		rc = settings_apply_waivers(s, out, out->started.tv_sec);
+	return rc;
+}
+
+int report_render(const struct report *r, const struct report_writer *w,
+		  const struct writer_options *o, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	FILE *f = open_memstream(buf, len);
+	if (!f)
+		return -ENOMEM;
+	int rc = w->write(r, o, f);
+	if (fclose(f) == EOF && !rc)
+		rc = -ENOMEM;
+	if (rc) {
+		free(*buf);
+		*buf = NULL;
+		*len = 0;
+	}
+	return rc;
+}
