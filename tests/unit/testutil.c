@@ -71,6 +71,33 @@ void assert_result(const struct check_result *r, enum check_status status, const
 		fail_msg("reason '%s' does not contain '%s'", r->error ? r->error : "(null)", needle);
 }
 
+size_t validate_profile_entries(const char *kind)
+{
+	const struct check_kind *k = check_kind_find(kind);
+	assert_non_null(k);
+	size_t seen = 0;
+	for (int level = 1; level <= 2; level++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/level%d/bottlerocket.json", PROFILES, level);
+		json_error_t je;
+		json_t *doc = json_load_file(path, 0, &je);
+		if (!doc)
+			fail_msg("%s:%d: %s", path, je.line, je.text);
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(doc, "checks"), i, c) {
+			if (strcmp(json_string_value(json_object_get(c, "kind")), kind))
+				continue;
+			struct param_error err = {0};
+			if (k->validate && k->validate(json_object_get(c, "params"), &err))
+				fail_msg("%s: %s: %s", path, err.field, err.message);
+			seen++;
+		}
+		json_decref(doc);
+	}
+	return seen;
+}
+
 char *make_temp_dir(void)
 {
 	char *t = strdup("/tmp/cisreport-test.XXXXXX");

@@ -31,6 +31,10 @@ const struct evidence *find_evidence(const struct check_result *r, const char *i
 void assert_result(const struct check_result *r, enum check_status status,
 		   const char *needle);
 
+/* Every entry of kind `kind` in PROFILES/level{1,2}/bottlerocket.json passes
+ * the kind's validation; returns how many there are. */
+size_t validate_profile_entries(const char *kind);
+
 /* A scratch directory under /tmp, removed by rm_tree. */
 char *make_temp_dir(void);
 void rm_tree(const char *path);
