@@ -24,10 +24,10 @@ struct lazy_symbol {
 	size_t offset;
 };
 
-/* The unevaluated comparison makes the compiler check that the header
- * declares symbol with the field's type (it adds 0 to the name). */
+/* The unevaluated comparison (it adds 0 to the offset) makes the compiler
+ * check that the header declares symbol with the field's type. */
 #define LAZY_SYMBOL(table_type, field, symbol)                                          \
-	{#symbol + 0 * sizeof(((table_type *)0)->field == &(symbol)), offsetof(table_type, field)}
+	{#symbol, offsetof(table_type, field) + 0 * sizeof(((table_type *)0)->field == &(symbol))}
 
 struct lazy_lib {
 	const struct lazy_symbol *symbols;
