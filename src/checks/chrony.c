@@ -9,9 +9,10 @@
  * (*.sources) pull in more files. A "pool" or "server" directive with a host
  * argument is a time source.
  *
- * Running: on the live host, systemd is asked over D-Bus for the unit's
- * ActiveState; without a reachable systemd (or on an offline root), the
- * process table <root>/proc/<pid>/comm is scanned, zombies excluded. */
+ * Running: on the live host with a system bus, systemd is asked over D-Bus
+ * for the unit's ActiveState (libsystemd is loaded then, not before);
+ * without a reachable systemd (or on an offline root), the process table
+ * <root>/proc/<pid>/comm is scanned, zombies excluded. */
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
@@ -20,11 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
-#ifdef CISREPORT_HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
-#endif
-
+#include "../report/lib_sdbus.h"
 #include "params.h"
 
 #define CHRONY_MAX_INCLUDE_LEVEL 10 /* chronyd's own limit */
@@ -374,6 +373,25 @@ static enum state scan_processes(struct host *h, const char *name, char *actual,
 }
 
 #ifdef CISREPORT_HAVE_SYSTEMD
+#define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
+
+/* Is there a system bus to ask? sd-bus connects to $DBUS_SYSTEM_BUS_ADDRESS
+ * when set, else to the well-known socket. Without either, libsystemd is
+ * not even loaded: the process table answers. */
+static bool system_bus_exists(const struct host *h, char *why, size_t wsize)
+{
+	if (secure_getenv("DBUS_SYSTEM_BUS_ADDRESS"))
+		return true;
+	char path[PATH_MAX];
+	struct stat st;
+	if (host_path(h, SYSTEM_BUS_SOCKET, path, sizeof(path)) == 0 && stat(path, &st) < 0 &&
+	    (errno == ENOENT || errno == ENOTDIR)) {
+		snprintf(why, wsize, "system bus unavailable: no %s", SYSTEM_BUS_SOCKET);
+		return false;
+	}
+	return true;
+}
+
 /* The unit's ActiveState from systemd over the system bus. Returns 0 with
  * state set ("active", "inactive", ..., or "not loaded"), or a negative
  * errno with why set when systemd cannot be asked. */
@@ -381,22 +399,27 @@ static int systemd_unit_state(const char *unit, int timeout_ms, char *state, siz
 			      char *why, size_t wsize)
 {
 	static const char *const dest = "org.freedesktop.systemd1";
+	char lib_why[512];
+	const struct sdbus_lib *b = sdbus_lib_get(lib_why, sizeof(lib_why));
+	if (!b) {
+		snprintf(why, wsize, "cannot ask systemd: %s", lib_why);
+		return -ELIBACC;
+	}
 	sd_bus *bus = NULL;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	char *active = NULL;
 	const char *path = NULL;
-	int rc = sd_bus_open_system(&bus);
+	int rc = b->open_system(&bus);
 	if (rc < 0) {
 		snprintf(why, wsize, "system bus unavailable: %s", strerror(-rc));
 		return rc;
 	}
-	(void)sd_bus_set_method_call_timeout(bus, (uint64_t)timeout_ms * 1000u);
-	rc = sd_bus_call_method(bus, dest, "/org/freedesktop/systemd1",
-				"org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s",
-				unit);
+	(void)b->set_method_call_timeout(bus, (uint64_t)timeout_ms * 1000u);
+	rc = b->call_method(bus, dest, "/org/freedesktop/systemd1",
+			    "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", unit);
 	if (rc < 0) {
-		if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit")) {
+		if (b->error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit")) {
 			snprintf(state, ssize, "not loaded");
 			rc = 0;
 		} else {
@@ -405,10 +428,10 @@ static int systemd_unit_state(const char *unit, int timeout_ms, char *state, siz
 		}
 		goto out;
 	}
-	rc = sd_bus_message_read(reply, "o", &path);
+	rc = b->message_read(reply, "o", &path);
 	if (rc >= 0)
-		rc = sd_bus_get_property_string(bus, dest, path, "org.freedesktop.systemd1.Unit",
-						"ActiveState", &error, &active);
+		rc = b->get_property_string(bus, dest, path, "org.freedesktop.systemd1.Unit",
+					    "ActiveState", &error, &active);
 	if (rc < 0) {
 		snprintf(why, wsize, "systemd did not report %s's ActiveState: %s", unit,
 			 error.message ? error.message : strerror(-rc));
@@ -418,9 +441,9 @@ static int systemd_unit_state(const char *unit, int timeout_ms, char *state, siz
 	rc = 0;
 out:
 	free(active);
-	sd_bus_message_unref(reply);
-	sd_bus_error_free(&error);
-	sd_bus_flush_close_unref(bus);
+	b->message_unref(reply);
+	b->error_free(&error);
+	b->flush_close_unref(bus);
 	return rc;
 }
 #endif
@@ -435,7 +458,7 @@ static enum state check_running(struct host *h, const json_t *params, struct che
 	const char *expected = "unit active, or a live process";
 	enum state st;
 #ifdef CISREPORT_HAVE_SYSTEMD
-	if (h->live && service) {
+	if (h->live && service && system_bus_exists(h, bus_why, sizeof(bus_why))) {
 		char state[64];
 		if (systemd_unit_state(service, h->command_timeout_ms, state, sizeof(state), bus_why,
 				       sizeof(bus_why)) == 0) {

@@ -25,13 +25,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <libdevmapper.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "../report/lib_devmapper.h"
 #include "kernel_tables.h"
 #include "params.h"
 
@@ -356,14 +356,15 @@ dm_log_capture(int level, const char *file, int line, int dm_errno_or_class, con
 }
 
 /* Run one device-mapper ioctl on the device; table/status lines into *text. */
-static int dm_query(int type, const char *name, struct dm_info *info, char **text)
+static int dm_query(const struct devmapper_lib *dm, int type, const char *name,
+		    struct dm_info *info, char **text)
 {
-	struct dm_task *dmt = dm_task_create(type);
+	struct dm_task *dmt = dm->task_create(type);
 	if (!dmt)
 		return -ENOMEM;
 	int rc = 0;
-	if (!dm_task_set_name(dmt, name) || !dm_task_no_open_count(dmt) || !dm_task_run(dmt) ||
-	    !dm_task_get_info(dmt, info)) {
+	if (!dm->task_set_name(dmt, name) || !dm->task_no_open_count(dmt) || !dm->task_run(dmt) ||
+	    !dm->task_get_info(dmt, info)) {
 		rc = -EIO;
 		goto out;
 	}
@@ -380,7 +381,7 @@ static int dm_query(int type, const char *name, struct dm_info *info, char **tex
 	do {
 		uint64_t start, length;
 		char *target = NULL, *params = NULL;
-		next = dm_get_next_target(dmt, next, &start, &length, &target, &params);
+		next = dm->get_next_target(dmt, next, &start, &length, &target, &params);
 		if (target)
 			fprintf(f, "%" PRIu64 " %" PRIu64 " %s %s\n", start, length, target,
 				params ? params : "");
@@ -392,7 +393,7 @@ static int dm_query(int type, const char *name, struct dm_info *info, char **tex
 	}
 	*text = buf;
 out:
-	dm_task_destroy(dmt);
+	dm->task_destroy(dmt);
 	return rc;
 }
 
@@ -435,18 +436,24 @@ static int dm_live(struct host *h, const char *name, struct dm_device *d, char *
 			 "the kernel has no device-mapper (not in %s)", PROC_DEVICES);
 		return 0;
 	}
+	char why[512];
+	const struct devmapper_lib *dm = devmapper_lib_get(why, sizeof(why));
+	if (!dm) {
+		snprintf(unknown, usize, "cannot query device-mapper device %s: %s", name, why);
+		return -ELIBACC;
+	}
 	dm_first_error[0] = '\0';
-	dm_log_with_errno_init(dm_log_capture);
+	dm->log_with_errno_init(dm_log_capture);
 	struct dm_info info;
-	rc = dm_query(DM_DEVICE_INFO, name, &info, NULL);
+	rc = dm_query(dm, DM_DEVICE_INFO, name, &info, NULL);
 	if (!rc && info.exists) {
 		d->present = true;
 		d->have_devno = true;
 		d->devno = makedev((unsigned)info.major, (unsigned)info.minor);
 		snprintf(d->node, sizeof(d->node), "/dev/dm-%d", info.minor);
-		rc = dm_query(DM_DEVICE_TABLE, name, &info, &d->table);
+		rc = dm_query(dm, DM_DEVICE_TABLE, name, &info, &d->table);
 		if (!rc)
-			rc = dm_query(DM_DEVICE_STATUS, name, &info, &d->status);
+			rc = dm_query(dm, DM_DEVICE_STATUS, name, &info, &d->status);
 		if (!rc && (!d->table || !d->status)) {
 			d->present = false;
 			snprintf(d->absent_why, sizeof(d->absent_why),
@@ -458,8 +465,8 @@ static int dm_live(struct host *h, const char *name, struct dm_device *d, char *
 	if (rc)
 		snprintf(unknown, usize, "libdevmapper cannot query device %s: %s", name,
 			 dm_first_error[0] ? dm_first_error : strerror(-rc));
-	dm_log_with_errno_init(NULL);
-	dm_lib_release();
+	dm->log_with_errno_init(NULL);
+	dm->lib_release();
 	return rc;
 }
 

@@ -22,7 +22,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 
 #include "kernel_tables.h"
 #include "params.h"
+#include "../report/lib_kmod.h"
 
 #define PROC_MODULES "/proc/modules"
 #define OSRELEASE "/proc/sys/kernel/osrelease"
@@ -457,16 +457,16 @@ static void describe_accepted(const json_t *accepted, char *buf, size_t size)
 		append(buf, size, "%s%s", i ? " or " : "", default_install_commands[i]);
 }
 
-static bool is_blacklisted(struct kmod_ctx *ctx, const char *module)
+static bool is_blacklisted(const struct kmod_lib *k, struct kmod_ctx *ctx, const char *module)
 {
-	struct kmod_config_iter *it = kmod_config_get_blacklists(ctx);
+	struct kmod_config_iter *it = k->config_get_blacklists(ctx);
 	bool found = false;
-	while (!found && kmod_config_iter_next(it)) {
+	while (!found && k->config_iter_next(it)) {
 		char name[MODULE_NAME_MAX + 8];
-		normalize(kmod_config_iter_get_key(it), name, sizeof(name));
+		normalize(k->config_iter_get_key(it), name, sizeof(name));
 		found = strcmp(name, module) == 0;
 	}
-	kmod_config_iter_free_iter(it);
+	k->config_iter_free_iter(it);
 	return found;
 }
 
@@ -497,20 +497,26 @@ static void probe_install_command(struct probe *p, const json_t *params, const c
 		paths[n] = dirs[n];
 	}
 	paths[n] = NULL;
-	struct kmod_ctx *ctx = kmod_new(moddir, paths);
+	char why[512];
+	const struct kmod_lib *k = kmod_lib_get(why, sizeof(why));
+	if (!k) {
+		set_skip(p, "cannot read the modprobe configuration: %s", why);
+		return;
+	}
+	struct kmod_ctx *ctx = k->new(moddir, paths);
 	if (!ctx) {
 		set_skip(p, "libkmod could not read the modprobe configuration");
 		return;
 	}
-	kmod_set_log_fn(ctx, quiet_kmod_log, NULL);
+	k->set_log_fn(ctx, quiet_kmod_log, NULL);
 	struct kmod_module *mod = NULL;
-	int rc = kmod_module_new_from_name(ctx, p->module, &mod);
+	int rc = k->module_new_from_name(ctx, p->module, &mod);
 	if (rc < 0) {
 		set_skip(p, "libkmod: cannot look up module %s: %s", p->module, strerror(-rc));
-		kmod_unref(ctx);
+		k->unref(ctx);
 		return;
 	}
-	const char *cmd = kmod_module_get_install_commands(mod);
+	const char *cmd = k->module_get_install_commands(mod);
 	if (cmd && install_command_disables(cmd, accepted)) {
 		result_evidence(p->r, "install command", expected, true, "install %s %s", p->module,
 				cmd);
@@ -518,7 +524,7 @@ static void probe_install_command(struct probe *p, const json_t *params, const c
 		result_evidence(p->r, "install command", expected, false,
 				"install %s %s (runs something other than a disabling command)",
 				p->module, cmd);
-	} else if (is_blacklisted(ctx, p->module)) {
+	} else if (is_blacklisted(k, ctx, p->module)) {
 		result_evidence(p->r, "install command", expected, false,
 				"none; only \"blacklist %s\", which stops loading by alias but not an explicit \"modprobe %s\"",
 				p->module, p->module);
@@ -526,8 +532,8 @@ static void probe_install_command(struct probe *p, const json_t *params, const c
 		result_evidence(p->r, "install command", expected, false,
 				"none: \"modprobe %s\" would load it", p->module);
 	}
-	kmod_module_unref(mod);
-	kmod_unref(ctx);
+	k->module_unref(mod);
+	k->unref(ctx);
 }
 
 static void module_disabled_run(struct host *h, const json_t *params, struct check_result *r)

@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
+
+#include "../report/lib_yaml.h"
 
 #define MERGE_DEPTH_MAX 8
 
@@ -291,6 +292,12 @@ int ydoc_load(const char *text, size_t len, const struct ydoc_limits *limits,
 		memset(err, 0, sizeof(*err));
 	*out = NULL;
 
+	char why[512];
+	const struct yaml_lib *y = yaml_lib_get(why, sizeof(why));
+	if (!y) {
+		set_error(err, 0, 0, "%s", why);
+		return -ELIBACC;
+	}
 	struct ydoc *d = calloc(1, sizeof(*d));
 	struct builder b = {.d = d, .lim = lim, .err = err};
 	if (!d)
@@ -301,18 +308,18 @@ int ydoc_load(const char *text, size_t len, const struct ydoc_limits *limits,
 		return -ENOMEM;
 	}
 	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser)) {
+	if (!y->parser_initialize(&parser)) {
 		free(b.stack);
 		free(d);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	y->parser_set_input_string(&parser, (const unsigned char *)text, len);
 
 	int rc = 0;
 	bool done = false;
 	while (!done && !rc) {
 		yaml_event_t ev;
-		if (!yaml_parser_parse(&parser, &ev)) {
+		if (!y->parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_MEMORY_ERROR) {
 				rc = -ENOMEM;
 				break;
@@ -337,9 +344,9 @@ int ydoc_load(const char *text, size_t len, const struct ydoc_limits *limits,
 			break;
 		}
 		rc = on_event(&b, &ev, &done);
-		yaml_event_delete(&ev);
+		y->event_delete(&ev);
 	}
-	yaml_parser_delete(&parser);
+	y->parser_delete(&parser);
 	free(b.stack);
 	if (rc) {
 		if (rc == -ENOMEM)

@@ -61,8 +61,9 @@ struct ydoc;
 
 /* Load the first document of text (len bytes). Returns 0; -EINVAL for a
  * syntax error or an unsupported construct, -E2BIG when a limit is hit
- * (err says where and which), -ENOMEM. An empty stream loads as a document
- * without a root. */
+ * (err says where and which), -ENOMEM, -ELIBACC when libyaml cannot be
+ * loaded (err says why). An empty stream loads as a document without a
+ * root. */
 int ydoc_load(const char *text, size_t len, const struct ydoc_limits *limits,
 	      struct ydoc **out, struct ydoc_error *err);
 void ydoc_free(struct ydoc *d);

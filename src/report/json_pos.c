@@ -143,3 +143,29 @@ int json_locate(const char *text, const struct json_seg *path, size_t n_path,
 	*col = s.col;
 	return 0;
 }
+
+int json_locate_items(const char *text, const struct json_seg *path, size_t n_path,
+		      int *lines, size_t n)
+{
+	struct scan s = {.p = text, .line = 1, .col = 1};
+	skip_ws(&s);
+	for (size_t i = 0; i < n_path; i++)
+		if (enter(&s, &path[i]) < 0)
+			return -ENOENT;
+	skip_ws(&s);
+	if (*s.p != '[')
+		return -ENOENT;
+	advance(&s);
+	skip_ws(&s);
+	size_t found = 0;
+	while (*s.p && *s.p != ']' && found < n) {
+		lines[found++] = s.line;
+		skip_value(&s);
+		skip_ws(&s);
+		if (*s.p == ',') {
+			advance(&s);
+			skip_ws(&s);
+		}
+	}
+	return (int)found;
+}

@@ -17,4 +17,11 @@ struct json_seg {
 int json_locate(const char *text, const struct json_seg *path, size_t n_path,
 		int *line, int *col);
 
+/* The lines (1-based) of the first n items of the array at path, in one walk
+ * of the text (json_locate per item would walk it again for each). Returns
+ * how many items were located (fewer than n when the array is shorter), or
+ * -ENOENT when path is not an array. */
+int json_locate_items(const char *text, const struct json_seg *path, size_t n_path,
+		      int *lines, size_t n);
+
 #endif

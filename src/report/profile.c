@@ -14,12 +14,14 @@
 
 #define PROFILE_MAX_FILE (4u << 20)
 
-/* One file being loaded: its text (for locating errors) and parsed root. */
+/* One file being loaded: its text (for locating errors) and parsed root,
+ * kept for the second pass; the line of each entry of "checks". */
 struct source {
 	const char *path;
 	char *text;
 	json_t *root;
 	int level;
+	int *check_lines;
 };
 
 struct loader {
@@ -264,10 +266,8 @@ static int add_check(struct loader *l, const struct source *src, size_t index, j
 		l->p->checks = n;
 		l->cap_checks = cap;
 	}
-	int line = 1, col = 1;
-	json_locate(src->text, path, 2, &line, &col);
 	char *where = NULL;
-	if (asprintf(&where, "%s:%d", src->path, line) < 0)
+	if (asprintf(&where, "%s:%d", src->path, src->check_lines[index]) < 0)
 		return -ENOMEM;
 	struct check_def *c = &l->p->checks[l->p->n_checks++];
 	c->entry = json_incref(entry);
@@ -284,56 +284,67 @@ static int add_check(struct loader *l, const struct source *src, size_t index, j
 	return 0;
 }
 
-static int load_file(struct loader *l, const char *path, int level)
+static void source_free(struct source *src)
 {
-	struct source src = {.path = path, .level = level};
-	int rc = read_text(path, &src.text);
-	if (rc) {
-		snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
-			 rc == -EFBIG ? "larger than 4 MiB" : strerror(-rc));
-		return -EINVAL;
-	}
-	json_error_t jerr;
-	src.root = json_loads(src.text, JSON_REJECT_DUPLICATES, &jerr);
-	if (!src.root) {
-		snprintf(l->err, l->err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-			 jerr.text);
-		free(src.text);
-		return -EINVAL;
+	json_decref(src->root);
+	free(src->text);
+	free(src->check_lines);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Read and parse the file on the first pass; the second reuses it. */
+static int load_file(struct loader *l, struct source *src, const char *path, int level)
+{
+	if (!src->root) {
+		src->path = path;
+		src->level = level;
+		int rc = read_text(path, &src->text);
+		if (rc) {
+			snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
+				 rc == -EFBIG ? "larger than 4 MiB" : strerror(-rc));
+			return -EINVAL;
+		}
+		json_error_t jerr;
+		src->root = json_loads(src->text, JSON_REJECT_DUPLICATES, &jerr);
+		if (!src->root) {
+			snprintf(l->err, l->err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+				 jerr.text);
+			return -EINVAL;
+		}
 	}
 	const char *type = NULL;
-	rc = 0;
-	if (!json_is_object(src.root)) {
-		rc = fail_at(l, &src, NULL, 0, "a profile must be a JSON object");
+	int rc = 0;
+	if (!json_is_object(src->root)) {
+		rc = fail_at(l, src, NULL, 0, "a profile must be a JSON object");
 		goto out;
 	}
 	static const char *const top[] = {"format_version", "benchmark", "checks"};
 	const char *k;
 	json_t *v;
-	json_object_foreach(src.root, k, v) {
+	json_object_foreach(src->root, k, v) {
 		bool known = false;
 		for (size_t i = 0; i < 3; i++)
 			known |= strcmp(top[i], k) == 0;
 		if (!known) {
 			struct json_seg pth = {.key = k};
-			rc = fail_at(l, &src, &pth, 1,
+			rc = fail_at(l, src, &pth, 1,
 				     "unknown field (allowed: format_version, benchmark, checks)");
 			goto out;
 		}
 	}
-	const json_t *ver = json_object_get(src.root, "format_version");
+	const json_t *ver = json_object_get(src->root, "format_version");
 	struct json_seg vpath = {.key = "format_version"};
 	if (!ver) {
-		rc = fail_at(l, &src, NULL, 0, "\"format_version\" is required (this cisreport reads %d)",
+		rc = fail_at(l, src, NULL, 0, "\"format_version\" is required (this cisreport reads %d)",
 			     PROFILE_FORMAT_VERSION);
 		goto out;
 	}
 	if (!json_is_integer(ver) || json_integer_value(ver) != PROFILE_FORMAT_VERSION) {
-		rc = fail_at(l, &src, &vpath, 1, "unsupported version (this cisreport reads %d)",
+		rc = fail_at(l, src, &vpath, 1, "unsupported version (this cisreport reads %d)",
 			     PROFILE_FORMAT_VERSION);
 		goto out;
 	}
-	rc = check_benchmark(l, &src, &type);
+	rc = check_benchmark(l, src, &type);
 	if (rc)
 		goto out;
 	if (!l->first_type) {
@@ -341,23 +352,35 @@ static int load_file(struct loader *l, const char *path, int level)
 	} else if (strcmp(l->first_type, type)) {
 		l->many_types = true;
 	}
-	json_t *checks = json_object_get(src.root, "checks");
+	json_t *checks = json_object_get(src->root, "checks");
 	struct json_seg cpath = {.key = "checks"};
 	if (!json_is_array(checks)) {
-		rc = fail_at(l, &src, &cpath, checks ? 1 : 0, "%s",
+		rc = fail_at(l, src, &cpath, checks ? 1 : 0, "%s",
 			     checks ? "must be an array" : "\"checks\" is required");
 		goto out;
 	}
 	bool keep = l->type && strcmp(l->type, type) == 0;
 	if (keep) {
-		rc = adopt_benchmark(l, &src);
+		rc = adopt_benchmark(l, src);
 		if (rc)
 			goto out;
+		/* where each kept check is defined, for its "source" */
+		size_t n = json_array_size(checks);
+		if (!src->check_lines && n) {
+			src->check_lines = calloc(n, sizeof(*src->check_lines));
+			if (!src->check_lines) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			for (size_t j = 0; j < n; j++)
+				src->check_lines[j] = 1;
+			json_locate_items(src->text, &cpath, 1, src->check_lines, n);
+		}
 	}
 	size_t i;
 	json_t *entry;
 	json_array_foreach(checks, i, entry) {
-		rc = add_check(l, &src, i, entry);
+		rc = add_check(l, src, i, entry);
 		if (rc)
 			goto out;
 	}
@@ -376,8 +399,6 @@ static int load_file(struct loader *l, const char *path, int level)
 		l->p->n_files++;
 	}
 out:
-	json_decref(src.root);
-	free(src.text);
 	return rc;
 }
 
@@ -501,14 +522,21 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 		return rc;
 	struct loader l = {.p = p, .type = type, .err = err, .err_size = err_size};
 	/* Pass 1 validates every file and learns which types exist; pass 2
-	 * (when the type was not given) keeps the checks of the chosen one. */
+	 * (when the type was not given) keeps the checks of the chosen one,
+	 * from the files pass 1 parsed. */
+	struct source *srcs = calloc(n ? n : 1, sizeof(*srcs));
+	if (!srcs)
+		rc = -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = load_file(&l, files[i], levels[i]);
+		rc = load_file(&l, &srcs[i], files[i], levels[i]);
 	if (!rc && !type) {
 		l.type = l.many_types || !l.first_type ? "bottlerocket" : l.first_type;
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = load_file(&l, files[i], levels[i]);
+			rc = load_file(&l, &srcs[i], files[i], levels[i]);
 	}
+	for (size_t i = 0; srcs && i < n; i++)
+		source_free(&srcs[i]);
+	free(srcs);
 	if (!rc && p->n_checks == 0) {
 		snprintf(err, err_size, "%s: no checks of benchmark \"%s\" found (profile files: %zu)",
 			 dir, l.type, n);

@@ -99,10 +99,42 @@ static void leading_whitespace_and_scalars(void **state)
 	assert_int_equal(col, 1);
 }
 
+/* json_locate_items: every item's line in one walk, the same lines
+ * json_locate gives item by item. */
+static void items_in_one_walk(void **state)
+{
+	(void)state;
+	static const char checks[] = "{\"x\": {\"checks\": [0]},\n"
+				     " \"checks\": [\n"
+				     "  {\"a\": \"],\\\"\"},\n"
+				     "  [1,\n 2], \"s\"\n"
+				     "  ,\r\n\t3]}\n";
+	int lines[8] = {0};
+	struct json_seg path[2] = {K("checks"), I(0)};
+	assert_int_equal(json_locate_items(checks, path, 1, lines, 8), 4);
+	int want[] = {3, 4, 5, 7};
+	for (size_t i = 0; i < 4; i++) {
+		int line = 0, col = 0;
+		path[1].index = i;
+		assert_int_equal(json_locate(checks, path, 2, &line, &col), 0);
+		assert_int_equal(line, want[i]);
+		assert_int_equal(lines[i], want[i]);
+	}
+	/* fewer asked than there are */
+	int two[2] = {0};
+	assert_int_equal(json_locate_items(checks, path, 1, two, 2), 2);
+	assert_int_equal(two[1], 4);
+	/* not an array, or absent */
+	assert_int_equal(json_locate_items(checks, (struct json_seg[]){K("x")}, 1, lines, 8), -ENOENT);
+	assert_int_equal(json_locate_items(checks, (struct json_seg[]){K("y")}, 1, lines, 8), -ENOENT);
+	assert_int_equal(json_locate_items("[]", NULL, 0, lines, 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(root_and_members),
+		cmocka_unit_test(items_in_one_walk),
 		cmocka_unit_test(strings_with_escapes_are_skipped),
 		cmocka_unit_test(tabs_crlf_nested_arrays),
 		cmocka_unit_test(columns_count_characters),

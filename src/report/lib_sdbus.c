@@ -1,0 +1,43 @@
+#include "lib_sdbus.h"
+
+#ifdef CISREPORT_HAVE_SYSTEMD
+#include "config.h"
+#include "lazy_lib.h"
+
+const char *sdbus_lib_soname = CISREPORT_SYSTEMD_SONAME;
+
+static struct sdbus_lib table;
+
+static const struct lazy_symbol symbols[] = {
+	LAZY_SYMBOL(struct sdbus_lib, open_system, sd_bus_open_system),
+	LAZY_SYMBOL(struct sdbus_lib, set_method_call_timeout, sd_bus_set_method_call_timeout),
+	LAZY_SYMBOL(struct sdbus_lib, call_method, sd_bus_call_method),
+	LAZY_SYMBOL(struct sdbus_lib, message_read, sd_bus_message_read),
+	LAZY_SYMBOL(struct sdbus_lib, get_property_string, sd_bus_get_property_string),
+	LAZY_SYMBOL(struct sdbus_lib, error_has_name, sd_bus_error_has_name),
+	LAZY_SYMBOL(struct sdbus_lib, error_free, sd_bus_error_free),
+	LAZY_SYMBOL(struct sdbus_lib, message_unref, sd_bus_message_unref),
+	LAZY_SYMBOL(struct sdbus_lib, flush_close_unref, sd_bus_flush_close_unref),
+};
+
+static struct lazy_lib lib = {
+	.symbols = symbols,
+	.n_symbols = sizeof(symbols) / sizeof(symbols[0]),
+	.table = &table,
+	.once = PTHREAD_ONCE_INIT,
+};
+
+static void load(void)
+{
+	lazy_lib_load(&lib, sdbus_lib_soname);
+}
+
+const struct sdbus_lib *sdbus_lib_get(char *why, size_t size)
+{
+	pthread_once(&lib.once, load);
+	return lazy_lib_table(&lib, why, size);
+}
+#else
+/* ISO C wants at least one declaration in a translation unit. */
+typedef int lib_sdbus_unused;
+#endif

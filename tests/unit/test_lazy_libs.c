@@ -1,0 +1,299 @@
+/* Libraries loaded on demand (src/report/lib_*.c): a probe that does not
+ * need its library never loads it, and a library that cannot be loaded
+ * makes the probe SKIP (or, for chrony, fall back) with dlopen's reason.
+ *
+ * The tests run in this order in one process: first the "never loaded"
+ * ones with the real SONAMEs, then the loaders are pointed at libraries
+ * that do not exist (each loader tries once per process). This binary is
+ * not linked with any of the four libraries, so dlopen(RTLD_NOLOAD) tells
+ * whether the code under test loaded one. */
+#include "testutil.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks/yaml_doc.h"
+#include "config.h"
+#include "report/lazy_lib.h"
+#include "report/lib_devmapper.h"
+#include "report/lib_kmod.h"
+#include "report/lib_sdbus.h"
+#include "report/lib_yaml.h"
+
+#define MISSING_KMOD "libcisreport-test-missing-kmod.so.9"
+#define MISSING_DM "libcisreport-test-missing-devmapper.so.9"
+#define MISSING_YAML "libcisreport-test-missing-yaml.so.9"
+#define MISSING_SYSTEMD "libcisreport-test-missing-systemd.so.9"
+#define NOT_FOUND "cannot open shared object file: No such file or directory"
+
+#define UDF "{\"module\":\"udf\",\"filesystem\":\"udf\"}"
+#define DM_PARAMS "{\"cmdline\":[\"root=/dev/dm-0\"],\"device\":\"root\",\"mountpoint\":\"/\"}"
+#define KUBELET "{\"path\":\"/etc/kubernetes/kubelet/config\",\"field\":\"authentication.anonymous.enabled\",\"test\":\"is_false\",\"default\":false}"
+
+static bool is_loaded(const char *soname)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_NOLOAD);
+	if (h)
+		dlclose(h);
+	return h != NULL;
+}
+
+static void assert_not_loaded(const char *soname)
+{
+	if (is_loaded(soname))
+		fail_msg("%s is loaded, but nothing here needed it", soname);
+}
+
+static bool kernel_has_device_mapper(void)
+{
+	FILE *f = fopen("/proc/devices", "r");
+	char line[128];
+	bool has = false;
+	while (f && fgets(line, sizeof(line), f))
+		has = has || strstr(line, " device-mapper\n");
+	if (f)
+		fclose(f);
+	return has;
+}
+
+static void assert_actual_contains(const struct check_result *r, const char *item,
+				   const char *needle)
+{
+	const struct evidence *e = find_evidence(r, item);
+	if (!strstr(e->actual, needle))
+		fail_msg("%s: '%s' does not contain '%s'", item, e->actual, needle);
+}
+
+/* ---- not needed, not loaded (real SONAMEs) ---- */
+
+static void nothing_loaded_at_start(void **state)
+{
+	(void)state;
+	assert_not_loaded(CISREPORT_KMOD_SONAME);
+	assert_not_loaded(CISREPORT_DEVMAPPER_SONAME);
+	assert_not_loaded(CISREPORT_YAML_SONAME);
+#ifdef CISREPORT_HAVE_SYSTEMD
+	assert_not_loaded(CISREPORT_SYSTEMD_SONAME);
+#endif
+}
+
+/* No /proc/modules: nothing can be loaded, so the modprobe configuration
+ * (libkmod's job) is not read at all. */
+static void kmod_not_loaded_without_module_support(void **state)
+{
+	(void)state;
+	char *t = make_temp_dir();
+	write_file(t, "proc/sys/kernel/osrelease", "6.1.119\n", 0644);
+	write_file(t, "proc/filesystems", "nodev\tsysfs\n\text4\n", 0444);
+	struct check_result r;
+	run_kind("module_disabled", UDF, t, &r);
+	assert_result(&r, CHECK_PASS, NULL);
+	assert_actual_contains(&r, "install command", "not applicable: without loadable module support");
+	result_free(&r);
+	rm_tree(t);
+	free(t);
+	assert_not_loaded(CISREPORT_KMOD_SONAME);
+}
+
+/* Offline root: the captured table is read. Live host without
+ * device-mapper in the kernel: nothing to ask. */
+static void devmapper_not_loaded_without_device_mapper(void **state)
+{
+	(void)state;
+	struct check_result r;
+	run_kind("dm_verity", DM_PARAMS, "dm_verity-corrupted", &r);
+	assert_result(&r, CHECK_FAIL, NULL);
+	result_free(&r);
+	if (!kernel_has_device_mapper()) {
+		run_kind("dm_verity", DM_PARAMS, NULL, &r);
+		assert_actual_contains(&r, "dm table root",
+				       "not applicable: the kernel has no device-mapper");
+		result_free(&r);
+	}
+	assert_not_loaded(CISREPORT_DEVMAPPER_SONAME);
+}
+
+#ifdef CISREPORT_HAVE_SYSTEMD
+/* A live chrony config in a scratch directory, checked on the live host. */
+static void run_live_chrony(struct check_result *r)
+{
+	char *t = make_temp_dir();
+	chmod(t, 0755);
+	write_file(t, "chrony.conf", "pool 2.pool.ntp.org iburst\n", 0644);
+	char params[PATH_MAX + 128];
+	snprintf(params, sizeof(params),
+		 "{\"config\":\"%s/chrony.conf\",\"service\":\"chronyd.service\",\"process\":\"chronyd\"}",
+		 t);
+	run_kind("chrony", params, NULL, r);
+	rm_tree(t);
+	free(t);
+}
+
+/* No system bus socket and no $DBUS_SYSTEM_BUS_ADDRESS: the process table
+ * answers and libsystemd stays out of the process. */
+static void sdbus_not_loaded_without_system_bus(void **state)
+{
+	(void)state;
+	if (access("/run/dbus/system_bus_socket", F_OK) == 0)
+		skip(); /* this host has a system bus */
+	unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+	struct check_result r;
+	run_live_chrony(&r);
+	assert_actual_contains(&r, "chronyd running",
+			       "; system bus unavailable: no /run/dbus/system_bus_socket");
+	result_free(&r);
+	struct check_result offline;
+	run_kind("chrony", "{\"config\":\"/etc/chrony.conf\",\"service\":\"chronyd.service\",\"process\":\"chronyd\"}",
+		 "hardened", &offline);
+	assert_result(&offline, CHECK_PASS, NULL);
+	result_free(&offline);
+	assert_not_loaded(CISREPORT_SYSTEMD_SONAME);
+}
+#endif
+
+/* ---- the library cannot be loaded ---- */
+
+static void kmod_missing_skips(void **state)
+{
+	(void)state;
+	struct check_result r;
+	run_kind("module_disabled", UDF, "hardened", &r);
+	assert_result(&r, CHECK_SKIP,
+		      "cannot read the modprobe configuration: " MISSING_KMOD
+		      " not available: " MISSING_KMOD ": " NOT_FOUND);
+	assert_string_equal(check_outcome_name(r.outcome), "unable_to_check");
+	result_free(&r);
+	/* and the same reason again: the loader tries once */
+	char why[512];
+	assert_null(kmod_lib_get(why, sizeof(why)));
+	assert_string_equal(why, MISSING_KMOD " not available: " MISSING_KMOD ": " NOT_FOUND);
+	assert_not_loaded(CISREPORT_KMOD_SONAME);
+}
+
+static void yaml_missing_skips(void **state)
+{
+	(void)state;
+	struct check_result r;
+	run_kind("kubelet_config", KUBELET, "k8s-hardened", &r);
+	assert_result(&r, CHECK_SKIP,
+		      "cannot parse /etc/kubernetes/kubelet/config: " MISSING_YAML
+		      " not available: " MISSING_YAML ": " NOT_FOUND);
+	result_free(&r);
+	struct ydoc *d = NULL;
+	struct ydoc_error err;
+	assert_int_equal(ydoc_load("a: 1\n", 5, NULL, &d, &err), -ELIBACC);
+	assert_null(d);
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.message, MISSING_YAML " not available: " MISSING_YAML ": " NOT_FOUND);
+}
+
+/* The probe itself only reaches libdevmapper on a kernel with
+ * device-mapper; the loader's answer is checked everywhere. */
+static void devmapper_missing_skips(void **state)
+{
+	(void)state;
+	char why[512];
+	assert_null(devmapper_lib_get(why, sizeof(why)));
+	assert_string_equal(why, MISSING_DM " not available: " MISSING_DM ": " NOT_FOUND);
+	if (!kernel_has_device_mapper())
+		skip(); /* no device-mapper here: dm_verity never asks (see above) */
+	struct check_result r;
+	run_kind("dm_verity", "{\"device\":\"root\"}", NULL, &r);
+	assert_result(&r, CHECK_SKIP,
+		      "cannot query device-mapper device root: " MISSING_DM " not available: ");
+	assert_actual_contains(&r, "dm table root", "unknown: cannot query device-mapper device root: ");
+	result_free(&r);
+}
+
+#ifdef CISREPORT_HAVE_SYSTEMD
+/* There is a bus to ask but no libsystemd: the process table decides, and
+ * the evidence says why systemd was not asked. */
+static void sdbus_missing_falls_back_to_process_table(void **state)
+{
+	(void)state;
+	setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/run/cisreport-test-no-bus", 1);
+	struct check_result r;
+	run_live_chrony(&r);
+	unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+	const struct evidence *e = find_evidence(&r, "chronyd running");
+	if (!strstr(e->actual, " in /proc") ||
+	    !strstr(e->actual, "; cannot ask systemd: " MISSING_SYSTEMD " not available: " MISSING_SYSTEMD ": " NOT_FOUND))
+		fail_msg("chronyd running: %s", e->actual);
+	assert_true(r.status == CHECK_PASS || r.status == CHECK_FAIL);
+	result_free(&r);
+}
+#endif
+
+/* ---- the loader itself ---- */
+
+struct libc_table {
+	__typeof__(getpid) *getpid;
+	__typeof__(getppid) *getppid;
+};
+
+static void missing_symbol_is_a_reason(void **state)
+{
+	(void)state;
+	struct libc_table table = {0};
+	static const struct lazy_symbol good[] = {
+		LAZY_SYMBOL(struct libc_table, getpid, getpid),
+		LAZY_SYMBOL(struct libc_table, getppid, getppid),
+	};
+	struct lazy_lib ok = {.symbols = good, .n_symbols = 2, .table = &table};
+	lazy_lib_load(&ok, "libc.so.6");
+	char why[512] = "";
+	const struct libc_table *t = lazy_lib_table(&ok, why, sizeof(why));
+	assert_non_null(t);
+	assert_int_equal(t->getpid(), getpid());
+	assert_int_equal(t->getppid(), getppid());
+
+	static const struct lazy_symbol bad[] = {
+		{"getpid", offsetof(struct libc_table, getpid)},
+		{"cisreport_no_such_function", offsetof(struct libc_table, getppid)},
+	};
+	struct libc_table table2 = {0};
+	struct lazy_lib missing = {.symbols = bad, .n_symbols = 2, .table = &table2};
+	lazy_lib_load(&missing, "libc.so.6");
+	assert_null(lazy_lib_table(&missing, why, sizeof(why)));
+	if (strncmp(why, "libc.so.6 not usable: ", 22) != 0 ||
+	    !strstr(why, "undefined symbol: cisreport_no_such_function"))
+		fail_msg("reason: %s", why);
+}
+
+static int point_at_missing_libraries(void **state)
+{
+	(void)state;
+	kmod_lib_soname = MISSING_KMOD;
+	devmapper_lib_soname = MISSING_DM;
+	yaml_lib_soname = MISSING_YAML;
+#ifdef CISREPORT_HAVE_SYSTEMD
+	sdbus_lib_soname = MISSING_SYSTEMD;
+#endif
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nothing_loaded_at_start),
+		cmocka_unit_test(kmod_not_loaded_without_module_support),
+		cmocka_unit_test(devmapper_not_loaded_without_device_mapper),
+#ifdef CISREPORT_HAVE_SYSTEMD
+		cmocka_unit_test(sdbus_not_loaded_without_system_bus),
+#endif
+		cmocka_unit_test_setup(kmod_missing_skips, point_at_missing_libraries),
+		cmocka_unit_test(yaml_missing_skips),
+		cmocka_unit_test(devmapper_missing_skips),
+#ifdef CISREPORT_HAVE_SYSTEMD
+		cmocka_unit_test(sdbus_missing_falls_back_to_process_table),
+#endif
+		cmocka_unit_test(missing_symbol_is_a_reason),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
