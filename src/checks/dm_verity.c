@@ -24,6 +24,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -332,6 +333,7 @@ struct dm_device {
 	char node[64]; /* "/dev/dm-N" when known */
 };
 
+static pthread_mutex_t dm_log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char dm_first_error[256];
 
 /* libdevmapper's syslog-like log levels (not in its public header): errors
@@ -442,6 +444,9 @@ static int dm_live(struct host *h, const char *name, struct dm_device *d, char *
 		snprintf(unknown, usize, "cannot query device-mapper device %s: %s", name, why);
 		return -ELIBACC;
 	}
+	/* libdevmapper's log function and our capture of it are process-wide:
+	 * concurrent reports (the daemon's threads) take turns. */
+	pthread_mutex_lock(&dm_log_lock);
 	dm_first_error[0] = '\0';
 	dm->log_with_errno_init(dm_log_capture);
 	struct dm_info info;
@@ -467,6 +472,7 @@ static int dm_live(struct host *h, const char *name, struct dm_device *d, char *
 			 dm_first_error[0] ? dm_first_error : strerror(-rc));
 	dm->log_with_errno_init(NULL);
 	dm->lib_release();
+	pthread_mutex_unlock(&dm_log_lock);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
  * as root, the check then mounts securityfs itself and says so in the
  * evidence: the mode is kernel state, the mount only makes it visible. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,8 @@ static void fail_no_lockdown_lsm(struct host *h, const char *expected, struct ch
 		    SECURITYFS_DIR);
 }
 
+static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void lockdown_run(struct host *h, const json_t *params, struct check_result *r)
 {
 	const json_t *accept = json_object_get(params, "accept");
@@ -187,9 +190,13 @@ static void lockdown_run(struct host *h, const json_t *params, struct check_resu
 		}
 		char dir[PATH_MAX];
 		rc = host_path(h, SECURITYFS_DIR, dir, sizeof(dir));
-		if (!rc && mount("securityfs", dir, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				 NULL) < 0)
+		/* Concurrent reports (the daemon's threads) must mount it once. */
+		pthread_mutex_lock(&mount_lock);
+		bool mounted_meanwhile = !rc && host_read_value(h, LOCKDOWN_FILE, text, sizeof(text)) == 0;
+		if (!rc && !mounted_meanwhile &&
+		    mount("securityfs", dir, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			rc = -errno;
+		pthread_mutex_unlock(&mount_lock);
 		if (rc) {
 			result_skip(r, OUTCOME_UNABLE, "securityfs is not mounted at %s and mounting it failed: %s",
 				    SECURITYFS_DIR, host_strerror(rc));

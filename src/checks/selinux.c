@@ -15,6 +15,7 @@
  * <root>/etc/selinux/config the way libselinux reads it. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <selinux/selinux.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 
 #define SELINUX_CONFIG "/etc/selinux/config"
 #define SELINUX_VALUE_MAX 256
+
+static pthread_mutex_t selinuxmnt_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const modes[] = {"enforcing", "permissive", NULL};
 static const char *const config_modes[] = {"enforcing", "permissive", "disabled", NULL};
@@ -385,11 +388,15 @@ static void selinux_run(struct host *h, const json_t *params, struct check_resul
 		result_skip(r, OUTCOME_UNABLE, "path too long: %s", mnt);
 		return;
 	}
+	/* That mount point is process-wide: reports running concurrently in the
+	 * daemon's threads take turns. */
+	pthread_mutex_lock(&selinuxmnt_lock);
 	fini_selinuxmnt();
 	set_selinuxmnt(lib_mnt);
 
 	config_items(h, params, r, &u);
 	kernel_items(h, mnt, params, r, &u);
+	pthread_mutex_unlock(&selinuxmnt_lock);
 
 	size_t bad = 0;
 	for (size_t i = 0; i < r->n_evidence; i++)
