@@ -1,16 +1,21 @@
 /* PCI DSS 2.2 audit evidence bundles: a directory holding the report (JSON
- * and text), the exact profiles and mapping used, the host's identity, the
- * PCI DSS 2.2.x mapping of every check, active waivers, runtime
- * observations, a SHA-256 manifest of every file and, optionally, a
- * detached OpenSSL signature of the manifest. Layout: docs/evidence.md.
+ * and text), the exact profiles, mapping and settings used, the host's
+ * identity, the PCI DSS 2.2.x mapping of every check, the waivers (active
+ * and expired), the runtime observations, a SHA-256 manifest of every file
+ * and, optionally, a detached OpenSSL signature of the manifest. Layout:
+ * docs/evidence.md.
  *
- *   BUNDLE/bundle.json          what this is: benchmark, level, host, scan time, signer
+ *   BUNDLE/bundle.json          what this is: benchmark, level, host, scan time,
+ *                               settings and observation used, signer
  *   BUNDLE/report.json          the report, as -f json writes it
  *   BUNDLE/report.txt           the report, as -f text -v writes it
  *   BUNDLE/host.json            hostname, machine-id, boot id, os-release, kernel
  *   BUNDLE/pci-dss-2.2.json     every check -> 2.2.x; requirements no check covers
- *   BUNDLE/waivers.json         active waivers with their justification
- *   BUNDLE/runtime.json         runtime observations the report carries
+ *   BUNDLE/waivers.json         the waivers, active and expired, with their
+ *                               justification and the checks' real status
+ *   BUNDLE/runtime.json         the runtime observations, or a statement that
+ *                               runtime observation was not enabled
+ *   BUNDLE/settings.json        the --settings file used, byte for byte
  *   BUNDLE/profiles/...         the profile files used, byte for byte
  *   BUNDLE/mapping/pci-dss-2.2.json  the mapping data used, byte for byte
  *   BUNDLE/signer.pub.pem       public key of the signer (signed bundles)
@@ -27,6 +32,7 @@
 #include "pci_map.h"
 #include "profile.h"
 #include "report.h"
+#include "settings.h"
 #include "signing.h"
 
 #define EVIDENCE_FORMAT "cisreport-evidence"
@@ -34,6 +40,16 @@
 #define EVIDENCE_MANIFEST "manifest.sha256"
 #define EVIDENCE_SIGNATURE "manifest.sig"
 #define EVIDENCE_PUBKEY "signer.pub.pem"
+#define EVIDENCE_SETTINGS "settings.json"
+
+/* The observation window of a bundle made with --observe. */
+struct evidence_observation {
+	long requested_ms;
+	long observed_ms;          /* waited (Ctrl-C ends the window early) */
+	struct timespec started;   /* wall clock */
+	struct timespec ended;
+	const char *unavailable;   /* why the observer did not run; NULL: it ran */
+};
 
 struct evidence_input {
 	const struct report *report;
@@ -41,12 +57,15 @@ struct evidence_input {
 	const struct host_identity *host;
 	const struct pci_map *pci;
 	const char *sign_key; /* private key PEM path, NULL: unsigned */
-	/* INTEGRATION(settings): the waivers of a --settings file, as a JSON
-	 * array of objects (each with the check and its justification), and
-	 * that file's path. NULL: waivers.json lists the waivers the report's
-	 * entries carry (results.<name>.waiver). */
-	const json_t *waivers;
-	const char *waivers_source;
+	/* The settings the report was built with (report_build applied its
+	 * waivers), the path given and the file's bytes (copied into the
+	 * bundle). NULL settings: no --settings. */
+	const struct settings *settings;
+	const char *settings_path;
+	const char *settings_text;
+	size_t settings_len;
+	/* NULL: runtime observation was not enabled for this bundle. */
+	const struct evidence_observation *observation;
 };
 
 /* Write a new bundle at path (which must not exist) atomically: it is built
@@ -55,11 +74,10 @@ struct evidence_input {
 int evidence_bundle_write(const char *path, const struct evidence_input *in, char *err,
 			  size_t err_size);
 
-/* The waivers and runtime documents, from the report's JSON (exposed for
- * tests and for the API). */
-json_t *evidence_waivers_json(const json_t *report_json, const json_t *waivers,
-			      const char *source);
-json_t *evidence_runtime_json(const json_t *report_json);
+/* The waivers and runtime documents of a bundle; report_json is
+ * report_to_json(in->report). Exposed for the tests. NULL: out of memory. */
+json_t *evidence_waivers_json(const struct evidence_input *in, const json_t *report_json);
+json_t *evidence_runtime_json(const struct evidence_input *in, const json_t *report_json);
 
 struct evidence_verification {
 	size_t files;        /* files listed in the manifest */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../checks/kind.h"
 #include "config.h"
 #include "writer.h"
 
@@ -222,87 +223,205 @@ static int put_profiles(struct bundle *b, const struct profile *p)
 	return 0;
 }
 
-static const char *const runtime_keys[] = {"runtime", "observations", NULL};
-
-json_t *evidence_runtime_json(const json_t *report_json)
+/* The fields of a report entry an assessor reads beside a waiver or an
+ * observation, taken from the report's own JSON so both documents agree. */
+static json_t *entry_brief(const json_t *entry, const char *name)
 {
-	/* INTEGRATION(observer): the report's JSON carries runtime
-	 * observations under these keys, at the top and per check. */
-	json_t *doc = json_object();
-	json_t *per_check = json_object();
-	if (!doc || !per_check) {
-		json_decref(doc);
-		json_decref(per_check);
-		return NULL;
+	static const char *const keys[] = {"id", "title", "level", "mode", "status",
+					   "outcome", "error", NULL};
+	json_t *o = json_pack("{s:s}", "check", name);
+	for (size_t k = 0; o && keys[k]; k++) {
+		json_t *v = json_object_get(entry, keys[k]);
+		if (v)
+			json_object_set(o, keys[k], v);
 	}
-	bool any = false;
-	json_object_set_new(doc, "available", json_false()); /* first; settled below */
-	for (size_t k = 0; runtime_keys[k]; k++) {
-		json_t *v = json_object_get(report_json, runtime_keys[k]);
-		if (v) {
-			json_object_set(doc, runtime_keys[k], v);
-			any = true;
-		}
-	}
-	const char *name;
-	json_t *entry;
-	json_object_foreach(json_object_get(report_json, "results"), name, entry) {
-		for (size_t k = 0; runtime_keys[k]; k++) {
-			json_t *v = json_object_get(entry, runtime_keys[k]);
-			if (!v)
-				continue;
-			json_t *c = json_object_get(per_check, name);
-			if (!c) {
-				c = json_object();
-				json_object_set_new(per_check, name, c);
-			}
-			json_object_set(c, runtime_keys[k], v);
-			any = true;
-		}
-	}
-	json_object_set_new(doc, "checks", per_check);
-	json_object_set_new(doc, "available", json_boolean(any));
-	if (!any)
-		json_object_set_new(doc, "reason",
-				    json_string("the report carries no runtime observations (the runtime observer was not running for this report)"));
-	return doc;
+	return o;
 }
 
-json_t *evidence_waivers_json(const json_t *report_json, const json_t *waivers,
-			      const char *source)
+static bool is_runtime(const struct report_entry *e)
 {
+	return e->def->kind && e->def->kind->needs_observer;
+}
+
+static const struct report_entry *report_entry_named(const struct report *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_entries; i++)
+		if (strcmp(r->entries[i].def->name, name) == 0)
+			return &r->entries[i];
+	return NULL;
+}
+
+/* Why a waiver of the settings file is on no check of this report. */
+static void why_not_in_report(const struct evidence_input *in, const char *check, char *buf,
+			      size_t size)
+{
+	const struct report *r = in->report;
+	const struct check_def *c = in->profile ? profile_find_check(in->profile, check) : NULL;
+	if (!c || strcmp(c->name, check) != 0)
+		snprintf(buf, size, "no check named \"%s\" in the profiles of benchmark %s",
+			 check, r->bm->type);
+	else if (c->level > r->level)
+		snprintf(buf, size, "check %s (%s) is level %d; this report is level %d", check,
+			 c->id, c->level, r->level);
+	else if (c->kind && c->kind->needs_observer && !in->observation)
+		snprintf(buf, size,
+			 "check %s (%s) is a runtime check: it is in a report only with --observe",
+			 check, c->id);
+	else
+		snprintf(buf, size, "check %s (%s) was not selected for this report", check, c->id);
+}
+
+json_t *evidence_waivers_json(const struct evidence_input *in, const json_t *report_json)
+{
+	const struct report *r = in->report;
 	json_t *doc = json_object();
-	json_t *active = json_array();
-	if (!doc || !active) {
-		json_decref(doc);
-		json_decref(active);
-		return NULL;
-	}
-	if (waivers) {
-		/* INTEGRATION(settings): the settings file's waivers. */
-		json_object_set_new(doc, "source", json_string(source ? source : "settings"));
-		size_t i;
-		json_t *w;
-		json_array_foreach(waivers, i, w)
-			json_array_append(active, w);
+	json_t *list = json_array();
+	json_t *orphans = json_array();
+	if (!doc || !list || !orphans)
+		goto nomem;
+	if (in->settings) {
+		char sha[65];
+		sha256_hex(in->settings_text ? in->settings_text : "", in->settings_len, sha);
+		json_object_set_new(doc, "settings",
+				    json_pack("{s:s, s:s, s:s}", "file", EVIDENCE_SETTINGS, "source",
+					      in->settings_path ? in->settings_path : "",
+					      "sha256", sha));
 	} else {
-		json_object_set_new(doc, "source", json_string("report"));
-		const char *name;
-		json_t *entry;
-		json_object_foreach(json_object_get(report_json, "results"), name, entry) {
-			json_t *w = json_object_get(entry, "waiver");
-			if (!w || json_is_null(w))
-				continue;
-			json_array_append_new(active,
-					      json_pack("{s:s, s:O, s:O, s:O, s:O}", "check", name,
-							"id", json_object_get(entry, "id"), "title",
-							json_object_get(entry, "title"), "status",
-							json_object_get(entry, "status"), "waiver", w));
+		json_object_set_new(doc, "settings", json_null());
+		json_object_set_new(doc, "statement",
+				    json_string("No settings file was given (cisreport evidence "
+						"--settings FILE): no waiver applies to this report."));
+	}
+	/* Waivers are judged at the report's start, as the report does. */
+	json_object_set_new(doc, "judged_at", json_string(r->timestamp));
+	size_t active = 0, expired = 0;
+	const json_t *results = json_object_get(report_json, "results");
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const char *name = r->entries[i].def->name;
+		const json_t *entry = json_object_get(results, name);
+		json_t *w = json_object_get(entry, "waiver");
+		if (!w || json_is_null(w))
+			continue;
+		json_t *o = entry_brief(entry, name);
+		if (!o || json_object_set(o, "waiver", w) < 0 || json_array_append_new(list, o) < 0)
+			goto nomem;
+		if (r->entries[i].waiver && r->entries[i].waiver->expired)
+			expired++;
+		else
+			active++;
+	}
+	for (size_t i = 0; in->settings && i < in->settings->n_waivers; i++) {
+		const struct waiver *w = &in->settings->waivers[i];
+		if (report_entry_named(r, w->check))
+			continue;
+		char why[256];
+		why_not_in_report(in, w->check, why, sizeof(why));
+		json_t *o = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s}", "check", w->check,
+				      "waiver", "reason", w->reason, "expires", w->expires,
+				      "approved_by", w->approved_by, "state",
+				      w->expires_at <= r->started.tv_sec ? "expired" : "active",
+				      "why", why);
+		if (!o || json_array_append_new(orphans, o) < 0)
+			goto nomem;
+	}
+	json_object_set_new(doc, "count", json_integer((json_int_t)json_array_size(list)));
+	json_object_set_new(doc, "active", json_integer((json_int_t)active));
+	json_object_set_new(doc, "expired", json_integer((json_int_t)expired));
+	json_object_set_new(doc, "waivers", list);
+	json_object_set_new(doc, "not_in_report", orphans);
+	return doc;
+nomem:
+	json_decref(doc);
+	json_decref(list);
+	json_decref(orphans);
+	return NULL;
+}
+
+static json_t *window_json(const struct evidence_observation *obs)
+{
+	char started[48], ended[48];
+	report_format_timestamp(&obs->started, started, sizeof(started));
+	report_format_timestamp(&obs->ended, ended, sizeof(ended));
+	return json_pack("{s:I, s:I, s:s, s:s}", "requested_ms", (json_int_t)obs->requested_ms,
+			 "observed_ms", (json_int_t)obs->observed_ms, "started", started, "ended",
+			 ended);
+}
+
+json_t *evidence_runtime_json(const struct evidence_input *in, const json_t *report_json)
+{
+	const struct report *r = in->report;
+	const struct evidence_observation *obs = in->observation;
+	json_t *doc = json_object();
+	json_t *checks = json_object();
+	json_t *backed = json_object();
+	if (!doc || !checks || !backed)
+		goto nomem;
+	json_object_set_new(doc, "enabled", json_boolean(obs != NULL));
+	if (!obs) {
+		json_object_set_new(
+			doc, "statement",
+			json_string("Runtime observation was not enabled for this bundle: cisreport "
+				    "evidence ran without --observe DURATION, so no eBPF observer "
+				    "watched the host and this bundle holds no runtime observations."));
+	} else {
+		json_object_set_new(doc, "window", window_json(obs));
+		json_object_set_new(doc, "observer",
+				    json_pack("{s:b, s:s}", "running", obs->unavailable == NULL,
+					      "reason", obs->unavailable ? obs->unavailable : ""));
+	}
+	/* Runtime entries carry "observation" (SKIPs carry only their reason);
+	 * static entries backed by runtime checks carry "observed". */
+	size_t passed = 0, failed = 0, skipped = 0;
+	json_int_t events = 0;
+	const json_t *results = json_object_get(report_json, "results");
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct report_entry *e = &r->entries[i];
+		const char *name = e->def->name;
+		const json_t *entry = json_object_get(results, name);
+		json_t *observation = json_object_get(entry, "observation");
+		json_t *observed = json_object_get(entry, "observed");
+		if (is_runtime(e) || observation) {
+			json_t *o = entry_brief(entry, name);
+			if (!o)
+				goto nomem;
+			json_object_del(o, "check");
+			if (observation) {
+				json_object_set(o, "observation", observation);
+				events += json_integer_value(json_object_get(observation, "count"));
+			}
+			json_object_set_new(checks, name, o);
+			switch (e->result.status) {
+			case CHECK_PASS:
+				passed++;
+				break;
+			case CHECK_FAIL:
+				failed++;
+				break;
+			default:
+				skipped++;
+			}
+		}
+		if (observed) {
+			json_t *o = entry_brief(entry, name);
+			if (!o)
+				goto nomem;
+			json_object_del(o, "check");
+			json_object_set(o, "observed", observed);
+			json_object_set_new(backed, name, o);
 		}
 	}
-	json_object_set_new(doc, "count", json_integer((json_int_t)json_array_size(active)));
-	json_object_set_new(doc, "waivers", active);
+	json_object_set_new(doc, "summary",
+			    json_pack("{s:i, s:i, s:i, s:i, s:I}", "runtime_checks",
+				      (int)json_object_size(checks), "passed", (int)passed, "failed",
+				      (int)failed, "skipped", (int)skipped, "events", events));
+	json_object_set_new(doc, "checks", checks);
+	json_object_set_new(doc, "backed", backed);
 	return doc;
+nomem:
+	json_decref(doc);
+	json_decref(checks);
+	json_decref(backed);
+	return NULL;
 }
 
 static json_t *bundle_metadata(const struct evidence_input *in, EVP_PKEY *key)
@@ -335,6 +454,18 @@ static json_t *bundle_metadata(const struct evidence_input *in, EVP_PKEY *key)
 				      "machine_id", json_object_get(host, "machine_id"), "boot_id",
 				      json_object_get(host, "boot_id")));
 	json_decref(host);
+	/* What the report was made with: the settings (waivers) and the
+	 * observation window; waivers.json and runtime.json have the detail. */
+	if (in->settings)
+		json_object_set_new(doc, "settings",
+				    json_pack("{s:s, s:s}", "file", EVIDENCE_SETTINGS, "source",
+					      in->settings_path ? in->settings_path : ""));
+	else
+		json_object_set_new(doc, "settings", json_null());
+	if (in->observation)
+		json_object_set_new(doc, "observation", window_json(in->observation));
+	else
+		json_object_set_new(doc, "observation", json_null());
 	json_object_set_new(doc, "manifest", json_string(EVIDENCE_MANIFEST));
 	if (key) {
 		char fp[SIGN_FINGERPRINT_SIZE] = "";
@@ -445,9 +576,10 @@ int evidence_bundle_write(const char *path, const struct evidence_input *in, cha
 	    (rc = put_report(&b, "report.txt", "text", in)) ||
 	    (rc = put_json(&b, "host.json", host_identity_json(in->host))) ||
 	    (rc = put_json(&b, "pci-dss-2.2.json", pci_map_report(in->pci, in->report))) ||
-	    (rc = put_json(&b, "waivers.json",
-			   evidence_waivers_json(report_json, in->waivers, in->waivers_source))) ||
-	    (rc = put_json(&b, "runtime.json", evidence_runtime_json(report_json))) ||
+	    (rc = put_json(&b, "waivers.json", evidence_waivers_json(in, report_json))) ||
+	    (rc = put_json(&b, "runtime.json", evidence_runtime_json(in, report_json))) ||
+	    (in->settings && (rc = put_file(&b, EVIDENCE_SETTINGS, in->settings_text,
+					    in->settings_len, true))) ||
 	    (rc = put_profiles(&b, in->profile)) ||
 	    (rc = put_file(&b, "mapping/" PCI_MAP_FILE, in->pci->text, in->pci->text_len, true)))
 		goto out;

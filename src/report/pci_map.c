@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../checks/kind.h"
 #include "json_pos.h"
 #include "report.h"
 
@@ -254,15 +255,88 @@ static bool list_has(const json_t *list, const char *s)
 	return false;
 }
 
+/* In the mapping's order of requirements, so a union reads like the
+ * mapping itself. */
+static int add_requirements(const json_t *doc, json_t *into, const json_t *list)
+{
+	json_t *merged = json_array();
+	if (!merged)
+		return -ENOMEM;
+	size_t i;
+	const json_t *req;
+	json_array_foreach(json_object_get(doc, "requirements"), i, req) {
+		const char *id = json_string_value(json_object_get(req, "id"));
+		if (list_has(into, id) || list_has(list, id))
+			json_array_append_new(merged, json_string(id));
+	}
+	int rc = json_array_clear(into) == 0 && json_array_extend(into, merged) == 0 ? 0 : -ENOMEM;
+	json_decref(merged);
+	return rc;
+}
+
+json_t *pci_map_requirements(const struct pci_map *m, const char *type,
+			     const struct check_def *def, json_t **via)
+{
+	if (via)
+		*via = NULL;
+	const json_t *mapped = pci_map_check(m, type, def->id);
+	if (mapped || !def->kind || !def->kind->backs)
+		return mapped ? json_deep_copy(mapped) : json_array();
+	/* A runtime check evidences what the items it backs evidence: its
+	 * observations are the runtime side of those items. */
+	json_t *reqs = json_array();
+	json_t *items = json_array();
+	if (!reqs || !items)
+		goto nomem;
+	const char *item;
+	const json_t *list;
+	json_object_foreach(json_object_get(json_object_get(m->doc, "benchmarks"), type), item,
+			    list) {
+		if (!def->kind->backs(def->params, item))
+			continue;
+		if (add_requirements(m->doc, reqs, list) < 0 ||
+		    json_array_append_new(items, json_string(item)) < 0)
+			goto nomem;
+	}
+	if (via && json_array_size(items))
+		*via = items;
+	else
+		json_decref(items);
+	return reqs;
+nomem:
+	json_decref(reqs);
+	json_decref(items);
+	return NULL;
+}
+
+static void count_status(const struct report_entry *e, size_t *passed, size_t *failed,
+			 size_t *skipped)
+{
+	switch (e->result.status) {
+	case CHECK_PASS:
+		(*passed)++;
+		break;
+	case CHECK_FAIL:
+		(*failed)++;
+		break;
+	default:
+		(*skipped)++;
+	}
+}
+
 json_t *pci_map_report(const struct pci_map *m, const struct report *r)
 {
 	json_t *doc = json_object();
 	json_t *reqs = json_array();
 	json_t *checks = json_array();
 	json_t *unmapped = json_array();
-	if (!doc || !reqs || !checks || !unmapped)
+	json_t *supporting = json_array();
+	json_t **reqs_of = calloc(r->n_entries ? r->n_entries : 1, sizeof(*reqs_of));
+	json_t **via_of = calloc(r->n_entries ? r->n_entries : 1, sizeof(*via_of));
+	if (!doc || !reqs || !checks || !unmapped || !supporting || !reqs_of || !via_of)
 		goto nomem;
 	const json_t *report_reqs = json_object_get(m->doc, "report_requirements");
+	bool type_known = json_object_get(json_object_get(m->doc, "benchmarks"), r->bm->type);
 	json_object_set_new(doc, "standard", json_string(pci_map_standard(m)));
 	json_object_set_new(doc, "version", json_string(pci_map_version(m)));
 	json_object_set(doc, "requirement", json_object_get(m->doc, "requirement"));
@@ -270,22 +344,50 @@ json_t *pci_map_report(const struct pci_map *m, const struct report *r)
 	json_object_set_new(doc, "benchmark",
 			    json_pack("{s:s, s:s, s:s, s:i}", "type", r->bm->type, "name",
 				      r->bm->name, "version", r->bm->version, "level", r->level));
+	if (!type_known) {
+		char note[200];
+		snprintf(note, sizeof(note),
+			 "the mapping names no check of benchmark type %s: only the requirements the whole report evidences are covered",
+			 r->bm->type);
+		json_object_set_new(doc, "note", json_string(note));
+	}
 
 	for (size_t i = 0; i < r->n_entries; i++) {
 		const struct report_entry *e = &r->entries[i];
-		const json_t *mapped = pci_map_check(m, r->bm->type, e->def->id);
-		json_t *rq = mapped ? json_deep_copy(mapped) : json_array();
-		json_t *c = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "name",
+		bool runtime = e->def->kind && e->def->kind->needs_observer;
+		reqs_of[i] = pci_map_requirements(m, r->bm->type, e->def, &via_of[i]);
+		if (!reqs_of[i])
+			goto nomem;
+		json_t *c = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:O}", "name",
 				      e->def->name, "id", e->def->id, "title", e->def->title,
 				      "level", e->def->level, "mode",
 				      e->def->manual ? "Manual" : "Automatic", "status",
 				      check_status_name(e->result.status), "outcome",
 				      check_outcome_name(e->result.outcome), "requirements",
-				      rq);
+				      reqs_of[i]);
 		if (!c || json_array_append_new(checks, c) < 0)
 			goto nomem;
-		if (!mapped)
+		if (runtime)
+			json_object_set_new(c, "runtime", json_true());
+		if (via_of[i])
+			json_object_set(c, "mapped_via", via_of[i]);
+		if (e->waiver) /* the justification is in waivers.json */
+			json_object_set_new(c, "waiver",
+					    json_string(e->waiver->expired ? "expired" : "active"));
+		if (json_array_size(reqs_of[i]))
+			continue;
+		if (runtime) {
+			/* e.g. ptrace attaches: hardening evidence the benchmark
+			 * has no item for; shown, but claimed for no requirement */
+			json_t *s = json_pack("{s:s, s:s, s:s, s:s}", "name", e->def->name, "id",
+					      e->def->id, "status",
+					      check_status_name(e->result.status), "reason",
+					      "runtime observation backing no benchmark item the mapping names: supporting evidence, no 2.2.x requirement claimed");
+			if (!s || json_array_append_new(supporting, s) < 0)
+				goto nomem;
+		} else {
 			json_array_append_new(unmapped, json_string(e->def->name));
+		}
 	}
 
 	size_t i;
@@ -302,49 +404,75 @@ json_t *pci_map_report(const struct pci_map *m, const struct report *r)
 			continue;
 		}
 		json_t *names = json_array();
+		json_t *observers = json_array();
 		size_t passed = 0, failed = 0, skipped = 0;
-		for (size_t k = 0; k < r->n_entries; k++) {
+		for (size_t k = 0; names && observers && k < r->n_entries; k++) {
 			const struct report_entry *e = &r->entries[k];
-			if (!list_has(pci_map_check(m, r->bm->type, e->def->id), id))
+			if (!list_has(reqs_of[k], id))
 				continue;
-			json_array_append_new(names, json_string(e->def->name));
-			switch (e->result.status) {
-			case CHECK_PASS:
-				passed++;
-				break;
-			case CHECK_FAIL:
-				failed++;
-				break;
-			default:
-				skipped++;
+			if (e->def->kind && e->def->kind->needs_observer) {
+				json_array_append_new(
+					observers,
+					json_pack("{s:s, s:s, s:s, s:O}", "check", e->def->name, "id",
+						  e->def->id, "status",
+						  check_status_name(e->result.status), "via",
+						  via_of[k] ? via_of[k] : json_null()));
+				continue;
 			}
+			json_array_append_new(names, json_string(e->def->name));
+			count_status(e, &passed, &failed, &skipped);
 		}
 		bool by_report = list_has(report_reqs, id);
-		bool covered = by_report || json_array_size(names) > 0;
+		bool covered = by_report || json_array_size(names) > 0 ||
+			       json_array_size(observers) > 0;
 		json_object_set_new(o, "covered", json_boolean(covered));
 		json_object_set_new(o, "evidenced_by_whole_report", json_boolean(by_report));
 		if (json_object_get(req, "note"))
 			json_object_set(o, "note", json_object_get(req, "note"));
-		if (!covered) {
-			char why_text[160];
-			snprintf(why_text, sizeof(why_text),
-				 "no check of this report (%s, level %d) maps to it", r->bm->type,
-				 r->level);
+		if (covered && !by_report && json_array_size(names) == 0) {
+			/* said, so runtime evidence is not read as configuration */
+			json_object_set_new(o, "reason",
+					    json_string("only runtime observations (observed_by) evidence it in this report: no configuration check of this report maps to it"));
+		} else if (!covered) {
+			char why_text[200];
+			if (type_known)
+				snprintf(why_text, sizeof(why_text),
+					 "no check of this report (%s, level %d) maps to it",
+					 r->bm->type, r->level);
+			else
+				snprintf(why_text, sizeof(why_text),
+					 "the mapping names no check of benchmark type %s",
+					 r->bm->type);
 			json_object_set_new(o, "reason", json_string(why_text));
 		}
 		json_object_set_new(o, "checks", names);
 		json_object_set_new(o, "passed", json_integer((json_int_t)passed));
 		json_object_set_new(o, "failed", json_integer((json_int_t)failed));
 		json_object_set_new(o, "skipped", json_integer((json_int_t)skipped));
+		json_object_set_new(o, "observed_by", observers);
 	}
 	json_object_set_new(doc, "requirements", reqs);
 	json_object_set_new(doc, "checks", checks);
+	json_object_set_new(doc, "supporting_checks", supporting);
 	json_object_set_new(doc, "unmapped_checks", unmapped);
+	for (size_t k = 0; k < r->n_entries; k++) {
+		json_decref(reqs_of[k]);
+		json_decref(via_of[k]);
+	}
+	free(reqs_of);
+	free(via_of);
 	return doc;
 nomem:
+	for (size_t k = 0; reqs_of && via_of && k < r->n_entries; k++) {
+		json_decref(reqs_of[k]);
+		json_decref(via_of[k]);
+	}
+	free(reqs_of);
+	free(via_of);
 	json_decref(doc);
 	json_decref(reqs);
 	json_decref(checks);
 	json_decref(unmapped);
+	json_decref(supporting);
 	return NULL;
 }

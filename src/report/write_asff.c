@@ -251,7 +251,8 @@ static json_t *requirements(const struct report *r, const struct report_entry *e
 		return reqs;
 	json_array_append_new(reqs, bounded(s, 256));
 	free(s);
-	const json_t *mapped = pci ? pci_map_check(pci, r->bm->type, e->def->id) : NULL;
+	/* runtime checks name the requirements of the items they back */
+	json_t *mapped = pci ? pci_map_requirements(pci, r->bm->type, e->def, NULL) : NULL;
 	size_t i;
 	const json_t *req;
 	json_array_foreach(mapped, i, req) {
@@ -263,6 +264,7 @@ static json_t *requirements(const struct report *r, const struct report_entry *e
 			free(s);
 		}
 	}
+	json_decref(mapped);
 	return reqs;
 }
 

@@ -200,8 +200,91 @@ tamper "a missing file" "file host.json: listed in manifest but missing" "rm hos
 tamper "an added file" "file notes.txt: not in manifest" "echo hi > notes.txt"
 tamper "the signature removed" "bundle is unsigned but --key was given" "rm manifest.sig" --key "$keys/ed25519.pub"
 tamper "a re-hashed forgery" "signature does not verify" "echo '{}' > waivers.json && sha256sum \$(sed 's/^[0-9a-f]*  //' manifest.sha256) > manifest.sha256" --key "$keys/ed25519.pub"
+echo "# Evidence bundles: waivers from --settings, runtime observation"
+# An active waiver on a FAIL, an expired one on a PASS, one on a level-2
+# check (this bundle is level 1) and one naming no check.
+cat >"$work/settings.json" <<'EOF'
+{"level": 2, "format": "json",
+ "waivers": {
+  "br01040200": {"reason": "ASLR off for a legacy debugger, ticket SEC-1", "expires": "2099-12-31T23:59:59Z", "approved-by": "CISO"},
+  "br01040100": {"reason": "core dumps kept for crash triage, ticket SEC-2", "expires": "2020-01-01T00:00:00Z", "approved-by": "security team"},
+  "br01040400": {"reason": "user namespaces for rootless builds", "expires": "2099-01-01T00:00:00Z", "approved-by": "CISO"},
+  "br09090900": {"reason": "a typo", "expires": "2099-01-01T00:00:00Z", "approved-by": "nobody"}}}
+EOF
+bw=$work/bundle-waivers
+expect "evidence --settings" 0 "$CISREPORT" evidence -c "$prof" --root "$root" -l 1 -o "$bw" --settings "$work/settings.json" --sign-key "$keys/ed25519.pem"
+expect "  ...verifies" 0 "$CISREPORT" verify "$bw" --key "$keys/ed25519.pub"
+expect "  ...holds the settings file byte for byte" 0 cmp "$work/settings.json" "$bw/settings.json"
+expect "  ...listed in the manifest" 0 grep -qE '^[0-9a-f]{64}  settings.json$' "$bw/manifest.sha256"
+expect "  ...waivers.json: active and expired waivers with the real status" 0 python3 - "$bw" "$work/settings.json" <<'EOF'
+import json, sys
+b, src = sys.argv[1], sys.argv[2]
+w = json.load(open(f"{b}/waivers.json"))
+report = json.load(open(f"{b}/report.json"))
+assert w["settings"] == {"file": "settings.json", "source": src, "sha256": w["settings"]["sha256"]}, w["settings"]
+assert (w["count"], w["active"], w["expired"]) == (2, 1, 1), w
+by = {x["check"]: x for x in w["waivers"]}
+a = by["br01040200"]
+assert a["id"] == "1.4.2" and a["status"] == "FAIL" and a["outcome"] == "fail", a
+assert a["waiver"] == {"reason": "ASLR off for a legacy debugger, ticket SEC-1", "expires": "2099-12-31T23:59:59Z",
+                       "approved_by": "CISO", "state": "active"}, a
+e = by["br01040100"]
+assert e["status"] == "PASS" and e["waiver"]["state"] == "expired" and e["waiver"]["approved_by"] == "security team", e
+# the same objects as the report's entries carry
+for name, x in by.items():
+    assert report["results"][name]["waiver"] == x["waiver"], name
+    assert report["results"][name]["status"] == x["status"], name
+# waivers on no check of this report, with why
+why = {x["check"]: x["why"] for x in w["not_in_report"]}
+assert "is level 2; this report is level 1" in why["br01040400"], why
+assert 'no check named "br09090900"' in why["br09090900"], why
+meta = json.load(open(f"{b}/bundle.json"))
+assert meta["settings"] == {"file": "settings.json", "source": src} and meta["level"] == 1, meta
+EOF
+expect "  ...report.txt shows the expired waiver" 0 grep -q "waiver: EXPIRED since 2020-01-01T00:00:00Z, approved by security team" "$bw/report.txt"
+rm -rf "$work/t"
+cp -a "$bw" "$work/t"
+sed -i 's/2020-01-01/2099-01-01/' "$work/t/settings.json"
+expect "tampering detected: the settings copy changed" 5 "$CISREPORT" verify "$work/t" --key "$keys/ed25519.pub"
+says "  ...named" "file settings.json: SHA-256 mismatch"
+expect "evidence --settings without -l takes the settings' level" 0 "$CISREPORT" evidence -c "$prof" --root "$root" -o "$work/bundle-level" --settings "$work/settings.json"
+expect "  ...level 2, the level-2 waiver applied" 0 python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/bundle.json")); w = json.load(open(sys.argv[1] + "/waivers.json"))
+assert m["level"] == 2 and w["count"] == 3 and [x["check"] for x in w["not_in_report"]] == ["br09090900"], (m["level"], w)' "$work/bundle-level"
+expect "--settings of a missing file: usage error" 1 "$CISREPORT" evidence -c "$prof" --root "$root" -o "$work/nosettings" --settings "$work/none.json"
+says "  ...naming it" "none.json: No such file or directory"
+printf '{"waivers": {"br01040200": {"reason": "x"}}}' >"$work/bad-settings.json"
+expect "--settings with a bad waiver: usage error" 1 "$CISREPORT" evidence -c "$prof" --root "$root" -o "$work/nosettings" --settings "$work/bad-settings.json"
+says "  ...naming the field" "waivers.br01040200.approved-by: is required"
+expect "  ...and writes nothing" 1 test -e "$work/nosettings"
+expect "without --observe, runtime.json says observation was not enabled" 0 python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1] + "/runtime.json"))
+assert r["enabled"] is False and r["checks"] == {} and r["backed"] == {}, r
+assert r["statement"].startswith("Runtime observation was not enabled for this bundle"), r' "$bw"
+expect "evidence --observe with --root: usage error" 1 "$CISREPORT" evidence -c "$prof" --root "$root" -o "$work/noobs" --observe 1s
+says "  ...saying why" "cannot be combined with --root"
+expect "evidence --observe with a bad duration: usage error" 1 "$CISREPORT" evidence -o "$work/noobs" --observe soon
+says "  ...naming what is allowed" "use 100ms to 24h"
+
 expect "verify without a bundle: usage error" 1 "$CISREPORT" verify
 expect "verify of a missing directory" 1 "$CISREPORT" verify "$work/nonexistent"
+
+echo "# Evidence bundles of the other benchmarks: every check mapped to 2.2.x"
+for spec in kubernetes:k8s-hardened:1 fips:fips-enabled:2; do
+	IFS=: read -r type fixture level <<<"$spec"
+	expect "evidence -t $type" 0 "$CISREPORT" evidence -t "$type" -l "$level" -c "$SOURCE_DIR/profiles" --root "${FIXTURES:?}/$fixture" -o "$work/bundle-$type"
+	expect "  ...every $type check has its 2.2.x requirements" 0 python3 - "$work/bundle-$type/pci-dss-2.2.json" "$type" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["benchmark"]["type"] == sys.argv[2] and "note" not in d, d.get("note")
+assert d["checks"] and all(c["requirements"] for c in d["checks"]), [c["name"] for c in d["checks"] if not c["requirements"]]
+assert d["unmapped_checks"] == [] and d["supporting_checks"] == []
+req = {r["id"]: r for r in d["requirements"]}
+assert req["2.2.6"]["covered"] and req["2.2.6"]["checks"], req["2.2.6"]
+EOF
+done
 
 # The shipped profile, once every kind it names is built (other branches).
 if "$CISREPORT" -c "$SOURCE_DIR/profiles" --list >/dev/null 2>&1; then

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
 
 #include "report/evidence.h"
+#include "report/render.h"
+#include "report/settings.h"
 
 static struct report_fixture fx;
 static struct pci_map pci;
@@ -369,45 +372,290 @@ static void tampering_is_named(void **state)
 	free(b);
 }
 
-static void waivers_and_runtime_from_the_report(void **state)
+static json_t *load_json(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	json_error_t e;
+	json_t *doc = json_load_file(path, 0, &e);
+	if (!doc)
+		fail_msg("%s: %s", path, e.text);
+	return doc;
+}
+
+static const json_t *waiver_of(const json_t *waivers, const char *list, const char *check)
+{
+	size_t i;
+	const json_t *w;
+	json_array_foreach(json_object_get(waivers, list), i, w)
+		if (strcmp(json_string_value(json_object_get(w, "check")), check) == 0)
+			return w;
+	fail_msg("%s: no waiver for %s", list, check);
+	return NULL;
+}
+
+static const char *str_at(const json_t *o, const char *k1, const char *k2)
+{
+	const json_t *v = json_object_get(o, k1);
+	if (k2)
+		v = json_object_get(v, k2);
+	return json_is_string(v) ? json_string_value(v) : "(not a string)";
+}
+
+/* Without --settings and --observe: plain statements, no invented data. */
+static void no_settings_no_observation(void **state)
 {
 	(void)state;
-	json_t *doc = report_to_json(&fx.r);
-	json_t *w = evidence_waivers_json(doc, NULL, NULL);
-	assert_string_equal(json_string_value(json_object_get(w, "source")), "report");
+	char *b = make_bundle("plain", NULL);
+	json_t *w = load_json(b, "waivers.json");
+	assert_true(json_is_null(json_object_get(w, "settings")));
+	assert_non_null(strstr(str_at(w, "statement", NULL), "No settings file was given"));
+	assert_int_equal(json_integer_value(json_object_get(w, "count")), 0);
 	assert_int_equal(json_array_size(json_object_get(w, "waivers")), 0);
 	json_decref(w);
-	json_t *rt = evidence_runtime_json(doc);
-	assert_true(json_is_false(json_object_get(rt, "available")));
+	json_t *rt = load_json(b, "runtime.json");
+	assert_true(json_is_false(json_object_get(rt, "enabled")));
+	assert_non_null(strstr(str_at(rt, "statement", NULL),
+			       "Runtime observation was not enabled for this bundle"));
+	assert_null(json_object_get(rt, "window"));
+	assert_int_equal(json_object_size(json_object_get(rt, "checks")), 0);
+	assert_int_equal(json_object_size(json_object_get(rt, "backed")), 0);
 	json_decref(rt);
-	/* when entries carry a waiver and the report runtime observations,
-	 * both are in the bundle */
-	json_t *entry = json_object_get(json_object_get(doc, "results"), "br01040200");
-	json_object_set_new(entry, "waiver", json_pack("{s:s, s:s}", "justification",
-						       "ASLR off for a legacy debugger, ticket SEC-1",
-						       "expires", "2030-01-01"));
-	json_object_set_new(doc, "runtime", json_pack("{s:i}", "module_loads", 3));
-	w = evidence_waivers_json(doc, NULL, NULL);
-	assert_int_equal(json_integer_value(json_object_get(w, "count")), 1);
-	json_t *first = json_array_get(json_object_get(w, "waivers"), 0);
-	assert_string_equal(json_string_value(json_object_get(first, "check")), "br01040200");
-	assert_string_equal(json_string_value(json_object_get(first, "status")), "FAIL");
-	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(first, "waiver"), "justification")),
-		"ASLR off for a legacy debugger, ticket SEC-1");
-	json_decref(w);
-	rt = evidence_runtime_json(doc);
-	assert_true(json_is_true(json_object_get(rt, "available")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(rt, "runtime"), "module_loads")), 3);
-	json_decref(rt);
-	/* a settings file's waivers take precedence */
-	json_t *settings = json_pack("[{s:s}]", "check", "1.4.3");
-	w = evidence_waivers_json(doc, settings, "/etc/cisreport/settings.json");
-	assert_string_equal(json_string_value(json_object_get(w, "source")), "/etc/cisreport/settings.json");
-	assert_int_equal(json_integer_value(json_object_get(w, "count")), 1);
-	json_decref(w);
-	json_decref(settings);
+	json_t *meta = load_json(b, "bundle.json");
+	assert_true(json_is_null(json_object_get(meta, "settings")));
+	assert_true(json_is_null(json_object_get(meta, "observation")));
+	json_decref(meta);
+	assert_null(slurp(b, "settings.json", NULL));
+	free(b);
+}
+
+#define SETTINGS_TEXT                                                                            \
+	"{\"level\": 1,\n \"waivers\": {\n"                                                       \
+	"  \"br01040200\": {\"reason\": \"ASLR off for a legacy debugger, ticket SEC-1\",\n"      \
+	"                 \"expires\": \"2099-12-31T23:59:59Z\", \"approved-by\": \"CISO\"},\n"      \
+	"  \"br01040100\": {\"reason\": \"core dumps for crash triage, ticket SEC-2\",\n"         \
+	"                 \"expires\": \"2020-01-01T00:00:00Z\", \"approved-by\": \"security team\"},\n" \
+	"  \"br09090900\": {\"reason\": \"typo\", \"expires\": \"2099-01-01T00:00:00Z\",\n"          \
+	"                 \"approved-by\": \"nobody\"}}}\n"
+
+/* --settings: the report is built with the waivers (report_build), the
+ * bundle lists active and expired ones with the checks' real status, as the
+ * report JSON carries them, and holds the settings file itself. */
+static void waivers_from_settings(void **state)
+{
+	(void)state;
+	json_t *doc = json_loads(SETTINGS_TEXT, 0, NULL);
+	assert_non_null(doc);
+	struct settings defaults, s;
+	char err[1024];
+	assert_int_equal(settings_init(&defaults), 0);
+	if (settings_patch(&defaults, doc, NULL, &s, err, sizeof(err)))
+		fail_msg("settings: %s", err);
+	settings_free(&defaults);
 	json_decref(doc);
+	struct report r;
+	struct report_selection sel = {.level = 1};
+	assert_int_equal(report_build(&fx.h, &fx.p, &sel, &s, &r), 0);
+	char *b = path_in("waived");
+	struct evidence_input in = {.report = &r,
+				    .profile = &fx.p,
+				    .host = &fx.id,
+				    .pci = &pci,
+				    .settings = &s,
+				    .settings_path = "/etc/cisreport/settings.json",
+				    .settings_text = SETTINGS_TEXT,
+				    .settings_len = strlen(SETTINGS_TEXT)};
+	if (evidence_bundle_write(b, &in, err, sizeof(err)))
+		fail_msg("bundle: %s", err);
+
+	json_t *w = load_json(b, "waivers.json");
+	assert_string_equal(str_at(w, "settings", "file"), "settings.json");
+	assert_string_equal(str_at(w, "settings", "source"), "/etc/cisreport/settings.json");
+	assert_string_equal(str_at(w, "judged_at", NULL), r.timestamp);
+	assert_int_equal(json_integer_value(json_object_get(w, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(w, "active")), 1);
+	assert_int_equal(json_integer_value(json_object_get(w, "expired")), 1);
+	const json_t *aslr = waiver_of(w, "waivers", "br01040200");
+	assert_string_equal(str_at(aslr, "id", NULL), "1.4.2");
+	assert_string_equal(str_at(aslr, "status", NULL), "FAIL"); /* the real status */
+	assert_string_equal(str_at(aslr, "waiver", "reason"),
+			    "ASLR off for a legacy debugger, ticket SEC-1");
+	assert_string_equal(str_at(aslr, "waiver", "approved_by"), "CISO");
+	assert_string_equal(str_at(aslr, "waiver", "expires"), "2099-12-31T23:59:59Z");
+	assert_string_equal(str_at(aslr, "waiver", "state"), "active");
+	const json_t *dumps = waiver_of(w, "waivers", "br01040100");
+	assert_string_equal(str_at(dumps, "status", NULL), "PASS");
+	assert_string_equal(str_at(dumps, "waiver", "state"), "expired");
+	assert_string_equal(str_at(dumps, "waiver", "approved_by"), "security team");
+	/* a waiver naming no check of the report is shown, with why */
+	const json_t *typo = waiver_of(w, "not_in_report", "br09090900");
+	assert_non_null(strstr(str_at(typo, "why", NULL),
+			       "no check named \"br09090900\" in the profiles of benchmark bottlerocket"));
+	assert_string_equal(str_at(typo, "waiver", "state"), "active");
+	/* each waiver object is the report JSON's, field for field */
+	json_t *report = load_json(b, "report.json");
+	const json_t *results = json_object_get(report, "results");
+	assert_true(json_equal(json_object_get(json_object_get(results, "br01040200"), "waiver"),
+			       json_object_get(aslr, "waiver")));
+	assert_true(json_equal(json_object_get(json_object_get(results, "br01040100"), "waiver"),
+			       json_object_get(dumps, "waiver")));
+	json_decref(report);
+	json_decref(w);
+	/* the settings file, byte for byte, listed in the manifest */
+	char *copy = slurp(b, "settings.json", NULL);
+	assert_non_null(copy);
+	assert_string_equal(copy, SETTINGS_TEXT);
+	free(copy);
+	char *manifest = slurp(b, "manifest.sha256", NULL);
+	assert_non_null(strstr(manifest, "  settings.json\n"));
+	free(manifest);
+	json_t *meta = load_json(b, "bundle.json");
+	assert_string_equal(str_at(meta, "settings", "source"), "/etc/cisreport/settings.json");
+	json_decref(meta);
+	/* the mapping marks the waived checks */
+	json_t *map = load_json(b, "pci-dss-2.2.json");
+	size_t i;
+	const json_t *c;
+	size_t marked = 0;
+	json_array_foreach(json_object_get(map, "checks"), i, c)
+		if (json_object_get(c, "waiver"))
+			marked++;
+	assert_int_equal(marked, 2);
+	json_decref(map);
+	assert_verifies(b, NULL);
+	/* a changed settings copy is named */
+	run("cd '%s' && sed -i 's/2020-01-01/2099-01-01/' settings.json", b);
+	assert_problem(b, NULL, "file settings.json: SHA-256 mismatch");
+	free(b);
+	report_free(&r);
+	settings_free(&s);
+}
+
+#define RUNTIME_CHECKS                                                                           \
+	",{\"name\":\"rt_unprivileged_bpf\",\"id\":\"rt.unprivileged_bpf\",\"title\":\"Ensure no "  \
+	"bpf() calls by non-root users are observed\",\"mode\":\"Automatic\",\"kind\":\"runtime\","  \
+	"\"params\":{\"class\":\"unprivileged_bpf\",\"backs\":[\"1.4.3\"]},\"remediation\":\"r\"},"                       \
+	"{\"name\":\"rt_ptrace_attach\",\"id\":\"rt.ptrace_attach\",\"title\":\"Ensure no ptrace "  \
+	"attach is observed\",\"mode\":\"Automatic\",\"kind\":\"runtime\",\"params\":{\"class\":"  \
+	"\"ptrace_attach\",\"backs\":[]},\"remediation\":\"r\"}"
+
+/* runtime.json reads the keys the report writes: "observation" on runtime
+ * entries, "observed" on the static entries they back. The observation
+ * here is set by hand (the live observer is tested end to end). */
+static void runtime_from_the_report(void **state)
+{
+	(void)state;
+	struct report_fixture rf;
+	fixture_run(&rf, FIXTURE_CHECKS RUNTIME_CHECKS);
+	/* no observer: the runtime checks are not in the report */
+	assert_int_equal(rf.r.n_entries, 4);
+	report_free(&rf.r);
+	static const char *const only[] = {"br01040300", "rt_unprivileged_bpf", "rt_ptrace_attach",
+					   NULL};
+	struct report_selection sel = {.level = 1, .only = only};
+	assert_int_equal(report_run(&rf.h, &rf.p, &sel, &rf.r), 0);
+	assert_int_equal(rf.r.n_entries, 3);
+	struct report_entry *bpf = NULL;
+	for (size_t i = 0; i < rf.r.n_entries; i++)
+		if (strcmp(rf.r.entries[i].def->name, "rt_unprivileged_bpf") == 0)
+			bpf = &rf.r.entries[i];
+	assert_non_null(bpf);
+	bpf->result.observation = json_pack("{s:s, s:[s], s:i, s:[{s:i, s:s, s:i}]}", "class",
+					    "unprivileged_bpf", "backs", "1.4.3", "count", 2,
+					    "samples", "pid", 4242, "comm", "bpftool", "uid", 65534);
+	struct evidence_observation obs = {.requested_ms = 1000, .observed_ms = 1001};
+	clock_gettime(CLOCK_REALTIME, &obs.started);
+	obs.ended = obs.started;
+	struct evidence_input in = {
+		.report = &rf.r, .profile = &rf.p, .host = &rf.id, .pci = &pci, .observation = &obs};
+	json_t *report_json = report_to_json(&rf.r);
+	json_t *rt = evidence_runtime_json(&in, report_json);
+	assert_true(json_is_true(json_object_get(rt, "enabled")));
+	assert_null(json_object_get(rt, "statement"));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(rt, "window"), "requested_ms")), 1000);
+	const json_t *checks = json_object_get(rt, "checks");
+	assert_int_equal(json_object_size(checks), 2);
+	const json_t *c = json_object_get(checks, "rt_unprivileged_bpf");
+	assert_string_equal(str_at(c, "id", NULL), "rt.unprivileged_bpf");
+	assert_string_equal(str_at(json_array_get(json_object_get(json_object_get(c, "observation"), "samples"), 0), "comm", NULL),
+			    "bpftool");
+	/* a runtime check without an observation is listed with its reason */
+	c = json_object_get(checks, "rt_ptrace_attach");
+	assert_string_equal(str_at(c, "status", NULL), "SKIP");
+	assert_non_null(strstr(str_at(c, "error", NULL), "not an offline root"));
+	assert_null(json_object_get(c, "observation"));
+	/* the static item the runtime check backs, with what was observed */
+	const json_t *backed = json_object_get(json_object_get(rt, "backed"), "br01040300");
+	assert_non_null(backed);
+	const json_t *link = json_array_get(json_object_get(backed, "observed"), 0);
+	assert_string_equal(str_at(link, "check", NULL), "rt_unprivileged_bpf");
+	assert_int_equal(json_integer_value(json_object_get(link, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(rt, "summary"), "events")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(rt, "summary"), "runtime_checks")), 2);
+	json_decref(rt);
+	/* the observer could not start: said so */
+	obs.unavailable = "cannot load the eBPF programs: Operation not permitted";
+	rt = evidence_runtime_json(&in, report_json);
+	const json_t *o = json_object_get(rt, "observer");
+	assert_true(json_is_false(json_object_get(o, "running")));
+	assert_string_equal(str_at(o, "reason", NULL), obs.unavailable);
+	json_decref(rt);
+	json_decref(report_json);
+	/* and the mapping: a runtime check through the item it backs, one
+	 * backing no item as supporting evidence, never as unmapped */
+	json_t *map = pci_map_report(&pci, &rf.r);
+	assert_int_equal(json_array_size(json_object_get(map, "unmapped_checks")), 0);
+	const json_t *sup = json_array_get(json_object_get(map, "supporting_checks"), 0);
+	assert_non_null(sup);
+	assert_string_equal(str_at(sup, "name", NULL), "rt_ptrace_attach");
+	size_t i;
+	const json_t *mc;
+	bool seen = false;
+	json_array_foreach(json_object_get(map, "checks"), i, mc) {
+		if (strcmp(str_at(mc, "name", NULL), "rt_ptrace_attach") == 0) {
+			assert_int_equal(json_array_size(json_object_get(mc, "requirements")), 0);
+			assert_null(json_object_get(mc, "mapped_via"));
+		}
+		if (strcmp(str_at(mc, "name", NULL), "rt_unprivileged_bpf"))
+			continue;
+		seen = true;
+		assert_true(json_is_true(json_object_get(mc, "runtime")));
+		assert_string_equal(json_string_value(json_array_get(json_object_get(mc, "mapped_via"), 0)), "1.4.3");
+		assert_true(json_equal(json_object_get(mc, "requirements"),
+				       pci_map_check(&pci, "bottlerocket", "1.4.3")));
+	}
+	assert_true(seen);
+	json_decref(map);
+	/* ASFF names the same requirements for it */
+	const struct report_writer *asff = report_writer_find("asff");
+	assert_non_null(asff);
+	struct writer_options wo = {.host = &rf.id,
+				    .pci = &pci,
+				    .aws_account = "123456789012",
+				    .aws_region = "eu-west-1",
+				    .resource_id = "i-0123456789abcdef0"};
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f = open_memstream(&out, &out_len);
+	assert_int_equal(asff->write(&rf.r, &wo, f), 0);
+	fclose(f);
+	json_t *findings = json_loadb(out, strcspn(out, "\n"), 0, NULL);
+	free(out);
+	assert_non_null(findings);
+	seen = false;
+	json_array_foreach(findings, i, mc) {
+		const json_t *rel = json_object_get(json_object_get(mc, "Compliance"), "RelatedRequirements");
+		const char *first = json_string_value(json_array_get(rel, 0));
+		if (!first || !strstr(first, "/rt.unprivileged_bpf"))
+			continue;
+		seen = true;
+		assert_int_equal(json_array_size(rel), 3);
+		assert_string_equal(json_string_value(json_array_get(rel, 1)), "PCI DSS v4.0/2.2.4");
+		assert_string_equal(json_string_value(json_array_get(rel, 2)), "PCI DSS v4.0/2.2.6");
+	}
+	assert_true(seen);
+	json_decref(findings);
+	fixture_free(&rf);
 }
 
 int main(void)
@@ -417,7 +665,9 @@ int main(void)
 		cmocka_unit_test(sign_with_each_key_type),
 		cmocka_unit_test(unusable_keys_are_refused),
 		cmocka_unit_test(tampering_is_named),
-		cmocka_unit_test(waivers_and_runtime_from_the_report),
+		cmocka_unit_test(no_settings_no_observation),
+		cmocka_unit_test(waivers_from_settings),
+		cmocka_unit_test(runtime_from_the_report),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

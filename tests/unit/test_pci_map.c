@@ -28,32 +28,60 @@ static void shipped_mapping_loads(void **state)
 	pci_map_free(&m);
 }
 
-/* Every check of every shipped bottlerocket profile file has a mapping
- * (read from the raw files: some kinds may not be built yet). */
-static void every_bottlerocket_check_is_mapped(void **state)
+/* Every check of every shipped profile file (bottlerocket, kubernetes,
+ * fips) has a mapping; a runtime check is mapped through the items it
+ * backs, all of which the mapping names (read from the raw files: some
+ * kinds may not be built yet). */
+static void every_shipped_check_is_mapped(void **state)
 {
 	(void)state;
+	static const char *const files[] = {"bottlerocket", "bottlerocket-runtime", "kubernetes",
+					    "fips", NULL};
 	struct pci_map m;
 	char err[1024];
 	assert_int_equal(pci_map_load(PROFILES "/" PCI_MAP_FILE, &m, err, sizeof(err)), 0);
-	size_t seen = 0;
+	size_t seen = 0, runtime = 0, types_seen = 0;
+	bool seen_type[3] = {false};
 	for (int level = 1; level <= 2; level++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/level%d/bottlerocket.json", PROFILES, level);
-		json_t *doc = json_load_file(path, 0, NULL);
-		if (!doc)
-			continue;
-		size_t i;
-		json_t *check;
-		json_array_foreach(json_object_get(doc, "checks"), i, check) {
-			const char *id = json_string_value(json_object_get(check, "id"));
-			if (!pci_map_check(&m, "bottlerocket", id))
-				fail_msg("%s: check %s has no PCI DSS 2.2 mapping", path, id);
-			seen++;
+		for (size_t f = 0; files[f]; f++) {
+			char path[512];
+			snprintf(path, sizeof(path), "%s/level%d/%s.json", PROFILES, level, files[f]);
+			json_t *doc = json_load_file(path, 0, NULL);
+			if (!doc)
+				continue;
+			const char *type = json_string_value(
+				json_object_get(json_object_get(doc, "benchmark"), "type"));
+			assert_non_null(type);
+			static const char *const types[] = {"bottlerocket", "kubernetes", "fips"};
+			for (size_t t = 0; t < 3; t++)
+				seen_type[t] |= strcmp(type, types[t]) == 0;
+			size_t i;
+			json_t *check;
+			json_array_foreach(json_object_get(doc, "checks"), i, check) {
+				const char *id = json_string_value(json_object_get(check, "id"));
+				const char *kind = json_string_value(json_object_get(check, "kind"));
+				seen++;
+				if (strcmp(kind, "runtime") != 0) {
+					if (!pci_map_check(&m, type, id))
+						fail_msg("%s: check %s has no PCI DSS 2.2 mapping", path, id);
+					continue;
+				}
+				runtime++;
+				size_t k;
+				json_t *item;
+				json_array_foreach(json_object_get(json_object_get(check, "params"), "backs"), k, item)
+					if (!pci_map_check(&m, type, json_string_value(item)))
+						fail_msg("%s: runtime check %s backs %s, which has no PCI DSS 2.2 mapping",
+							 path, id, json_string_value(item));
+			}
+			json_decref(doc);
 		}
-		json_decref(doc);
 	}
-	assert_true(seen >= 20);
+	for (size_t t = 0; t < 3; t++)
+		types_seen += seen_type[t];
+	assert_int_equal(types_seen, 3);
+	assert_true(seen >= 50);
+	assert_true(runtime >= 8);
 	pci_map_free(&m);
 }
 
@@ -175,13 +203,44 @@ static void report_mapping_document(void **state)
 	fixture_free(&f);
 }
 
+/* A benchmark type the mapping has no section for: said plainly, and only
+ * what the whole report evidences is covered. */
+static void type_the_mapping_does_not_name(void **state)
+{
+	(void)state;
+	struct report_fixture f;
+	fixture_run(&f, FIXTURE_CHECKS);
+	char *dir = make_temp_dir();
+	write_file(dir, "map.json",
+		   MAP_HEAD "\"report_requirements\":[\"2.2.1\"],\n\"benchmarks\":{\"other\":{\"1.4.2\":[\"2.2.1\"]}}}",
+		   0644);
+	char path[512], err[1024];
+	snprintf(path, sizeof(path), "%s/map.json", dir);
+	struct pci_map m;
+	if (pci_map_load(path, &m, err, sizeof(err)))
+		fail_msg("%s", err);
+	json_t *doc = pci_map_report(&m, &f.r);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "note")),
+			       "the mapping names no check of benchmark type bottlerocket"));
+	assert_int_equal(json_array_size(json_object_get(doc, "unmapped_checks")), 4);
+	assert_true(json_is_true(json_object_get(requirement(doc, "2.2.1"), "covered")));
+	/* 2.2.2 is not_covered in this mapping: its own reason */
+	assert_string_equal(json_string_value(json_object_get(requirement(doc, "2.2.2"), "reason")), "why");
+	json_decref(doc);
+	pci_map_free(&m);
+	rm_tree(dir);
+	free(dir);
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shipped_mapping_loads),
-		cmocka_unit_test(every_bottlerocket_check_is_mapped),
+		cmocka_unit_test(every_shipped_check_is_mapped),
 		cmocka_unit_test(bad_mappings_are_located),
 		cmocka_unit_test(report_mapping_document),
+		cmocka_unit_test(type_the_mapping_does_not_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
