@@ -629,6 +629,24 @@ else
 	not_ok "README.md exists"
 fi
 
+# Every relative link of README.md and docs/ names a file that exists.
+if "$PY" - "$SOURCE_DIR" <<'EOF'; then ok "README.md and docs/*.md: every relative link resolves to a file"; else not_ok "README.md and docs/*.md: every relative link resolves to a file"; fi
+import glob, os, re, sys
+root = sys.argv[1]
+bad = []
+for f in [os.path.join(root, "README.md")] + glob.glob(os.path.join(root, "docs", "**", "*.md"), recursive=True):
+    text = re.sub(r"```.*?```", "", open(f).read(), flags=re.S)
+    for link in re.findall(r"\]\(([^)\s]+)\)", text):
+        path = link.partition("#")[0]
+        if re.match(r"[a-z]+:", link) or not path:
+            continue
+        if not os.path.exists(os.path.normpath(os.path.join(os.path.dirname(f), path))):
+            bad.append("%s: %s" % (os.path.relpath(f, root), link))
+for b in bad:
+    print("         " + b)
+sys.exit(1 if bad else 0)
+EOF
+
 # ------------------------------------------------------------------- man page
 if command -v man >/dev/null; then
 	if MANWIDTH=80 man --warnings -l "$SOURCE_DIR/docs/man/cisreport.8" >"$work/man" 2>"$work/man-err" &&
