@@ -125,9 +125,13 @@ for f in glob.glob(os.path.join(sys.argv[1], "level*", "*.json")):
     doc = json.load(open(f))
     if doc["benchmark"]["type"] == "bottlerocket":
         checks += [dict(c, level=level) for c in doc["checks"]]
-what = sys.argv[2]  # countN, autoN, manualN: checks of level <= N; names; types
-n = {"count": lambda c: True, "auto": lambda c: c["mode"] == "Automatic",
-     "manual": lambda c: c["mode"] == "Manual"}
+# countN, autoN, manualN: checks of level <= N in a report without the
+# runtime observer (runtime checks join only with --observe); listedN: every
+# check of level <= N (--list shows them all); names; types
+what = sys.argv[2]
+static = lambda c: c["kind"] != "runtime"
+n = {"count": static, "auto": lambda c: static(c) and c["mode"] == "Automatic",
+     "manual": lambda c: static(c) and c["mode"] == "Manual", "listed": lambda c: True}
 for key, pred in n.items():
     if what.startswith(key):
         print(sum(1 for c in checks if c["level"] <= int(what[len(key):]) and pred(c)))
@@ -146,6 +150,7 @@ auto1=$(profile_fact auto1)
 auto2=$(profile_fact auto2)
 manual1=$(profile_fact manual1)
 manual2=$(profile_fact manual2)
+listed2=$(profile_fact listed2)
 
 # The hardened host, copied: git keeps no file modes, and the journal files
 # must not be readable by "other" (4.1.2).
@@ -364,7 +369,7 @@ pyeq "bloodhound's --checks DIR and -f JSON" "$work/out" "(d['total'], d['status
 run -c "$PROFILES" --list
 check "--list exits 0" [ "$rc" -eq 0 ]
 check "  ... prints a header" grep -qE "^NAME +ID +LEVEL +MODE +KIND +TITLE$" "$work/out"
-check "  ... and one line per check of every level" [ "$(($(wc -l <"$work/out") - 1))" -eq "$count2" ]
+check "  ... and one line per check of every level" [ "$(($(wc -l <"$work/out") - 1))" -eq "$listed2" ]
 listed=$(tail -n +2 "$work/out" | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')
 check "  ... sorted by name" [ "$listed" = "$(profile_fact names)" ]
 check "  ... with level, mode and kind" grep -qE "^br01040400 +1\.4\.4 +2 +Automatic +sysctl +Ensure user namespaces are disabled$" "$work/out"
@@ -406,13 +411,11 @@ rc=$?
 check "live host -l 2 -f json exits 0" [ "$rc" -eq 0 ]
 validate "live host -l 2 JSON matches docs/json-schema.json" "$work/live.json"
 # The schema bites: broken documents are rejected.
-for mutation in "d['status'] = 'OK'" "d['level'] = '2'" "del d['timestamp']" \
-	"d['timestamp'] = '2024-05-01 10:00:00 UTC'" \
-	"r = next(iter(d['results'].values())); del r['error']" \
-	"r = next(iter(d['results'].values())); r['mode'] = 'automatic'" \
-	"r = next(iter(d['results'].values())); r['evidence'] = [{'item': 'x'}]"; do
+# rejects FILE MUTATION: the document in FILE, changed by the Python
+# statements MUTATION (on d), fails docs/json-schema.json.
+rejects() {
 	"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); exec(sys.argv[2]); json.dump(d, open(sys.argv[3], "w"))' \
-		"$work/hardened-l2.json" "$mutation" "$work/mutated.json"
+		"$1" "$2" "$work/mutated.json"
 	"$PY" - "$SCHEMA" "$work/mutated.json" <<'EOF' >/dev/null 2>&1
 import json, sys, jsonschema
 try:
@@ -422,11 +425,71 @@ except jsonschema.ValidationError:
 EOF
 	rc=$?
 	if [ "$rc" -eq 3 ]; then
-		ok "schema rejects a report where $mutation"
+		ok "schema rejects a report where $2"
 	else
-		not_ok "schema rejects a report where $mutation" "validator exit status $rc"
+		not_ok "schema rejects a report where $2" "validator exit status $rc"
 	fi
+}
+for mutation in "d['status'] = 'OK'" "d['level'] = '2'" "del d['timestamp']" \
+	"d['timestamp'] = '2024-05-01 10:00:00 UTC'" \
+	"r = next(iter(d['results'].values())); del r['error']" \
+	"r = next(iter(d['results'].values())); r['mode'] = 'automatic'" \
+	"r = next(iter(d['results'].values())); r['evidence'] = [{'item': 'x'}]"; do
+	rejects "$work/hardened-l2.json" "$mutation"
 done
+
+# Waivers (--settings): the waived checks keep their status and carry the
+# waiver, active or expired; the document still matches the schema.
+cat >"$work/settings.json" <<'EOF'
+{"waivers": {
+  "br01040400": {"reason": "user namespaces for the build containers", "expires": "2099-12-31T23:59:59Z",
+                 "approved-by": "security team"},
+  "br01040100": {"reason": "old exception", "expires": "2001-01-01T00:00:00+01:00", "approved-by": "j.doe"}}}
+EOF
+run -c "$PROFILES" --root "$hardened" -l 2 -f json --settings "$work/settings.json"
+cp "$work/out" "$work/waived.json"
+check "--settings with waivers exits 0" [ "$rc" -eq 0 ]
+pyeq "  ... an active waiver is reported as given" "$work/waived.json" "d['results']['br01040400']['waiver']" \
+	"{'reason': 'user namespaces for the build containers', 'expires': '2099-12-31T23:59:59Z', 'approved_by': 'security team', 'state': 'active'}"
+pyeq "  ... an expired one says so" "$work/waived.json" "d['results']['br01040100']['waiver']['state']" expired
+pyeq "  ... the waived checks keep their status and the counts theirs" "$work/waived.json" \
+	"(d['results']['br01040400']['status'], d['results']['br01040100']['status'], d['total'], d['passed'])" \
+	"('PASS', 'PASS', $count2, $auto2)"
+pyeq "  ... other checks carry no waiver" "$work/waived.json" \
+	"sorted(n for n, r in d['results'].items() if 'waiver' in r)" "['br01040100', 'br01040400']"
+validate "  ... and the report matches docs/json-schema.json" "$work/waived.json"
+for mutation in "d['results']['br01040400']['waiver']['state'] = 'waived'" \
+	"del d['results']['br01040400']['waiver']['approved_by']" \
+	"d['results']['br01040400']['waiver']['expires'] = 'next year'"; do
+	rejects "$work/waived.json" "$mutation"
+done
+
+# Runtime observation (--observe; root and an eBPF build): runtime checks
+# carry an "observation", the items they back an "observed" list; both match
+# the schema.
+if [ "$(id -u)" -ne 0 ]; then
+	skip "--observe JSON against the schema: needs root (the observer loads eBPF programs)"
+elif ! "$CISREPORT" --version | grep -q '+ebpf-observer'; then
+	skip "--observe JSON against the schema: built without the eBPF observer"
+else
+	run -c "$PROFILES" -l 2 -f json --observe 2s
+	cp "$work/out" "$work/observed.json"
+	check "--observe 2s -l 2 -f json writes a report" [ -s "$work/observed.json" ]
+	pyeq "  ... the runtime checks join the report" "$work/observed.json" \
+		"(d['total'], [r['kind'] for r in d['results'].values()].count('runtime'))" \
+		"($listed2, $((listed2 - count2)))"
+	pyeq "  ... rt_user_namespace has an observation of its class" "$work/observed.json" \
+		"d['results']['rt_user_namespace']['observation']['class']" user_namespace
+	pyeq "  ... 1.4.4 shows its runtime checks as observed" "$work/observed.json" \
+		"[o['check'] for o in d['results']['br01040400']['observed']]" "['rt_sysctl_write', 'rt_user_namespace']"
+	validate "  ... and the report matches docs/json-schema.json" "$work/observed.json"
+	for mutation in "d['results']['rt_user_namespace']['observation']['count'] = -1" \
+		"del d['results']['rt_user_namespace']['observation']['since']" \
+		"d['results']['br01040400']['observed'][0]['status'] = 'observed'" \
+		"d['results']['br01040400']['observation'] = d['results']['rt_user_namespace']['observation']"; do
+		rejects "$work/observed.json" "$mutation"
+	done
+fi
 
 if "$PY" - "$work/hardened-l2.json" <<'EOF'; then ok "JSON is bloodhound's layout: one compact line, keys in its order, results by name"; else not_ok "JSON layout (see above)"; fi
 import json, re, sys
@@ -565,6 +628,24 @@ EOF
 else
 	not_ok "README.md exists"
 fi
+
+# Every relative link of README.md and docs/ names a file that exists.
+if "$PY" - "$SOURCE_DIR" <<'EOF'; then ok "README.md and docs/*.md: every relative link resolves to a file"; else not_ok "README.md and docs/*.md: every relative link resolves to a file"; fi
+import glob, os, re, sys
+root = sys.argv[1]
+bad = []
+for f in [os.path.join(root, "README.md")] + glob.glob(os.path.join(root, "docs", "**", "*.md"), recursive=True):
+    text = re.sub(r"```.*?```", "", open(f).read(), flags=re.S)
+    for link in re.findall(r"\]\(([^)\s]+)\)", text):
+        path = link.partition("#")[0]
+        if re.match(r"[a-z]+:", link) or not path:
+            continue
+        if not os.path.exists(os.path.normpath(os.path.join(os.path.dirname(f), path))):
+            bad.append("%s: %s" % (os.path.relpath(f, root), link))
+for b in bad:
+    print("         " + b)
+sys.exit(1 if bad else 0)
+EOF
 
 # ------------------------------------------------------------------- man page
 if command -v man >/dev/null; then
