@@ -139,6 +139,9 @@ static int do_ptrace(void)
 		waitpid(child, NULL, __WALL);
 		ptrace(PTRACE_DETACH, child, NULL, NULL);
 	}
+	/* The observer names the target from /proc/<pid>/comm when its drain
+	 * thread reads the event: keep the tracee alive until then. */
+	usleep(300000);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	char extra[64];
