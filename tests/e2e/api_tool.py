@@ -384,6 +384,8 @@ def cmd_toggle(a):
     def note(msg):
         with lock:
             errors.append(msg)
+            if len(errors) >= 20:  # broken: stop, do not spin
+                stop.set()
 
     def reader(n):
         while not stop.is_set():
@@ -421,9 +423,14 @@ def cmd_toggle(a):
     for _ in range(a.toggles):
         for on in (False, True):
             time.sleep(a.pause)
-            status, body = patch(a.socket, json.dumps({"observer": on}))
-            if status != 200 or json.loads(body).get("observer") is not on:
-                note(f"PATCH observer {on}: {status} {body[:200]!r}")
+            try:
+                status, body = patch(a.socket, json.dumps({"observer": on}))
+                if status != 200 or json.loads(body).get("observer") is not on:
+                    note(f"PATCH observer {on}: {status} {body[:200]!r}")
+            except Exception as e:  # noqa: BLE001
+                note(f"PATCH observer {on}: {e}")
+        if stop.is_set():
+            break
     time.sleep(a.pause)
     stop.set()
     for t in threads:
