@@ -51,6 +51,9 @@ static void usage(FILE *out)
 		"                           wait on commands) [default: 0, per connection]\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
+		"The eBPF runtime observer runs from start-up while the settings' \"observer\"\n"
+		"switch is on (the default; it needs root): reports then have the runtime\n"
+		"checks, with results since the observer started.\n\n"
 		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
 		"exit 0; SIGHUP reloads the profiles and the settings.\n",
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
