@@ -8,23 +8,39 @@
 # host, so every report reads /proc/sys for real.
 #
 #   bench/api_bench.sh [BUILD_DIR] [SECONDS_PER_RUN]
+#
+# Environment:
+#   PROFILES=DIR     profiles to serve (the real ones: PROFILES=profiles;
+#                    they run iptables-save and ip6tables-save per report)
+#   OBSERVER=on|off  the settings' observer switch (default: on, the
+#                    daemon's default; the observer needs root)
+#   THREADS="0 2"    the --threads values to run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 SECONDS_PER_RUN=${2:-5}
 PROFILES=${PROFILES:-tests/fixtures/api/profiles}
 URI='/report/cis?level=2&format=json'
+OBSERVER=${OBSERVER:-on}
+THREADS=${THREADS:-0 2}
+case $OBSERVER in on) observe=true ;; off) observe=false ;; *) echo "OBSERVER=on|off" >&2; exit 2 ;; esac
 T=$(mktemp -d)
 pid=
 trap 'rm -rf "$T"; if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi' EXIT
 start() {
+	mkdir -p "$T/state"
+	echo "{\"observer\": $observe}" >"$T/state/settings.json"
 	"$BUILD/cisreportd" -s "$T/api.sock" -d "$T/state" -c "$PROFILES" "$@" 2>/dev/null &
 	pid=$!
 	for _ in $(seq 100); do [ -S "$T/api.sock" ] && break; sleep 0.05; done
+	# What the reports have: the observer's state and the checks per report.
+	curl -s --unix-socket "$T/api.sock" http://localhost/metrics | grep '^cisreport_observer_up' || true
+	curl -s --unix-socket "$T/api.sock" "http://localhost$URI" |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print("report: %d checks, %d runtime" % (d["total"], sum(r["kind"] == "runtime" for r in d["results"].values())))'
 }
 stop() { kill "$pid"; wait "$pid" || true; }
-echo "cisreportd on $(nproc) CPU(s), profile $PROFILES, GET $URI, ${SECONDS_PER_RUN}s per run"
-for threads in 0 2; do
+echo "cisreportd on $(nproc) CPU(s), profile $PROFILES, observer $OBSERVER, GET $URI, ${SECONDS_PER_RUN}s per run"
+for threads in $THREADS; do
 	start --threads "$threads"
 	[ "$threads" = 0 ] && echo "== a thread per connection (default)" || echo "== --threads $threads"
 	for mode in "" --new-connection; do

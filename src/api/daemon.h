@@ -48,6 +48,14 @@ struct shared_settings {
 	struct settings s;
 };
 
+/* The runtime observer as requests hold it: reference-counted like the
+ * settings, so switching it off (PATCH, SIGHUP) never frees one that a
+ * running report or scrape still reads; the last holder frees it. */
+struct shared_observer {
+	atomic_int refs;
+	struct observer *o; /* running, or not (it carries the reason) */
+};
+
 /* Status codes counted for /metrics; the last slot counts the others. */
 #define TRACKED_CODES {200, 400, 404, 405, 413, 414, 422, 431, 500, 503}
 #define N_TRACKED_CODES 10
@@ -61,10 +69,13 @@ struct daemon {
 	struct shared_settings *settings;
 	pthread_mutex_t patch_lock; /* one settings change at a time */
 
-	/* The runtime observer (eBPF, issue 3) started at start-up and kept
-	 * for the daemon's life; every request's host handle points at it.
-	 * NULL until the observer is wired in. */
-	struct observer *observer;
+	/* The runtime observer (eBPF), started at start-up when the settings'
+	 * observer switch is on and kept until the switch goes off; guarded
+	 * by lock. Every request's host handle points at it, so reports have
+	 * the runtime checks. NULL: off (or --root), observer_off says why. */
+	struct shared_observer *observer;
+	char observer_off[256];
+	atomic_ulong observer_starts; /* observers started (or tried) */
 
 	struct timespec started; /* wall clock */
 	atomic_bool stopping;
@@ -82,6 +93,19 @@ void shared_settings_unref(struct shared_settings *s);
 void daemon_snapshot(struct daemon *d, struct catalog **c, struct shared_settings **s);
 /* Replace either or both (NULL: keep); takes the caller's references. */
 void daemon_install(struct daemon *d, struct catalog *c, struct shared_settings *s);
+
+struct shared_observer *shared_observer_ref(struct shared_observer *so); /* NULL ok */
+void shared_observer_unref(struct shared_observer *so);
+
+/* The current observer, referenced for the caller (NULL: off); when off,
+ * why, into off_reason (may be NULL). */
+struct shared_observer *daemon_observer(struct daemon *d, char *off_reason, size_t size);
+
+/* Make the observer follow the settings' switch: on and none → start one
+ * (a failure to load is logged once and kept: the runtime checks SKIP
+ * with its reason), off → drop it. Called with patch_lock held, so one
+ * change at a time. On an offline root (--root) it never starts. */
+void daemon_observer_follow(struct daemon *d, bool on);
 
 /* Log a line to stderr (one write, so lines from threads do not mix). */
 __attribute__((format(printf, 1, 2))) void daemon_log(const char *fmt, ...);

@@ -51,6 +51,9 @@ static void usage(FILE *out)
 		"                           wait on commands) [default: 0, per connection]\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
+		"The eBPF runtime observer runs from start-up while the settings' \"observer\"\n"
+		"switch is on (the default; it needs root): reports then have the runtime\n"
+		"checks, with results since the observer started.\n\n"
 		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
 		"exit 0; SIGHUP reloads the profiles and the settings.\n",
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
@@ -217,6 +220,8 @@ static void reload(struct daemon *d)
 		ok = false;
 	}
 	daemon_install(d, c, ss);
+	if (ss)
+		daemon_observer_follow(d, ss->s.observer);
 	pthread_mutex_unlock(&d->patch_lock);
 	atomic_fetch_add(ok ? &d->reloads : &d->reload_failures, 1);
 	struct catalog *cur;
@@ -313,11 +318,15 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* Before the first request: every report has the runtime checks. */
+	daemon_observer_follow(&d, d.settings->s.observer);
+
 	struct listener l;
 	if (listener_open(d.opt.socket_path, d.opt.group, &l, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cisreportd: %s\n", err);
 		catalog_unref(d.catalog);
 		shared_settings_unref(d.settings);
+		shared_observer_unref(d.observer);
 		return EXIT_USAGE;
 	}
 	if (server_start(&d, l.fd, err, sizeof(err)) < 0) {
@@ -326,6 +335,7 @@ int main(int argc, char **argv)
 		close(l.fd);
 		catalog_unref(d.catalog);
 		shared_settings_unref(d.settings);
+		shared_observer_unref(d.observer);
 		return EXIT_USAGE;
 	}
 	char threads[64] = "a thread per connection";
@@ -357,6 +367,7 @@ int main(int argc, char **argv)
 	shut_down(&d, &l);
 	catalog_unref(d.catalog);
 	shared_settings_unref(d.settings);
+	shared_observer_unref(d.observer);
 	pthread_mutex_destroy(&d.lock);
 	pthread_mutex_destroy(&d.patch_lock);
 	return 0;

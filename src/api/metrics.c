@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "observer/observer.h"
 #include "report/render.h"
 
 struct scraped {
@@ -62,8 +63,8 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void scrape(struct daemon *d, const struct profile *p, const struct settings *s,
-		   struct scraped *out)
+static void scrape(struct daemon *d, struct observer *o, const struct profile *p,
+		   const struct settings *s, struct scraped *out)
 {
 	out->p = p;
 	out->max_level = 1;
@@ -75,7 +76,7 @@ static void scrape(struct daemon *d, const struct profile *p, const struct setti
 		free(h);
 		return;
 	}
-	h->observer = d->observer;
+	h->observer = o;
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	struct report_selection sel = {.level = out->max_level};
@@ -191,14 +192,68 @@ static void write_daemon(FILE *f, struct daemon *d, const struct settings *s)
 	fprintf(f, "cisreport_observer_enabled %d\n", s->observer ? 1 : 0);
 }
 
+/* The observer's state and its counters. The counters are the kernel's
+ * (exact) and start at 0 with each observer: switching it off and on is a
+ * counter reset, which cisreport_observer_start_time_seconds dates. */
+static void write_observer(FILE *f, struct observer *o, const char *off_reason)
+{
+	family(f, "cisreport_observer_up", "gauge",
+	       "Runtime observer: 1 running; 0 off (settings, --root) or unavailable (no "
+	       "privilege, no BTF, built without eBPF), the reason in the label.");
+	const char *state = !o ? "off" : observer_running(o) ? "running" : "unavailable";
+	fprintf(f, "cisreport_observer_up{state=\"%s\",reason=", state);
+	label(f, !o ? off_reason : observer_reason(o));
+	fprintf(f, "} %d\n", observer_running(o) ? 1 : 0);
+	if (!observer_running(o))
+		return;
+	int64_t since = observer_since_ns(o);
+	family(f, "cisreport_observer_start_time_seconds", "gauge",
+	       "When the running observer started (Unix time): the runtime checks and the event "
+	       "counters cover the time since.");
+	fprintf(f, "cisreport_observer_start_time_seconds %lld.%03lld\n",
+		(long long)(since / 1000000000), (long long)(since % 1000000000 / 1000000));
+	struct observer_class_view *v = malloc(sizeof(*v) * OBSERVER_NCLASSES);
+	if (!v)
+		return;
+	for (int i = 0; i < OBSERVER_NCLASSES; i++)
+		observer_snapshot(o, (enum observer_class)i, &v[i]);
+	family(f, "cisreport_observer_class_available", "gauge",
+	       "Event classes the observer watches: 1 attached, 0 not (the reason in the label).");
+	for (int i = 0; i < OBSERVER_NCLASSES; i++) {
+		fprintf(f, "cisreport_observer_class_available{class=\"%s\",reason=",
+			observer_class_name(v[i].cls));
+		label(f, v[i].available ? "" : v[i].reason);
+		fprintf(f, "} %d\n", v[i].available ? 1 : 0);
+	}
+	family(f, "cisreport_observed_events_total", "counter",
+	       "Events of each class seen by the kernel programs since the observer started "
+	       "(exact, lost ones included).");
+	for (int i = 0; i < OBSERVER_NCLASSES; i++)
+		if (v[i].available)
+			fprintf(f, "cisreport_observed_events_total{class=\"%s\"} %llu\n",
+				observer_class_name(v[i].cls), (unsigned long long)v[i].count);
+	family(f, "cisreport_observed_events_lost_total", "counter",
+	       "Of those, events whose details were dropped because the ring buffer was full.");
+	for (int i = 0; i < OBSERVER_NCLASSES; i++)
+		if (v[i].available)
+			fprintf(f, "cisreport_observed_events_lost_total{class=\"%s\"} %llu\n",
+				observer_class_name(v[i].cls), (unsigned long long)v[i].lost);
+	free(v);
+}
+
 int metrics_render(struct daemon *d, const struct catalog *c, const struct settings *s,
 		   char **buf, size_t *len)
 {
 	struct scraped *sc = calloc(c->n_profiles ? c->n_profiles : 1, sizeof(*sc));
 	if (!sc)
 		return -ENOMEM;
+	/* One observer for the whole scrape: the checks and the counters
+	 * come from the same one even if it is switched meanwhile. */
+	char off[256] = "";
+	struct shared_observer *so = daemon_observer(d, off, sizeof(off));
+	struct observer *o = so ? so->o : NULL;
 	for (size_t i = 0; i < c->n_profiles; i++)
-		scrape(d, &c->profiles[i], s, &sc[i]);
+		scrape(d, o, &c->profiles[i], s, &sc[i]);
 	*buf = NULL;
 	*len = 0;
 	FILE *f = open_memstream(buf, len);
@@ -207,6 +262,7 @@ int metrics_render(struct daemon *d, const struct catalog *c, const struct setti
 		write_checks(f, sc, c->n_profiles);
 		write_counts(f, sc, c->n_profiles);
 		write_daemon(f, d, s);
+		write_observer(f, o, off);
 		if (fclose(f) == EOF) {
 			free(*buf);
 			*buf = NULL;
@@ -217,5 +273,6 @@ int metrics_render(struct daemon *d, const struct catalog *c, const struct setti
 		if (sc[i].built)
 			report_free(&sc[i].r);
 	free(sc);
+	shared_observer_unref(so);
 	return rc;
 }

@@ -406,6 +406,9 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	daemon_snapshot(req->d, &c, &s);
 	enum MHD_Result sent = MHD_YES;
 	struct host *h = NULL;
+	/* Held for the whole report: switching the observer off meanwhile
+	 * does not free it under this request. */
+	struct shared_observer *so = NULL;
 	const struct profile *p = resolve_report(req, con, c, &sent);
 	if (!p)
 		goto out;
@@ -424,7 +427,8 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 				     "host root: %s", strerror(-rc));
 		goto out;
 	}
-	h->observer = req->d->observer;
+	so = daemon_observer(req->d, NULL, 0);
+	h->observer = so ? so->o : NULL;
 	struct report r;
 	struct report_selection sel = {.level = lvl};
 	rc = report_build(h, p, &sel, &s->s, &r);
@@ -454,6 +458,7 @@ out:
 		host_free(h);
 		free(h);
 	}
+	shared_observer_unref(so);
 	catalog_unref(c);
 	shared_settings_unref(s);
 	return sent;
@@ -529,7 +534,11 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 				   text ? text : "(patch)");
 			free(text);
 			json_t *doc = settings_to_json(&ns->s);
+			bool observe = ns->s.observer;
 			daemon_install(d, NULL, ns);
+			/* Started (or stopped) before the answer: the next
+			 * report already follows the switch. */
+			daemon_observer_follow(d, observe);
 			sent = doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL)
 				   : respond_oom(req, con);
 		}
@@ -702,11 +711,19 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 	 * clients still block nobody); fewer context switches and tighter
 	 * latency when reports never wait. */
 	unsigned mode = d->opt.threads ? 0 : MHD_USE_THREAD_PER_CONNECTION;
+	/* A pool only for N > 1: the library warns about a size of 0 or 1
+	 * (one polling thread is no pool). */
+	struct MHD_OptionItem pool[] = {
+		{d->opt.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		 (intptr_t)d->opt.threads, NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	d->mhd = MHD_start_daemon(
 		MHD_USE_AUTO_INTERNAL_THREAD | mode | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, d,
-		MHD_OPTION_THREAD_POOL_SIZE, d->opt.threads ? d->opt.threads : 1u,
+		/* First, so that every message of the library comes through it. */
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, d,
+		MHD_OPTION_ARRAY, pool,
 		MHD_OPTION_LISTEN_SOCKET, listen_fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, d->opt.idle_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, d->opt.max_connections,

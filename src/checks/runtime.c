@@ -163,9 +163,11 @@ static json_t *item_json(const struct observer_class_view *v, const json_t *list
 	if (v->cls == OBSERVER_SYSCTL_WRITE)
 		json_object_set_new(o, "host_netns_count", json_integer((json_int_t)host));
 	json_object_set_new(o, "lower_bound", json_boolean(partial));
+	char since[48];
+	observer_format_time(v->since_ns, since, sizeof(since));
 	if (!count) {
-		snprintf(summary, sizeof(summary), "%snone for %s in %.0f s of observation",
-			 partial ? "apparently " : "", watched, secs);
+		snprintf(summary, sizeof(summary), "%snone for %s in %.0f s of observation (since %s)",
+			 partial ? "apparently " : "", watched, secs, since);
 	} else {
 		char t1[48], t2[48], hostpart[64] = "";
 		observer_format_time(first, t1, sizeof(t1));
@@ -177,9 +179,10 @@ static json_t *item_json(const struct observer_class_view *v, const json_t *list
 			snprintf(hostpart, sizeof(hostpart), "; %" PRIu64 " in the host network namespace",
 				 host);
 		snprintf(summary, sizeof(summary),
-			 "%s%" PRIu64 " %s: %s (first %s by pid %u (%s) uid %u, last %s)%s",
-			 partial ? "at least " : "", count, observer_class_noun(v->cls, count), names, t1,
-			 first_s->first_pid, first_s->first_comm, first_s->first_uid, t2, hostpart);
+			 "%s%" PRIu64 " %s since %s: %s (first %s by pid %u (%s) uid %u, last %s)%s",
+			 partial ? "at least " : "", count, observer_class_noun(v->cls, count), since,
+			 names, t1, first_s->first_pid, first_s->first_comm, first_s->first_uid, t2,
+			 hostpart);
 	}
 	json_object_set_new(o, "summary", json_string(summary));
 	return o;
@@ -279,8 +282,8 @@ static void runtime_run(struct host *h, const json_t *params, struct check_resul
 		snprintf(lost, sizeof(lost), " (%" PRIu64 " not delivered in detail: ring buffer full)",
 			 v->lost);
 	result_evidence(r, observer_class_name(v->cls), "none", false,
-			"%" PRIu64 " in %.0f s of observation, first %s, last %s%s", v->count, secs,
-			first, last, lost);
+			"%" PRIu64 " in %.0f s of observation (since %s), first %s, last %s%s",
+			v->count, secs, since, first, last, lost);
 	for (size_t i = 0; i < v->n_samples && i < samples; i++) {
 		const struct observer_event *ev = &v->samples[i];
 		char detail[1600], who[200], item[32];
@@ -294,11 +297,11 @@ static void runtime_run(struct host *h, const json_t *params, struct check_resul
 		char detail[1600], who[200];
 		observer_event_describe(ev, detail, sizeof(detail));
 		observer_event_who(ev, who, sizeof(who));
-		result_fail(r, "%" PRIu64 " %s observed (first %s, last %s)%s; first: %s: %s",
-			    v->count, noun, first, last, lost, who, detail);
+		result_fail(r, "%" PRIu64 " %s observed since %s (first %s, last %s)%s; first: %s: %s",
+			    v->count, noun, since, first, last, lost, who, detail);
 	} else {
-		result_fail(r, "%" PRIu64 " %s observed (first %s, last %s)%s", v->count, noun,
-			    first, last, lost);
+		result_fail(r, "%" PRIu64 " %s observed since %s (first %s, last %s)%s", v->count,
+			    noun, since, first, last, lost);
 	}
 	free(v);
 }

@@ -98,6 +98,11 @@ const char *observer_reason(const struct observer *o)
 	return o->running ? "" : o->reason;
 }
 
+int64_t observer_since_ns(const struct observer *o)
+{
+	return o && o->running ? o->since_ns : 0;
+}
+
 #ifndef CISREPORT_HAVE_BPF
 
 int observer_start(struct observer *o, char *err, size_t err_size)

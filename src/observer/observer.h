@@ -104,6 +104,10 @@ bool observer_running(const struct observer *o);
 /* The reason it is not running ("" while running). */
 const char *observer_reason(const struct observer *o);
 
+/* When it started observing (CLOCK_REALTIME ns): runtime results and
+ * counts cover the time since. 0 when not running. */
+int64_t observer_since_ns(const struct observer *o);
+
 /* manual_poll: fd that becomes readable when events wait; -1 otherwise. */
 int observer_fd(const struct observer *o);
 /* Drain events, waiting up to timeout_ms for the first. Returns the number

@@ -361,6 +361,89 @@ def cmd_openapi(a):
     print(f"OpenAPI: {len(ops)} operations, every $ref resolves, live answers match the schemas")
 
 
+# ---- toggle: reports and scrapes while the observer is switched ---------
+
+def patch(path, body, timeout=30):
+    c = UnixHTTPConnection(path, timeout)
+    c.request("PATCH", "/settings", body=body, headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, data
+
+
+def cmd_toggle(a):
+    """Readers ask for reports and metrics without pause while PATCH switches
+    the observer off and on: every answer is 200, and every report has either
+    all its runtime checks (with an observer that runs) or none of them."""
+    stop = threading.Event()
+    lock = threading.Lock()
+    errors = []
+    seen = {"with": 0, "without": 0, "metrics": 0}
+
+    def note(msg):
+        with lock:
+            errors.append(msg)
+            if len(errors) >= 20:  # broken: stop, do not spin
+                stop.set()
+
+    def reader(n):
+        while not stop.is_set():
+            uri = "/metrics" if n % 4 == 3 else a.uri
+            try:
+                status, body = get(a.socket, uri, 60)
+            except Exception as e:  # noqa: BLE001 - every failure counts
+                note(f"{uri}: {e}")
+                continue
+            if status != 200:
+                note(f"{uri}: status {status}: {body[:200]!r}")
+                continue
+            if uri == "/metrics":
+                text = body.decode()
+                ups = [l for l in text.splitlines() if l.startswith("cisreport_observer_up{")]
+                if len(ups) != 1:
+                    note(f"/metrics: {len(ups)} cisreport_observer_up samples")
+                with lock:
+                    seen["metrics"] += 1
+                continue
+            d = json.loads(body)
+            rts = [r for r in d["results"].values() if r["kind"] == "runtime"]
+            if len(rts) not in (0, a.runtime):
+                note(f"a report with {len(rts)} runtime checks (want 0 or {a.runtime})")
+            for r in rts:
+                if r["status"] == "SKIP" and "observer" in r["error"]:
+                    note(f"{r['name']} SKIPped: {r['error']}")
+            with lock:
+                seen["with" if rts else "without"] += 1
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(a.clients)]
+    for t in threads:
+        t.start()
+    t0 = time.monotonic()
+    for _ in range(a.toggles):
+        for on in (False, True):
+            time.sleep(a.pause)
+            try:
+                status, body = patch(a.socket, json.dumps({"observer": on}))
+                if status != 200 or json.loads(body).get("observer") is not on:
+                    note(f"PATCH observer {on}: {status} {body[:200]!r}")
+            except Exception as e:  # noqa: BLE001
+                note(f"PATCH observer {on}: {e}")
+        if stop.is_set():
+            break
+    time.sleep(a.pause)
+    stop.set()
+    for t in threads:
+        t.join()
+    print(f"{a.toggles} off/on switches in {time.monotonic() - t0:.1f}s beside {a.clients} readers: "
+          f"{seen['with']} reports with the runtime checks, {seen['without']} without, "
+          f"{seen['metrics']} scrapes")
+    if errors:
+        fail(f"{len(errors)} problem(s): " + "; ".join(errors[:5]))
+    if not seen["with"] or not seen["without"] or not seen["metrics"]:
+        fail("the readers did not see both states")
+
+
 # ---- notify: what the daemon tells $NOTIFY_SOCKET ------------------------
 
 def cmd_notify(a):
@@ -407,6 +490,14 @@ def main():
     o = sub.add_parser("openapi")
     o.add_argument("doc")
     o.add_argument("socket")
+    g = sub.add_parser("toggle")
+    g.add_argument("socket")
+    g.add_argument("--runtime", type=int, required=True,
+                   help="runtime checks a report has while the observer is on")
+    g.add_argument("--clients", type=int, default=8)
+    g.add_argument("--toggles", type=int, default=10)
+    g.add_argument("--pause", type=float, default=0.2)
+    g.add_argument("--uri", default="/report/cis?level=2&format=json")
     n = sub.add_parser("notify")
     n.add_argument("path")
     n.add_argument("out")
