@@ -18,6 +18,8 @@
 #define DEFAULT_STATE_DIR "/var/lib/cisreport"
 #define DEFAULT_IDLE_TIMEOUT 30
 #define DEFAULT_MAX_CONNECTIONS 256
+/* Firewall state in a report is at most this old (ms) when reports overlap. */
+#define DEFAULT_COMMAND_MAX_AGE_MS 1000
 /* Largest request body accepted (PATCH /settings). */
 #define MAX_BODY (64u << 10)
 /* The request target and header sizes the daemon answers with 414 and 431
@@ -30,6 +32,7 @@
 #define DRAIN_TIMEOUT_MS 30000
 
 struct observer;
+struct command_share;
 struct MHD_Daemon;
 
 struct daemon_options {
@@ -41,6 +44,7 @@ struct daemon_options {
 	unsigned idle_timeout;
 	unsigned max_connections;
 	unsigned threads; /* 0: a thread per connection; N: N polling threads */
+	unsigned command_max_age_ms; /* reuse iptables-save output this young */
 };
 
 struct shared_settings {
@@ -76,6 +80,9 @@ struct daemon {
 	struct shared_observer *observer;
 	char observer_off[256];
 	atomic_ulong observer_starts; /* observers started (or tried) */
+
+	/* iptables-save and ip6tables-save runs, joined by concurrent reports. */
+	struct command_share *commands;
 
 	struct timespec started; /* wall clock */
 	atomic_bool stopping;

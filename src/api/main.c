@@ -16,6 +16,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "listen.h"
+#include "report/command_share.h"
 #include "report/writer.h"
 
 enum { EXIT_USAGE = 1, EXIT_PROFILES = 2 };
@@ -49,6 +50,9 @@ static void usage(FILE *out)
 		"      --threads N          N threads poll all connections instead of one\n"
 		"                           thread per connection (for reports that never\n"
 		"                           wait on commands) [default: 0, per connection]\n"
+		"      --command-max-age MS concurrent reports share iptables-save runs; also\n"
+		"                           reuse a run started at most MS ago (0: only runs\n"
+		"                           started after the request came) [default: %d]\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
 		"The eBPF runtime observer runs from start-up while the settings' \"observer\"\n"
@@ -57,7 +61,7 @@ static void usage(FILE *out)
 		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
 		"exit 0; SIGHUP reloads the profiles and the settings.\n",
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
-		DEFAULT_MAX_CONNECTIONS);
+		DEFAULT_MAX_CONNECTIONS, DEFAULT_COMMAND_MAX_AGE_MS);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -90,7 +94,7 @@ static bool dir_exists(const char *p)
 
 static int parse_args(int argc, char **argv, struct daemon_options *o)
 {
-	enum { OPT_ROOT = 256, OPT_IDLE, OPT_MAXCONN, OPT_THREADS };
+	enum { OPT_ROOT = 256, OPT_IDLE, OPT_MAXCONN, OPT_THREADS, OPT_CMD_AGE };
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"group", required_argument, NULL, 'g'},
@@ -100,6 +104,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"max-connections", required_argument, NULL, OPT_MAXCONN},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"command-max-age", required_argument, NULL, OPT_CMD_AGE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -109,6 +114,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		.state_dir = DEFAULT_STATE_DIR,
 		.idle_timeout = DEFAULT_IDLE_TIMEOUT,
 		.max_connections = DEFAULT_MAX_CONNECTIONS,
+		.command_max_age_ms = DEFAULT_COMMAND_MAX_AGE_MS,
 	};
 	opterr = 0;
 	int opt;
@@ -141,6 +147,11 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		case OPT_THREADS:
 			if (!parse_uint(optarg, 0, 64, &o->threads))
 				return usage_error("invalid --threads '%s', use 0-64", optarg);
+			break;
+		case OPT_CMD_AGE:
+			if (!parse_uint(optarg, 0, 60000, &o->command_max_age_ms))
+				return usage_error("invalid --command-max-age '%s', use 0-60000 (ms)",
+						   optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -318,6 +329,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (!(d.commands = command_share_new((int)d.opt.command_max_age_ms))) {
+		catalog_unref(c);
+		shared_settings_unref(d.settings);
+		return EXIT_USAGE;
+	}
+
 	/* Before the first request: every report has the runtime checks. */
 	daemon_observer_follow(&d, d.settings->s.observer);
 
@@ -327,6 +344,7 @@ int main(int argc, char **argv)
 		catalog_unref(d.catalog);
 		shared_settings_unref(d.settings);
 		shared_observer_unref(d.observer);
+		command_share_free(d.commands);
 		return EXIT_USAGE;
 	}
 	if (server_start(&d, l.fd, err, sizeof(err)) < 0) {
@@ -336,6 +354,7 @@ int main(int argc, char **argv)
 		catalog_unref(d.catalog);
 		shared_settings_unref(d.settings);
 		shared_observer_unref(d.observer);
+		command_share_free(d.commands);
 		return EXIT_USAGE;
 	}
 	char threads[64] = "a thread per connection";
@@ -368,6 +387,7 @@ int main(int argc, char **argv)
 	catalog_unref(d.catalog);
 	shared_settings_unref(d.settings);
 	shared_observer_unref(d.observer);
+	command_share_free(d.commands);
 	pthread_mutex_destroy(&d.lock);
 	pthread_mutex_destroy(&d.patch_lock);
 	return 0;

@@ -77,6 +77,7 @@ static void scrape(struct daemon *d, struct observer *o, const struct profile *p
 		return;
 	}
 	h->observer = o;
+	h->share = d->commands;
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	struct report_selection sel = {.level = out->max_level};

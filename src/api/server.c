@@ -429,6 +429,7 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	}
 	so = daemon_observer(req->d, NULL, 0);
 	h->observer = so ? so->o : NULL;
+	h->share = req->d->commands;
 	struct report r;
 	struct report_selection sel = {.level = lvl};
 	rc = report_build(h, p, &sel, &s->s, &r);

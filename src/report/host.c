@@ -1,5 +1,7 @@
 #include "host.h"
 
+#include "command_share.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -217,7 +219,8 @@ static struct host_command *find_command(struct host *h, const char *name, bool 
 
 void host_command_prefetch(struct host *h, const char *name, char *const argv[])
 {
-	if (!h->live)
+	/* A shared run (h->share) is joined when the output is needed. */
+	if (!h->live || h->share)
 		return;
 	struct host_command *c = find_command(h, name, true);
 	if (!c || c->started)
@@ -226,37 +229,41 @@ void host_command_prefetch(struct host *h, const char *name, char *const argv[])
 	c->started = true;
 }
 
+/* Run (or collect, or read the capture of) a command once for this host;
+ * the output lands in c->cmd (own run) or c->file_out (shared or captured). */
+static void collect(struct host *h, struct host_command *c, char *const argv[])
+{
+	if (!h->live) {
+		char rel[PATH_MAX];
+		snprintf(rel, sizeof(rel), "%s/%s", HOST_CAPTURE_DIR, c->name);
+		c->rc = host_read_file(h, rel, RUNNER_MAX_OUTPUT, &c->file_out, &c->file_len);
+		c->cmd.exit_status = 0;
+	} else if (h->share) {
+		c->rc = command_share_run(h->share, c->name, argv, h->command_timeout_ms,
+					  &c->file_out, &c->file_len, &c->cmd.exit_status);
+	} else {
+		if (!c->started) {
+			runner_start(&c->cmd, argv);
+			c->started = true;
+		}
+		c->rc = runner_finish(&c->cmd, h->command_timeout_ms);
+	}
+	c->finished = true;
+}
+
 int host_command_output(struct host *h, const char *name, char *const argv[],
 			const char **out, size_t *len, int *exit_status)
 {
 	struct host_command *c = find_command(h, name, true);
 	if (!c)
 		return -ENOMEM;
-	if (!c->finished) {
-		if (h->live) {
-			if (!c->started) {
-				runner_start(&c->cmd, argv);
-				c->started = true;
-			}
-			c->rc = runner_finish(&c->cmd, h->command_timeout_ms);
-		} else {
-			char rel[PATH_MAX];
-			snprintf(rel, sizeof(rel), "%s/%s", HOST_CAPTURE_DIR, name);
-			c->rc = host_read_file(h, rel, RUNNER_MAX_OUTPUT, &c->file_out,
-					       &c->file_len);
-		}
-		c->finished = true;
-	}
+	if (!c->finished)
+		collect(h, c, argv);
 	if (c->rc)
 		return c->rc;
-	if (h->live) {
-		*out = c->cmd.out;
-		*len = c->cmd.len;
-		*exit_status = c->cmd.exit_status;
-	} else {
-		*out = c->file_out;
-		*len = c->file_len;
-		*exit_status = 0;
-	}
+	bool own_run = h->live && !h->share;
+	*out = own_run ? c->cmd.out : c->file_out;
+	*len = own_run ? c->cmd.len : c->file_len;
+	*exit_status = c->cmd.exit_status;
 	return 0;
 }

@@ -22,6 +22,7 @@
 #define HOST_CAPTURE_DIR "/.cisreport/commands"
 
 struct observer;
+struct command_share;
 
 struct host_command {
 	char name[64];
@@ -39,6 +40,9 @@ struct host {
 	struct host_command commands[HOST_MAX_COMMANDS];
 	size_t n_commands;
 	struct observer *observer; /* runtime observer, NULL when not running */
+	/* Live commands joined with concurrent reports (the daemon); NULL: this
+	 * report runs its own. Not owned. */
+	struct command_share *share;
 };
 
 /* root NULL or "/" is the live machine. Returns 0 or -errno (-ENOTDIR...). */
