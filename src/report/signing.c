@@ -94,7 +94,8 @@ static int parse_key(const char *what, const char *pem, size_t len, bool private
 	if (!private_key)
 		key = c->PEM_read_bio_PUBKEY(bio, NULL, no_password, NULL);
 	if (!key) {
-		/* A private key file also names its public key. (BIO_reset) */
+		/* A private key file also names its public key: rewind
+		 * (BIO_reset) and read it as one. */
 		c->BIO_ctrl(bio, BIO_CTRL_RESET, 0, NULL);
 		key = c->PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
 	}
@@ -123,8 +124,8 @@ static int load_key(const char *path, bool private_key, EVP_PKEY **out, char *er
 	if (rc)
 		return rc;
 	rc = parse_key(path, pem, len, private_key, out, err, err_size);
-	/* The key's bytes do not outlive it (OPENSSL_cleanse, without
-	 * libcrypto when it could not be loaded). */
+	/* Wipe the key's bytes, as OPENSSL_cleanse would (libc's own also
+	 * works when libcrypto could not be loaded). */
 	explicit_bzero(pem, len);
 	free(pem);
 	return rc;
