@@ -182,13 +182,14 @@ static int bounded_id(const char *s, size_t max, json_t **out, char *err, size_t
 	}
 	char hex[65];
 	int rc = sha256_hex(clean, len, hex);
-	if (rc) {
+	if (rc == -ELIBACC) {
 		char why[512] = "";
-		crypto_lib_get(why, sizeof(why));
-		if (rc == -ELIBACC)
-			snprintf(err, err_size,
-				 "asff: cannot shorten an id of %zu bytes (ASFF allows %zu) with its SHA-256: %s",
-				 len, max, why);
+		crypto_lib_get(why, sizeof(why)); /* the kept reason */
+		snprintf(err, err_size,
+			 "asff: cannot shorten an id of %zu bytes (ASFF allows %zu) with its SHA-256: %s",
+			 len, max, why);
+	}
+	if (rc) {
 		free(clean);
 		return rc;
 	}
