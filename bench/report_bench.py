@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark of the real cisreport binary: `cisreport -l 2 -f json`, many runs.
 
-For each scenario (this host, and the hardened fixture via --root) it prints
+For each scenario (`cisreport --version`, the startup floor; the report on
+this host; the report over the hardened fixture via --root) it prints
   * wall time per run (spawn to reap): median, 10th and 90th percentile, min;
   * peak RSS from os.wait4's ru_maxrss, per run (see peak_rss for how it is
     made exact). Linux reports the maximum of the process and the children it
@@ -161,6 +162,8 @@ def main():
             for f in files:
                 os.chmod(os.path.join(root, f), 0o640)
 
+        # Loading and relocating the binary and what it links, nothing else.
+        measure("--version (startup floor)", [binary, "--version"], args.runs)
         base = [binary, "-c", args.profiles, "-l", "2", "-f", "json"]
         measure("live host", base, args.runs)
         measure("hardened fixture (--root)", base + ["--root", hardened], args.runs)

@@ -446,12 +446,14 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	}
 	char *body;
 	size_t len;
-	struct writer_options wo = {0};
+	char why[1024] = ""; /* the writer's own explanation, when it has one */
+	struct writer_options wo = {.error = why, .error_size = sizeof(why)};
 	rc = report_render(&r, w, &wo, &body, &len);
 	report_free(&r);
 	if (rc)
 		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-				     "cannot render the %s report: %s", w->name, strerror(-rc));
+				     "cannot render the %s report: %s", w->name,
+				     why[0] ? why : strerror(-rc));
 	else
 		sent = respond(req, con, MHD_HTTP_OK, w->content_type, body, len, NULL);
 out:

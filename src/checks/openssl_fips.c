@@ -1,6 +1,7 @@
-/* openssl_fips: is the OpenSSL this agent links running with a FIPS
- * provider? Informational: it describes the agent's own crypto, not the
- * host's kernel FIPS mode, so the FIPS profile keeps it at level 2.
+/* openssl_fips: is the OpenSSL this agent uses (libcrypto, loaded on demand
+ * by lib_crypto) running with a FIPS provider? Informational: it describes
+ * the agent's own crypto, not the host's kernel FIPS mode, so the FIPS
+ * profile keeps it at level 2.
  *
  * params: {"provider": "fips"} (optional; the provider's name)
  *
@@ -11,7 +12,8 @@
  *       its self-test, or is loaded without fips=yes being required.
  * SKIP  (not_applicable) no FIPS provider module is installed, or the
  *       report reads an offline --root tree (the agent's library says
- *       nothing about that tree).
+ *       nothing about that tree). (unable_to_check) libcrypto cannot be
+ *       loaded.
  *
  * Whether the provider loads is tried in a fresh library context, so the
  * agent's own context is never changed by the check. */
@@ -21,13 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/conf.h>
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/provider.h>
 
+#include "../report/lib_crypto.h"
 #include "params.h"
 #include "rooted_stat.h"
 
@@ -53,18 +51,18 @@ static int openssl_fips_validate(const json_t *params, struct param_error *err)
 }
 
 /* Drain OpenSSL's error queue into one line: "reason (data); ...". */
-static void take_errors(char *buf, size_t size)
+static void take_errors(const struct crypto_lib *c, char *buf, size_t size)
 {
 	size_t used = 0;
 	unsigned long e;
 	const char *data = NULL;
 	int flags = 0;
 	buf[0] = '\0';
-	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
-		const char *reason = ERR_reason_error_string(e);
+	while ((e = c->ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
+		const char *reason = c->ERR_reason_error_string(e);
 		char code[128];
 		if (!reason) {
-			ERR_error_string_n(e, code, sizeof(code));
+			c->ERR_error_string_n(e, code, sizeof(code));
 			reason = code;
 		}
 		bool has_data = data && *data && (flags & ERR_TXT_STRING);
@@ -81,28 +79,29 @@ static void take_errors(char *buf, size_t size)
 }
 
 /* "OpenSSL FIPS Provider 3.0.9 (status 1)" */
-static void describe_provider(OSSL_PROVIDER *p, char *buf, size_t size)
+static void describe_provider(const struct crypto_lib *c, OSSL_PROVIDER *p, char *buf,
+			      size_t size)
 {
 	const char *name = NULL, *version = NULL;
 	int status = -1;
 	OSSL_PARAM req[] = {
-		OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_NAME, (char **)&name, 0),
-		OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_VERSION, (char **)&version, 0),
-		OSSL_PARAM_construct_int(OSSL_PROV_PARAM_STATUS, &status),
-		OSSL_PARAM_construct_end(),
+		c->OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_NAME, (char **)&name, 0),
+		c->OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_VERSION, (char **)&version, 0),
+		c->OSSL_PARAM_construct_int(OSSL_PROV_PARAM_STATUS, &status),
+		c->OSSL_PARAM_construct_end(),
 	};
-	if (!OSSL_PROVIDER_get_params(p, req)) {
-		ERR_clear_error();
-		snprintf(buf, size, "provider \"%s\" (no parameters)", OSSL_PROVIDER_get0_name(p));
+	if (!c->OSSL_PROVIDER_get_params(p, req)) {
+		c->ERR_clear_error();
+		snprintf(buf, size, "provider \"%s\" (no parameters)", c->OSSL_PROVIDER_get0_name(p));
 		return;
 	}
-	snprintf(buf, size, "%s%s%s%s", name ? name : OSSL_PROVIDER_get0_name(p),
+	snprintf(buf, size, "%s%s%s%s", name ? name : c->OSSL_PROVIDER_get0_name(p),
 		 version ? " " : "", version ? version : "",
 		 status == 0 ? " (status: inactive)" : "");
 }
 
 /* The folder OpenSSL loads provider modules from. */
-static void modules_dir(char *buf, size_t size)
+static void modules_dir(const struct crypto_lib *c, char *buf, size_t size)
 {
 	const char *env = secure_getenv("OPENSSL_MODULES");
 	if (env && *env) {
@@ -110,7 +109,7 @@ static void modules_dir(char *buf, size_t size)
 		return;
 	}
 	/* 'MODULESDIR: "/usr/lib/x86_64-linux-gnu/ossl-modules"' */
-	const char *s = OpenSSL_version(OPENSSL_MODULES_DIR);
+	const char *s = c->OpenSSL_version(OPENSSL_MODULES_DIR);
 	const char *q = s ? strchr(s, '"') : NULL;
 	const char *e = q ? strchr(q + 1, '"') : NULL;
 	if (q && e)
@@ -121,39 +120,39 @@ static void modules_dir(char *buf, size_t size)
 
 /* Does the provider load (and self-test) in a fresh context configured
  * from the default configuration file? */
-static bool trial_load(const char *name, char *desc, size_t size)
+static bool trial_load(const struct crypto_lib *c, const char *name, char *desc, size_t size)
 {
-	OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new();
+	OSSL_LIB_CTX *ctx = c->OSSL_LIB_CTX_new();
 	if (!ctx) {
 		snprintf(desc, size, "cannot create an OpenSSL library context");
 		return false;
 	}
-	char *conf = CONF_get1_default_config_file();
+	char *conf = c->CONF_get1_default_config_file();
 	char conf_err[256] = "";
-	if (conf && access(conf, R_OK) == 0 && !OSSL_LIB_CTX_load_config(ctx, conf))
-		take_errors(conf_err, sizeof(conf_err));
+	if (conf && access(conf, R_OK) == 0 && !c->OSSL_LIB_CTX_load_config(ctx, conf))
+		take_errors(c, conf_err, sizeof(conf_err));
 	bool ok = false;
-	OSSL_PROVIDER *p = OSSL_PROVIDER_load(ctx, name);
+	OSSL_PROVIDER *p = c->OSSL_PROVIDER_load(ctx, name);
 	if (!p) {
 		char why[512];
-		take_errors(why, sizeof(why));
+		take_errors(c, why, sizeof(why));
 		snprintf(desc, size, "does not load: %s%s%s", why, conf_err[0] ? "; config: " : "",
 			 conf_err);
-	} else if (!OSSL_PROVIDER_self_test(p)) {
+	} else if (!c->OSSL_PROVIDER_self_test(p)) {
 		char why[512];
-		take_errors(why, sizeof(why));
+		take_errors(c, why, sizeof(why));
 		snprintf(desc, size, "loads but fails its self-test: %s", why);
-		OSSL_PROVIDER_unload(p);
+		c->OSSL_PROVIDER_unload(p);
 	} else {
 		char d[256];
-		describe_provider(p, d, sizeof(d));
+		describe_provider(c, p, d, sizeof(d));
 		snprintf(desc, size, "loads and passes its self-test: %s", d);
 		ok = true;
-		OSSL_PROVIDER_unload(p);
+		c->OSSL_PROVIDER_unload(p);
 	}
-	ERR_clear_error();
-	OPENSSL_free(conf);
-	OSSL_LIB_CTX_free(ctx);
+	c->ERR_clear_error();
+	c->CRYPTO_free(conf, OPENSSL_FILE, OPENSSL_LINE); /* OPENSSL_free */
+	c->OSSL_LIB_CTX_free(ctx);
 	return ok;
 }
 
@@ -165,21 +164,28 @@ static void openssl_fips_run(struct host *h, const json_t *params, struct check_
 			    "the agent's own OpenSSL is examined on the live host only (--root given)");
 		return;
 	}
+	char why[512];
+	const struct crypto_lib *c = crypto_lib_get(why, sizeof(why));
+	if (!c) {
+		result_evidence(r, "OpenSSL library", "OpenSSL 3 or later", false, "%s", why);
+		result_skip(r, OUTCOME_UNABLE, "cannot examine the agent's OpenSSL: %s", why);
+		return;
+	}
 	result_evidence(r, "OpenSSL library", "OpenSSL 3 or later", true, "%s",
-			OpenSSL_version(OPENSSL_VERSION));
+			c->OpenSSL_version(OPENSSL_VERSION));
 
 	char dir[PATH_MAX], module[PATH_MAX + 64];
-	modules_dir(dir, sizeof(dir));
+	modules_dir(c, dir, sizeof(dir));
 	snprintf(module, sizeof(module), "%s/%s.so", dir, name);
 	struct stat st;
 	int module_rc = dir[0] == '/' ? rooted_stat(h, module, &st) : -ENOENT;
 
 	/* The agent's default context, configured as for any OpenSSL user. */
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
-		ERR_clear_error();
-	bool loaded = OSSL_PROVIDER_available(NULL, name) == 1;
-	bool required = EVP_default_properties_is_fips_enabled(NULL) == 1;
-	ERR_clear_error();
+	if (!c->OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
+		c->ERR_clear_error();
+	bool loaded = c->OSSL_PROVIDER_available(NULL, name) == 1;
+	bool required = c->EVP_default_properties_is_fips_enabled(NULL) == 1;
+	c->ERR_clear_error();
 
 	if (!loaded) {
 		if (module_rc) {
@@ -194,7 +200,7 @@ static void openssl_fips_run(struct host *h, const json_t *params, struct check_
 		result_evidence(r, "provider in the agent's default context", "loaded", false,
 				"not loaded");
 		char desc[1024];
-		bool loads = trial_load(name, desc, sizeof(desc));
+		bool loads = trial_load(c, name, desc, sizeof(desc));
 		result_evidence(r, "provider load test", "loads and passes its self-test", loads,
 				"%s", desc);
 		if (loads)
@@ -207,15 +213,15 @@ static void openssl_fips_run(struct host *h, const json_t *params, struct check_
 
 	/* Loaded: the configuration may name any module file, so the modules
 	 * folder says nothing more here. */
-	OSSL_PROVIDER *p = OSSL_PROVIDER_load(NULL, name); /* takes a reference */
+	OSSL_PROVIDER *p = c->OSSL_PROVIDER_load(NULL, name); /* takes a reference */
 	char desc[256] = "";
 	bool self_test = false;
 	if (p) {
-		describe_provider(p, desc, sizeof(desc));
-		self_test = OSSL_PROVIDER_self_test(p) == 1;
-		OSSL_PROVIDER_unload(p);
+		describe_provider(c, p, desc, sizeof(desc));
+		self_test = c->OSSL_PROVIDER_self_test(p) == 1;
+		c->OSSL_PROVIDER_unload(p);
 	}
-	ERR_clear_error();
+	c->ERR_clear_error();
 	result_evidence(r, "provider in the agent's default context", "loaded", true, "%s",
 			desc[0] ? desc : "loaded");
 	result_evidence(r, "provider self-test", "passes", self_test, "%s",
@@ -224,12 +230,12 @@ static void openssl_fips_run(struct host *h, const json_t *params, struct check_
 			required ? "fips=yes" : "fips=yes not required");
 
 	/* What an ordinary fetch actually gets. */
-	EVP_MD *md = EVP_MD_fetch(NULL, PROBE_DIGEST, NULL);
-	const char *from = md ? OSSL_PROVIDER_get0_name(EVP_MD_get0_provider(md)) : NULL;
+	EVP_MD *md = c->EVP_MD_fetch(NULL, PROBE_DIGEST, NULL);
+	const char *from = md ? c->OSSL_PROVIDER_get0_name(c->EVP_MD_get0_provider(md)) : NULL;
 	bool from_fips = from && strcmp(from, name) == 0;
 	char fetch_err[256] = "";
 	if (!md)
-		take_errors(fetch_err, sizeof(fetch_err));
+		take_errors(c, fetch_err, sizeof(fetch_err));
 	char want_from[96];
 	snprintf(want_from, sizeof(want_from), "from provider %s", name);
 	if (md)
@@ -238,8 +244,8 @@ static void openssl_fips_run(struct host *h, const json_t *params, struct check_
 	else
 		result_evidence(r, PROBE_DIGEST " fetched with default properties", want_from,
 				false, "cannot be fetched: %s", fetch_err);
-	EVP_MD_free(md);
-	ERR_clear_error();
+	c->EVP_MD_free(md);
+	c->ERR_clear_error();
 	result_from_evidence(r);
 }
 

@@ -14,6 +14,7 @@
 #include "../report/evidence.h"
 #include "../report/host.h"
 #include "../report/host_identity.h"
+#include "../report/lib_crypto.h"
 #include "../report/pci_map.h"
 #include "../report/profile.h"
 #include "../report/render.h"
@@ -235,13 +236,20 @@ int cmd_evidence(int argc, char **argv)
 			c.output);
 		return EXIT_USAGE;
 	}
+	/* Every file of the bundle is hashed (and the manifest signed) with
+	 * libcrypto, loaded now rather than after the checks have run. */
+	char lib_why[512];
+	if (!crypto_lib_get(lib_why, sizeof(lib_why))) {
+		fprintf(stderr, "cisreport evidence: cannot hash or sign a bundle: %s\n", lib_why);
+		return EXIT_OUTPUT_ERROR;
+	}
 	if (c.sign_key) {
 		EVP_PKEY *key;
 		if (sign_key_load_private(c.sign_key, &key, err, sizeof(err)) < 0) {
 			fprintf(stderr, "cisreport evidence: --sign-key %s\n", err);
 			return EXIT_USAGE;
 		}
-		EVP_PKEY_free(key);
+		sign_key_free(key);
 	}
 	struct settings settings;
 	char *settings_text = NULL;

@@ -18,8 +18,9 @@ static void verify_usage(FILE *out)
 	      "which proves integrity but not who signed.\n\n"
 	      "  -k, --key PUB.pem     the signer's public key (PEM; a private key also works)\n"
 	      "  -h, --help            this help\n\n"
-	      "Exit status: 0 verified, 1 usage error or unreadable bundle/key,\n"
-	      "5 verification failed (each problem is printed).\n",
+	      "Exit status: 0 verified, 1 usage error, unreadable bundle/key, or libcrypto\n"
+	      "(which checks the hashes) cannot be loaded, 5 verification failed (each\n"
+	      "problem is printed).\n",
 	      out);
 }
 

@@ -297,13 +297,16 @@ static int write_report(const struct cli *c, const struct report *r,
 {
 	const struct report_writer *w = report_writer_find(c->format);
 	struct writer_options wo = *base;
+	char why[1024] = ""; /* the writer's own explanation, when it has one */
+	wo.error = why;
+	wo.error_size = sizeof(why);
 	/* A stale errno (e.g. from probing the profile directory) must not be
 	 * reported as the cause of a write error. */
 	errno = 0;
 	if (!c->output) {
 		if (w->write(r, &wo, stdout) < 0 || fflush(stdout) == EOF) {
 			fprintf(stderr, "cisreport: error writing report to stdout: %s\n",
-				strerror(errno ? errno : EIO));
+				why[0] ? why : strerror(errno ? errno : EIO));
 			return EXIT_OUTPUT_ERROR;
 		}
 		return 0;
@@ -318,7 +321,8 @@ static int write_report(const struct cli *c, const struct report *r,
 	if (w->write(r, &wo, af.f) < 0) {
 		int err = errno ? errno : EIO; /* e.g. ENOSPC from a buffered write */
 		atomic_abort(&af);
-		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output, strerror(err));
+		fprintf(stderr, "cisreport: cannot write %s: %s\n", c->output,
+			why[0] ? why : strerror(err));
 		return EXIT_OUTPUT_ERROR;
 	}
 	rc = atomic_commit(&af);

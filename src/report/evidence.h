@@ -70,12 +70,14 @@ struct evidence_input {
 
 /* Write a new bundle at path (which must not exist) atomically: it is built
  * in a temporary directory beside it and renamed into place. Returns 0 or
- * -errno with the reason in err. */
+ * -errno with the reason in err (-ELIBACC: libcrypto, which hashes and
+ * signs, cannot be loaded; nothing is written then). */
 int evidence_bundle_write(const char *path, const struct evidence_input *in, char *err,
 			  size_t err_size);
 
 /* The waivers and runtime documents of a bundle; report_json is
- * report_to_json(in->report). Exposed for the tests. NULL: out of memory. */
+ * report_to_json(in->report). Exposed for the tests. NULL: out of memory,
+ * or (waivers, with settings) libcrypto cannot be loaded to hash them. */
 json_t *evidence_waivers_json(const struct evidence_input *in, const json_t *report_json);
 json_t *evidence_runtime_json(const struct evidence_input *in, const json_t *report_json);
 
@@ -94,7 +96,8 @@ struct evidence_verification {
  * the bundle's own signer.pub.pem (integrity only, not who signed). Each
  * problem is printed to problems as "<bundle>: <what is wrong>". Returns 0
  * when the bundle verifies, -EBADMSG when problems were found, or -errno
- * when verification could not start (message in err). */
+ * when verification could not start (message in err; -ELIBACC: libcrypto
+ * cannot be loaded, so no hash can be checked). */
 int evidence_bundle_verify(const char *path, const char *key_path, FILE *problems,
 			   struct evidence_verification *v, char *err, size_t err_size);
 

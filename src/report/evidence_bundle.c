@@ -17,6 +17,7 @@
 
 #include "../checks/kind.h"
 #include "config.h"
+#include "lib_crypto.h"
 #include "writer.h"
 
 #define PROFILE_COPY_MAX (4u << 20)
@@ -129,7 +130,11 @@ static int put_file(struct bundle *b, const char *rel, const void *data, size_t 
 	f->rel = strdup(rel);
 	if (!f->rel)
 		return fail(b, -ENOMEM, "out of memory");
-	sha256_hex(data, len, f->sha256);
+	rc = sha256_hex(data, len, f->sha256);
+	if (rc) {
+		free(f->rel);
+		return fail(b, rc, "%s: cannot hash: %s", rel, strerror(-rc));
+	}
 	b->n_files++;
 	return 0;
 }
@@ -281,7 +286,8 @@ json_t *evidence_waivers_json(const struct evidence_input *in, const json_t *rep
 		goto nomem;
 	if (in->settings) {
 		char sha[65];
-		sha256_hex(in->settings_text ? in->settings_text : "", in->settings_len, sha);
+		if (sha256_hex(in->settings_text ? in->settings_text : "", in->settings_len, sha))
+			goto nomem; /* libcrypto: evidence_bundle_write made sure of it */
 		json_object_set_new(doc, "settings",
 				    json_pack("{s:s, s:s, s:s}", "file", EVIDENCE_SETTINGS, "source",
 					      in->settings_path ? in->settings_path : "",
@@ -469,7 +475,10 @@ static json_t *bundle_metadata(const struct evidence_input *in, EVP_PKEY *key)
 	json_object_set_new(doc, "manifest", json_string(EVIDENCE_MANIFEST));
 	if (key) {
 		char fp[SIGN_FINGERPRINT_SIZE] = "";
-		sign_key_fingerprint(key, fp);
+		if (sign_key_fingerprint(key, fp)) {
+			json_decref(doc);
+			return NULL;
+		}
 		json_object_set_new(doc, "signature",
 				    json_pack("{s:s, s:s, s:s, s:s}", "file", EVIDENCE_SIGNATURE,
 					      "algorithm", sign_key_algorithm(key), "public_key",
@@ -541,6 +550,10 @@ int evidence_bundle_write(const char *path, const struct evidence_input *in, cha
 	struct stat st;
 	if (lstat(path, &st) == 0)
 		return fail(&b, -EEXIST, "%s: already exists; a bundle is never overwritten, choose a new path", path);
+	/* Every file's SHA-256 goes into the manifest: no libcrypto, no bundle. */
+	char lib_why[512];
+	if (!crypto_lib_get(lib_why, sizeof(lib_why)))
+		return fail(&b, -ELIBACC, "cannot hash the bundle's files (SHA-256): %s", lib_why);
 	if (in->sign_key) {
 		rc = sign_key_load_private(in->sign_key, &key, err, err_size);
 		if (rc)
@@ -550,7 +563,7 @@ int evidence_bundle_write(const char *path, const struct evidence_input *in, cha
 	while (plen > 1 && path[plen - 1] == '/')
 		plen--;
 	if (asprintf(&b.tmp, "%.*s.tmp.XXXXXX", (int)plen, path) < 0) {
-		EVP_PKEY_free(key);
+		sign_key_free(key);
 		return fail(&b, -ENOMEM, "out of memory");
 	}
 	if (!mkdtemp(b.tmp)) {
@@ -630,6 +643,6 @@ out:
 		free(b.dirs[i]);
 	free(b.dirs);
 	json_decref(report_json);
-	EVP_PKEY_free(key);
+	sign_key_free(key);
 	return rc;
 }

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib_crypto.h"
+
 #define MANIFEST_MAX (1u << 20)
 #define SMALL_FILE_MAX (1u << 20)
 
@@ -85,30 +87,9 @@ static int hash_file(int dirfd, const char *rel, char hex[65])
 	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 ? 0 : -ENOMEM;
-	char buf[65536];
-	while (!rc) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = -errno;
-		if (n <= 0)
-			break;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	}
+	int rc = sha256_fd(fd, hex);
 	close(fd);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!rc && EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
-		rc = -EIO;
-	EVP_MD_CTX_free(ctx);
-	if (rc)
-		return rc;
-	for (unsigned int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
+	return rc;
 }
 
 static bool safe_rel(const char *rel)
@@ -335,7 +316,7 @@ static void check_signature(struct verifier *vr, EVP_PKEY *given, const char *ke
 				EVIDENCE_PUBKEY, v->fingerprint);
 		}
 	}
-	EVP_PKEY_free(own);
+	sign_key_free(own);
 	free(sig);
 	json_decref(declared);
 }
@@ -344,6 +325,13 @@ int evidence_bundle_verify(const char *path, const char *key_path, FILE *problem
 			   struct evidence_verification *v, char *err, size_t err_size)
 {
 	memset(v, 0, sizeof(*v));
+	/* Every hash needs libcrypto: without it nothing can be verified, and
+	 * that is not a verdict on the bundle. */
+	char lib_why[512];
+	if (!crypto_lib_get(lib_why, sizeof(lib_why))) {
+		snprintf(err, err_size, "cannot check SHA-256 hashes or signatures: %s", lib_why);
+		return -ELIBACC;
+	}
 	EVP_PKEY *given = NULL;
 	if (key_path) {
 		char why[768];
@@ -360,7 +348,7 @@ int evidence_bundle_verify(const char *path, const char *key_path, FILE *problem
 		int rc = -errno;
 		snprintf(err, err_size, "%s: %s", path,
 			 errno == ENOTDIR ? "not a bundle directory" : strerror(errno));
-		EVP_PKEY_free(given);
+		sign_key_free(given);
 		return rc;
 	}
 	char *manifest = NULL;
@@ -387,7 +375,7 @@ int evidence_bundle_verify(const char *path, const char *key_path, FILE *problem
 	free(vr.entries);
 	free(manifest);
 	close(vr.dirfd);
-	EVP_PKEY_free(given);
+	sign_key_free(given);
 	if (rc < 0) { /* out of memory: no verdict */
 		snprintf(err, err_size, "%s: %s", path, strerror(-rc));
 		return rc;

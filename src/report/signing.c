@@ -5,14 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include "lib_crypto.h"
 
 #define KEY_FILE_MAX (64u << 10)
 #define RSA_MIN_BITS 2048
+
+/* The table, for functions given a key or a digest context: those exist
+ * only once libcrypto is loaded, so this cannot be NULL there. */
+static const struct crypto_lib *loaded(void)
+{
+	return crypto_lib_get(NULL, 0);
+}
 
 /* Never prompt for a pass phrase: an encrypted key is an error. */
 static int no_password(char *buf, int size, int rwflag, void *u)
@@ -46,22 +51,23 @@ static int read_key_file(const char *path, char **out, size_t *len, char *err, s
 }
 
 /* Only the algorithms the bundle format documents. */
-static int check_key_type(EVP_PKEY *key, const char *what, char *err, size_t err_size)
+static int check_key_type(const struct crypto_lib *c, EVP_PKEY *key, const char *what,
+			  char *err, size_t err_size)
 {
-	switch (EVP_PKEY_get_base_id(key)) {
+	switch (c->EVP_PKEY_get_base_id(key)) {
 	case EVP_PKEY_ED25519:
 	case EVP_PKEY_EC:
 		return 0;
 	case EVP_PKEY_RSA:
-		if (EVP_PKEY_get_bits(key) < RSA_MIN_BITS) {
+		if (c->EVP_PKEY_get_bits(key) < RSA_MIN_BITS) {
 			snprintf(err, err_size, "%s: RSA key of %d bits is too small (at least %d)",
-				 what, EVP_PKEY_get_bits(key), RSA_MIN_BITS);
+				 what, c->EVP_PKEY_get_bits(key), RSA_MIN_BITS);
 			return -EINVAL;
 		}
 		return 0;
 	default:
 		snprintf(err, err_size, "%s: key type %s is not supported (use Ed25519, ECDSA or RSA)",
-			 what, OBJ_nid2sn(EVP_PKEY_get_base_id(key)));
+			 what, c->OBJ_nid2sn(c->EVP_PKEY_get_base_id(key)));
 		return -EINVAL;
 	}
 }
@@ -70,32 +76,39 @@ static int parse_key(const char *what, const char *pem, size_t len, bool private
 		     EVP_PKEY **out, char *err, size_t err_size)
 {
 	*out = NULL;
+	char why[512];
+	const struct crypto_lib *c = crypto_lib_get(why, sizeof(why));
+	if (!c) {
+		snprintf(err, err_size, "%s: cannot read the key: %s", what, why);
+		return -ELIBACC;
+	}
 	if (private_key && (strstr(pem, "ENCRYPTED PRIVATE KEY") || strstr(pem, "Proc-Type: 4,ENCRYPTED"))) {
 		snprintf(err, err_size,
 			 "%s: the key is encrypted; give an unencrypted PEM key (e.g. on a tmpfs)", what);
 		return -EINVAL;
 	}
-	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	BIO *bio = c->BIO_new_mem_buf(pem, (int)len);
 	if (!bio)
 		return -ENOMEM;
 	EVP_PKEY *key = NULL;
 	if (!private_key)
-		key = PEM_read_bio_PUBKEY(bio, NULL, no_password, NULL);
+		key = c->PEM_read_bio_PUBKEY(bio, NULL, no_password, NULL);
 	if (!key) {
-		/* A private key file also names its public key. */
-		BIO_reset(bio);
-		key = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+		/* A private key file also names its public key: rewind
+		 * (BIO_reset) and read it as one. */
+		c->BIO_ctrl(bio, BIO_CTRL_RESET, 0, NULL);
+		key = c->PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
 	}
-	BIO_free(bio);
-	ERR_clear_error();
+	c->BIO_free(bio);
+	c->ERR_clear_error();
 	if (!key) {
 		snprintf(err, err_size, "%s: not a PEM %s key", what,
 			 private_key ? "private" : "public (or private)");
 		return -EINVAL;
 	}
-	int rc = check_key_type(key, what, err, err_size);
+	int rc = check_key_type(c, key, what, err, err_size);
 	if (rc) {
-		EVP_PKEY_free(key);
+		c->EVP_PKEY_free(key);
 		return rc;
 	}
 	*out = key;
@@ -111,7 +124,9 @@ static int load_key(const char *path, bool private_key, EVP_PKEY **out, char *er
 	if (rc)
 		return rc;
 	rc = parse_key(path, pem, len, private_key, out, err, err_size);
-	OPENSSL_cleanse(pem, len);
+	/* Wipe the key's bytes, as OPENSSL_cleanse would (libc's own also
+	 * works when libcrypto could not be loaded). */
+	explicit_bzero(pem, len);
 	free(pem);
 	return rc;
 }
@@ -136,9 +151,15 @@ int sign_key_parse_public(const char *pem, size_t len, EVP_PKEY **out, char *err
 	return parse_key("signer.pub.pem", pem, len, false, out, err, err_size);
 }
 
+void sign_key_free(EVP_PKEY *key)
+{
+	if (key)
+		loaded()->EVP_PKEY_free(key);
+}
+
 const char *sign_key_algorithm(EVP_PKEY *key)
 {
-	switch (EVP_PKEY_get_base_id(key)) {
+	switch (loaded()->EVP_PKEY_get_base_id(key)) {
 	case EVP_PKEY_ED25519:
 		return "ed25519";
 	case EVP_PKEY_EC:
@@ -151,43 +172,89 @@ const char *sign_key_algorithm(EVP_PKEY *key)
 }
 
 /* The digest each algorithm signs with; Ed25519 hashes internally. */
-static const EVP_MD *key_digest(EVP_PKEY *key)
+static const EVP_MD *key_digest(const struct crypto_lib *c, EVP_PKEY *key)
 {
-	return EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256();
+	return c->EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? NULL : c->EVP_sha256();
 }
 
-void sha256_hex(const void *data, size_t len, char hex[65])
+static void to_hex(const unsigned char md[32], char hex[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
 	for (unsigned int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	hex[64] = '\0';
 }
 
+int sha256_hex(const void *data, size_t len, char hex[65])
+{
+	const struct crypto_lib *c = crypto_lib_get(NULL, 0);
+	if (!c)
+		return -ELIBACC;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (c->EVP_Digest(data, len, md, &n, c->EVP_sha256(), NULL) != 1 || n != 32) {
+		c->ERR_clear_error();
+		return -ENOMEM;
+	}
+	to_hex(md, hex);
+	return 0;
+}
+
+int sha256_fd(int fd, char hex[65])
+{
+	const struct crypto_lib *c = crypto_lib_get(NULL, 0);
+	if (!c)
+		return -ELIBACC;
+	EVP_MD_CTX *ctx = c->EVP_MD_CTX_new();
+	int rc = ctx && c->EVP_DigestInit_ex(ctx, c->EVP_sha256(), NULL) == 1 ? 0 : -ENOMEM;
+	char buf[65536];
+	while (!rc) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = -errno;
+		if (n <= 0)
+			break;
+		if (c->EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			rc = -EIO;
+	}
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!rc && (c->EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32))
+		rc = -EIO;
+	c->EVP_MD_CTX_free(ctx);
+	c->ERR_clear_error();
+	if (!rc)
+		to_hex(md, hex);
+	return rc;
+}
+
 int sign_key_fingerprint(EVP_PKEY *key, char buf[SIGN_FINGERPRINT_SIZE])
 {
+	const struct crypto_lib *c = loaded();
 	unsigned char *der = NULL;
-	int n = i2d_PUBKEY(key, &der);
+	int n = c->i2d_PUBKEY(key, &der);
 	if (n <= 0)
 		return -EINVAL;
 	char hex[65];
-	sha256_hex(der, (size_t)n, hex);
-	OPENSSL_free(der);
+	int rc = sha256_hex(der, (size_t)n, hex);
+	c->CRYPTO_free(der, OPENSSL_FILE, OPENSSL_LINE); /* OPENSSL_free */
+	if (rc)
+		return rc;
 	snprintf(buf, SIGN_FINGERPRINT_SIZE, "SHA256:%s", hex);
 	return 0;
 }
 
 int sign_key_public_pem(EVP_PKEY *key, char **pem, size_t *len)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	const struct crypto_lib *c = loaded();
+	BIO *bio = c->BIO_new(c->BIO_s_mem());
 	if (!bio)
 		return -ENOMEM;
 	int rc = -EINVAL;
 	char *data;
-	if (PEM_write_bio_PUBKEY(bio, key) == 1) {
-		long n = BIO_get_mem_data(bio, &data);
+	if (c->PEM_write_bio_PUBKEY(bio, key) == 1) {
+		long n = c->BIO_ctrl(bio, BIO_CTRL_INFO, 0, &data); /* BIO_get_mem_data */
 		*pem = n > 0 ? malloc((size_t)n + 1) : NULL;
 		if (*pem) {
 			memcpy(*pem, data, (size_t)n);
@@ -198,29 +265,30 @@ int sign_key_public_pem(EVP_PKEY *key, char **pem, size_t *len)
 			rc = -ENOMEM;
 		}
 	}
-	BIO_free(bio);
+	c->BIO_free(bio);
 	return rc;
 }
 
 int sign_data(EVP_PKEY *key, const void *data, size_t len, unsigned char **sig,
 	      size_t *sig_len)
 {
+	const struct crypto_lib *c = loaded();
 	*sig = NULL;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx = c->EVP_MD_CTX_new();
 	if (!ctx)
 		return -ENOMEM;
 	int rc = -EINVAL;
 	size_t n = 0;
-	if (EVP_DigestSignInit(ctx, NULL, key_digest(key), NULL, key) == 1 &&
-	    EVP_DigestSign(ctx, NULL, &n, data, len) == 1) {
+	if (c->EVP_DigestSignInit(ctx, NULL, key_digest(c, key), NULL, key) == 1 &&
+	    c->EVP_DigestSign(ctx, NULL, &n, data, len) == 1) {
 		*sig = malloc(n);
 		if (!*sig)
 			rc = -ENOMEM;
-		else if (EVP_DigestSign(ctx, *sig, &n, data, len) == 1)
+		else if (c->EVP_DigestSign(ctx, *sig, &n, data, len) == 1)
 			rc = 0;
 	}
-	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
+	c->EVP_MD_CTX_free(ctx);
+	c->ERR_clear_error();
 	if (rc) {
 		free(*sig);
 		*sig = NULL;
@@ -233,12 +301,13 @@ int sign_data(EVP_PKEY *key, const void *data, size_t len, unsigned char **sig,
 int sign_verify(EVP_PKEY *key, const void *data, size_t len, const unsigned char *sig,
 		size_t sig_len)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const struct crypto_lib *c = loaded();
+	EVP_MD_CTX *ctx = c->EVP_MD_CTX_new();
 	if (!ctx)
 		return -ENOMEM;
-	int ok = EVP_DigestVerifyInit(ctx, NULL, key_digest(key), NULL, key) == 1 &&
-		 EVP_DigestVerify(ctx, sig, sig_len, data, len) == 1;
-	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
+	int ok = c->EVP_DigestVerifyInit(ctx, NULL, key_digest(c, key), NULL, key) == 1 &&
+		 c->EVP_DigestVerify(ctx, sig, sig_len, data, len) == 1;
+	c->EVP_MD_CTX_free(ctx);
+	c->ERR_clear_error();
 	return ok ? 0 : -EBADMSG;
 }

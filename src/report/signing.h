@@ -5,7 +5,12 @@
  * (SHA-256, PKCS#1 v1.5). These are exactly what the openssl command line
  * verifies, so an auditor can check a bundle without cisreport:
  *   Ed25519: openssl pkeyutl -verify -pubin -inkey K -rawin -in M -sigfile S
- *   ECDSA/RSA: openssl dgst -sha256 -verify K -signature S M */
+ *   ECDSA/RSA: openssl dgst -sha256 -verify K -signature S M
+ *
+ * libcrypto is loaded on first use (lib_crypto.h). The functions that
+ * start from nothing (loading a key, hashing) return -ELIBACC when it
+ * cannot be loaded, with the reason in err where they take one; those
+ * given a key can rely on it, since a key only exists once it is loaded. */
 #ifndef CISREPORT_SIGNING_H
 #define CISREPORT_SIGNING_H
 
@@ -16,14 +21,18 @@
 /* "SHA256:" + 64 hex digits of the DER SubjectPublicKeyInfo + NUL. */
 #define SIGN_FINGERPRINT_SIZE 72
 
-/* Load a private key (unencrypted PEM). Returns 0, or -errno / -EINVAL with
- * the reason (file, type not allowed, too small) in err. */
+/* Load a private key (unencrypted PEM). Returns 0, or -errno / -EINVAL /
+ * -ELIBACC with the reason (file, type not allowed, too small, libcrypto
+ * not available) in err. */
 int sign_key_load_private(const char *path, EVP_PKEY **out, char *err, size_t err_size);
 /* Load a public key: a PEM public key, or the public half of a private key. */
 int sign_key_load_public(const char *path, EVP_PKEY **out, char *err, size_t err_size);
 /* Parse a PEM public key from memory (the bundle's signer.pub.pem). */
 int sign_key_parse_public(const char *pem, size_t len, EVP_PKEY **out, char *err,
 			  size_t err_size);
+
+/* Free a key from the functions above (NULL is fine). */
+void sign_key_free(EVP_PKEY *key);
 
 /* "ed25519", "ecdsa-sha256" or "rsa-pkcs1-sha256". */
 const char *sign_key_algorithm(EVP_PKEY *key);
@@ -39,7 +48,11 @@ int sign_data(EVP_PKEY *key, const void *data, size_t len, unsigned char **sig,
 int sign_verify(EVP_PKEY *key, const void *data, size_t len, const unsigned char *sig,
 		size_t sig_len);
 
-/* SHA-256 of data as 64 lower-case hex digits + NUL. */
-void sha256_hex(const void *data, size_t len, char hex[65]);
+/* SHA-256 of data as 64 lower-case hex digits + NUL. 0, or -ELIBACC when
+ * libcrypto cannot be loaded (crypto_lib_get says why). */
+int sha256_hex(const void *data, size_t len, char hex[65]);
+/* The same of what remains to be read from fd: 0, -errno from read(2),
+ * -ENOMEM, -EIO (the digest failed) or -ELIBACC. */
+int sha256_fd(int fd, char hex[65]);
 
 #endif

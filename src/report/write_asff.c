@@ -10,7 +10,9 @@
  * Finding ids are stable across scans and unique across hosts:
  *   cisreport/<host key>/<benchmark type>/<check name>
  * where the host key is the resource id when given, else the machine id.
- * Re-importing a later scan updates the same findings.
+ * Re-importing a later scan updates the same findings. An id longer than
+ * ASFF allows ends in its SHA-256 (bounded_id): only then is libcrypto
+ * loaded, and if it cannot be, the output fails naming it.
  *
  * Account, region and resource come from writer_options, else from the
  * environment: CISREPORT_AWS_ACCOUNT or AWS_ACCOUNT_ID; AWS_REGION or
@@ -20,12 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "config.h"
 #include "export_util.h"
 #include "host_identity.h"
+#include "lib_crypto.h"
 #include "pci_map.h"
+#include "signing.h"
 #include "writer.h"
 
 #define ASFF_SCHEMA "2018-10-08"
@@ -164,34 +166,46 @@ static json_t *bounded(const char *s, size_t max)
 }
 
 /* An id bounded to max: longer ones keep a prefix and end in a SHA-256 of
- * the whole, so they stay unique and stable. */
-static json_t *bounded_id(const char *s, size_t max)
+ * the whole, so they stay unique and stable. 0, -ENOMEM, or -ELIBACC with
+ * the reason in err when libcrypto cannot be loaded for the hash. */
+static int bounded_id(const char *s, size_t max, json_t **out, char *err, size_t err_size)
 {
+	*out = NULL;
 	char *clean = utf8_clean(s, false);
 	if (!clean)
-		return NULL;
-	if (strlen(clean) <= max) {
-		json_t *j = json_string(clean);
+		return -ENOMEM;
+	size_t len = strlen(clean);
+	if (len <= max) {
+		*out = json_string(clean);
 		free(clean);
-		return j;
+		return *out ? 0 : -ENOMEM;
 	}
-	unsigned char md[32];
-	unsigned int mdlen = 0;
 	char hex[65];
-	EVP_Digest(clean, strlen(clean), md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		sprintf(hex + 2 * i, "%02x", md[i]);
+	int rc = sha256_hex(clean, len, hex);
+	if (rc == -ELIBACC) {
+		char why[512] = "";
+		crypto_lib_get(why, sizeof(why)); /* the kept reason */
+		snprintf(err, err_size,
+			 "asff: cannot shorten an id of %zu bytes (ASFF allows %zu) with its SHA-256: %s",
+			 len, max, why);
+	}
+	if (rc) {
+		free(clean);
+		return rc;
+	}
 	size_t keep = utf8_prefix(clean, max - 65);
 	clean[keep] = '\0';
 	char *id = NULL;
-	json_t *j = asprintf(&id, "%s#%s", clean, hex) < 0 ? NULL : json_string(id);
+	*out = asprintf(&id, "%s#%s", clean, hex) < 0 ? NULL : json_string(id);
 	free(id);
 	free(clean);
-	return j;
+	return *out ? 0 : -ENOMEM;
 }
 
-static json_t *resource_json(const struct asff_target *t, const struct host_identity *id)
+static int resource_json(const struct asff_target *t, const struct host_identity *id,
+			 json_t **out, char *err, size_t err_size)
 {
+	*out = NULL;
 	char *rid = NULL;
 	const char *type = "Other";
 	int n;
@@ -211,7 +225,12 @@ static json_t *resource_json(const struct asff_target *t, const struct host_iden
 		n = asprintf(&rid, "host/%s", host_identity_key(id));
 	}
 	if (n < 0)
-		return NULL;
+		return -ENOMEM;
+	json_t *res_id;
+	int rc = bounded_id(rid, ASFF_ID_MAX, &res_id, err, err_size);
+	free(rid);
+	if (rc)
+		return rc;
 	json_t *other = json_object();
 	json_object_set_new(other, "Hostname", bounded(id->hostname, ASFF_OTHER_VALUE_MAX));
 	if (id->machine_id[0])
@@ -221,11 +240,9 @@ static json_t *resource_json(const struct asff_target *t, const struct host_iden
 		json_object_set_new(other, "OperatingSystem", bounded(os, ASFF_OTHER_VALUE_MAX));
 	if (id->kernel_release[0])
 		json_object_set_new(other, "Kernel", bounded(id->kernel_release, ASFF_OTHER_VALUE_MAX));
-	json_t *res = json_pack("{s:s, s:o, s:s, s:s, s:{s:o}}", "Type", type, "Id",
-				bounded_id(rid, ASFF_ID_MAX), "Partition", t->partition, "Region",
-				t->region, "Details", "Other", other);
-	free(rid);
-	return res;
+	*out = json_pack("{s:s, s:o, s:s, s:s, s:{s:o}}", "Type", type, "Id", res_id, "Partition",
+			 t->partition, "Region", t->region, "Details", "Other", other);
+	return *out ? 0 : -ENOMEM;
 }
 
 static json_t *product_fields(const struct report *r, const struct report_entry *e)
@@ -268,16 +285,19 @@ static json_t *requirements(const struct report *r, const struct report_entry *e
 	return reqs;
 }
 
-static json_t *finding_json(const struct report *r, const struct report_entry *e,
-			    const struct asff_target *t, const struct host_identity *id,
-			    const struct pci_map *pci, const char *when, json_t *resource)
+/* One finding into *out: 0, -ENOMEM, or bounded_id's -ELIBACC (err says why). */
+static int finding_json(const struct report *r, const struct report_entry *e,
+			const struct asff_target *t, const struct host_identity *id,
+			const struct pci_map *pci, const char *when, json_t *resource, json_t **out,
+			char *err, size_t err_size)
 {
 	const struct check_def *d = e->def;
 	const struct check_result *res = &e->result;
 	char *fid = NULL, *gen = NULL, *title = NULL, *desc = NULL, *arn = NULL;
 	const char *host_key = t->resource ? t->resource : host_identity_key(id);
 	char *ev = evidence_lines(res, "; ");
-	json_t *f = NULL;
+	json_t *f = NULL, *finding_id = NULL, *generator_id = NULL;
+	int rc = -ENOMEM;
 	if (!ev || asprintf(&fid, "cisreport/%s/%s/%s", host_key, r->bm->type, d->name) < 0 ||
 	    asprintf(&gen, "cisreport/%s/%s", r->bm->type, d->name) < 0 ||
 	    asprintf(&title, "%s %s", d->id, d->title) < 0 ||
@@ -289,6 +309,9 @@ static json_t *finding_json(const struct report *r, const struct report_entry *e
 		     ev[0] ? " Evidence: " : "", ev) < 0 ||
 	    asprintf(&arn, "arn:%s:securityhub:%s:%s:product/%s/default", t->partition, t->region,
 		     t->account, t->account) < 0)
+		goto out;
+	if ((rc = bounded_id(fid, ASFF_ID_MAX, &finding_id, err, err_size)) ||
+	    (rc = bounded_id(gen, ASFF_ID_MAX, &generator_id, err, err_size)))
 		goto out;
 
 	const char *compliance = res->status == CHECK_PASS   ? "PASSED"
@@ -302,12 +325,19 @@ static json_t *finding_json(const struct report *r, const struct report_entry *e
 	snprintf(original, sizeof(original), "Level %d", d->level);
 
 	f = json_object();
+	if (!f) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = 0;
 	json_object_set_new(f, "SchemaVersion", json_string(ASFF_SCHEMA));
-	json_object_set_new(f, "Id", bounded_id(fid, ASFF_ID_MAX));
+	json_object_set_new(f, "Id", finding_id);
+	finding_id = NULL;
 	json_object_set_new(f, "ProductArn", json_string(arn));
 	json_object_set_new(f, "ProductName", json_string("cisreport"));
 	json_object_set_new(f, "CompanyName", json_string("cisreport"));
-	json_object_set_new(f, "GeneratorId", bounded_id(gen, ASFF_ID_MAX));
+	json_object_set_new(f, "GeneratorId", generator_id);
+	generator_id = NULL;
 	json_object_set_new(f, "AwsAccountId", json_string(t->account));
 	json_object_set_new(f, "Types", json_pack("[s]", ASFF_TYPE));
 	json_object_set_new(f, "CreatedAt", json_string(when));
@@ -331,13 +361,16 @@ static json_t *finding_json(const struct report *r, const struct report_entry *e
 						       requirements(r, e, pci)));
 	json_object_set_new(f, "RecordState", json_string("ACTIVE"));
 out:
+	json_decref(finding_id);
+	json_decref(generator_id);
 	free(ev);
 	free(fid);
 	free(gen);
 	free(title);
 	free(desc);
 	free(arn);
-	return f;
+	*out = f;
+	return rc;
 }
 
 static int flush_batch(json_t *batch, FILE *out)
@@ -358,28 +391,35 @@ static int flush_batch(json_t *batch, FILE *out)
 int write_asff(const struct report *r, const struct writer_options *o, FILE *out)
 {
 	struct asff_target t;
-	char err[256];
-	if (resolve(o, &t, err, sizeof(err)) < 0)
+	char err[1024] = "";
+	if (resolve(o, &t, err, sizeof(err)) < 0) {
+		if (o && o->error && o->error_size)
+			snprintf(o->error, o->error_size, "%s", err);
 		return -EINVAL;
+	}
 	struct host_identity buf;
 	const struct host_identity *id = writer_host(o, &buf);
 	if (!id)
 		return -ENOMEM;
 	char when[40];
 	format_time_ms(&r->started, when, sizeof(when));
-	json_t *resource = resource_json(&t, id);
+	json_t *resource = NULL;
+	int rc = resource_json(&t, id, &resource, err, sizeof(err));
 	json_t *batch = json_array();
 	size_t batch_bytes = 0;
-	int rc = resource && batch ? 0 : -ENOMEM;
+	if (!rc && !batch)
+		rc = -ENOMEM;
 	for (size_t i = 0; i < r->n_entries && !rc; i++) {
 		const struct report_entry *e = &r->entries[i];
 		if (e->def->manual)
 			continue;
-		json_t *f = finding_json(r, e, &t, id, o ? o->pci : NULL, when, resource);
-		char *text = f ? json_dumps(f, JSON_COMPACT) : NULL;
+		json_t *f;
+		rc = finding_json(r, e, &t, id, o ? o->pci : NULL, when, resource, &f, err,
+				  sizeof(err));
+		char *text = !rc ? json_dumps(f, JSON_COMPACT) : NULL;
 		if (!text) {
 			json_decref(f);
-			rc = -ENOMEM;
+			rc = rc ? rc : -ENOMEM;
 			break;
 		}
 		size_t len = strlen(text);
@@ -403,6 +443,8 @@ int write_asff(const struct report *r, const struct writer_options *o, FILE *out
 	json_decref(resource);
 	if (id == &buf)
 		host_identity_free(&buf);
+	if (rc && err[0] && o && o->error && o->error_size)
+		snprintf(o->error, o->error_size, "%s", err);
 	if (rc)
 		return rc;
 	return ferror(out) ? -EIO : 0;

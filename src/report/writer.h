@@ -24,6 +24,11 @@ struct writer_options {
 	const char *resource_id;
 	/* Optional: PCI DSS 2.2 mapping, adds related requirements (ASFF). */
 	const struct pci_map *pci;
+	/* Optional: where a writer that fails says why, when its return value
+	 * alone would not (ASFF: "... libcrypto.so.3 not available: ...");
+	 * left as it was when the writer has nothing to add. */
+	char *error;
+	size_t error_size;
 };
 
 struct report_writer {

@@ -324,6 +324,48 @@ static void asff_ids_are_stable_and_per_host(void **state)
 	fixture_free(&f);
 }
 
+/* A check named so long that its ids pass ASFF's 512 bytes: they keep a
+ * prefix and end in the SHA-256 of the whole id (computed here with
+ * Python's hashlib), so they stay unique and stable. */
+#define LONG_NAME_SHA256_ID "e8889283310794f2a93d064624c8b4e9b72576d8a69948511f7c364efd116769"
+#define LONG_NAME_SHA256_GENERATOR "e4550c8f6862d8327d1f75fe90cef171fc477a0b01463b105bd06c013f453428"
+
+static void asff_long_ids_end_in_their_sha256(void **state)
+{
+	(void)state;
+	char name[601];
+	memcpy(name, "long-", 5);
+	memset(name + 5, 'a', 595);
+	name[600] = '\0';
+	char checks[1024];
+	snprintf(checks, sizeof(checks),
+		 "{\"name\":\"%s\",\"id\":\"9.9\",\"title\":\"Long\",\"mode\":\"Automatic\","
+		 "\"kind\":\"sysctl\",\"params\":{\"keys\":{\"fs.suid_dumpable\":\"0\"}},"
+		 "\"remediation\":\"Set fs.suid_dumpable = 0\"}",
+		 name);
+	struct report_fixture f;
+	fixture_run(&f, checks);
+	struct writer_options o = aws_options(&f.id);
+	int rc;
+	char *out = fixture_write("asff", &f.r, &o, &rc);
+	assert_int_equal(rc, 0);
+	size_t used;
+	json_t *batch = parse_line(out, &used);
+	const json_t *finding = json_array_get(batch, 0);
+	assert_asff_finding(finding);
+	char whole[1024], want[1024];
+	snprintf(whole, sizeof(whole), "cisreport/i-0123456789abcdef0/bottlerocket/%s", name);
+	snprintf(want, sizeof(want), "%.447s#" LONG_NAME_SHA256_ID, whole);
+	assert_string_equal(str(finding, "Id"), want);
+	assert_int_equal(strlen(want), 512);
+	snprintf(whole, sizeof(whole), "cisreport/bottlerocket/%s", name);
+	snprintf(want, sizeof(want), "%.447s#" LONG_NAME_SHA256_GENERATOR, whole);
+	assert_string_equal(str(finding, "GeneratorId"), want);
+	json_decref(batch);
+	free(out);
+	fixture_free(&f);
+}
+
 static void asff_batches_of_100(void **state)
 {
 	(void)state;
@@ -479,6 +521,7 @@ int main(void)
 		cmocka_unit_test(ssm_inventory_dir_found_and_written),
 		cmocka_unit_test(asff_findings_for_automatic_checks),
 		cmocka_unit_test(asff_ids_are_stable_and_per_host),
+		cmocka_unit_test(asff_long_ids_end_in_their_sha256),
 		cmocka_unit_test(asff_batches_of_100),
 		cmocka_unit_test(asff_needs_account_and_region),
 		cmocka_unit_test(xccdf_results_and_escaping),

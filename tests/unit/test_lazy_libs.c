@@ -5,10 +5,11 @@
  * The tests run in this order in one process: first the "never loaded"
  * ones with the real SONAMEs, then the loaders are pointed at libraries
  * that do not exist (each loader tries once per process). This binary is
- * not linked with any of the four libraries, so dlopen(RTLD_NOLOAD) tells
+ * not linked with any of the five libraries, so dlopen(RTLD_NOLOAD) tells
  * whether the code under test loaded one. */
-#include "testutil.h"
+#include "report_fixture.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -20,16 +21,21 @@
 
 #include "checks/yaml_doc.h"
 #include "config.h"
+#include "report/evidence.h"
 #include "report/lazy_lib.h"
+#include "report/lib_crypto.h"
 #include "report/lib_devmapper.h"
 #include "report/lib_kmod.h"
 #include "report/lib_sdbus.h"
 #include "report/lib_yaml.h"
+#include "report/pci_map.h"
+#include "report/signing.h"
 
 #define MISSING_KMOD "libcisreport-test-missing-kmod.so.9"
 #define MISSING_DM "libcisreport-test-missing-devmapper.so.9"
 #define MISSING_YAML "libcisreport-test-missing-yaml.so.9"
 #define MISSING_SYSTEMD "libcisreport-test-missing-systemd.so.9"
+#define MISSING_CRYPTO "libcisreport-test-missing-crypto.so.9"
 #define NOT_FOUND "cannot open shared object file: No such file or directory"
 
 #define UDF "{\"module\":\"udf\",\"filesystem\":\"udf\"}"
@@ -78,6 +84,7 @@ static void nothing_loaded_at_start(void **state)
 	assert_not_loaded(CISREPORT_KMOD_SONAME);
 	assert_not_loaded(CISREPORT_DEVMAPPER_SONAME);
 	assert_not_loaded(CISREPORT_YAML_SONAME);
+	assert_not_loaded(CISREPORT_CRYPTO_SONAME);
 #ifdef CISREPORT_HAVE_SYSTEMD
 	assert_not_loaded(CISREPORT_SYSTEMD_SONAME);
 #endif
@@ -117,6 +124,40 @@ static void devmapper_not_loaded_without_device_mapper(void **state)
 		result_free(&r);
 	}
 	assert_not_loaded(CISREPORT_DEVMAPPER_SONAME);
+}
+
+/* The ASFF options of the export tests: short ids, no hashing. */
+static struct writer_options asff_options(const struct host_identity *id)
+{
+	return (struct writer_options){.host = id,
+				       .aws_account = "123456789012",
+				       .aws_region = "eu-west-1",
+				       .resource_id = "i-0123456789abcdef0"};
+}
+
+/* A report, written in every format (ASFF ids short enough to keep
+ * whole), and openssl_fips over an offline root: no SHA-256, no
+ * signature, no agent's OpenSSL to examine, so no libcrypto. */
+static void crypto_not_loaded_by_reports_and_exports(void **state)
+{
+	(void)state;
+	struct report_fixture f;
+	fixture_run(&f, FIXTURE_CHECKS);
+	static const char *const formats[] = {"text", "json", "ssm", "xccdf", "asff", "junit"};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct writer_options o = asff_options(&f.id);
+		int rc;
+		char *out = fixture_write(formats[i], &f.r, &o, &rc);
+		if (rc || !out[0])
+			fail_msg("%s: rc %d, %zu bytes", formats[i], rc, strlen(out));
+		free(out);
+	}
+	fixture_free(&f);
+	struct check_result r;
+	run_kind("openssl_fips", NULL, "fips-enabled", &r);
+	assert_result(&r, CHECK_SKIP, "examined on the live host only (--root given)");
+	result_free(&r);
+	assert_not_loaded(CISREPORT_CRYPTO_SONAME);
 }
 
 #ifdef CISREPORT_HAVE_SYSTEMD
@@ -230,6 +271,118 @@ static void sdbus_missing_falls_back_to_process_table(void **state)
 }
 #endif
 
+#define CRYPTO_REASON MISSING_CRYPTO " not available: " MISSING_CRYPTO ": " NOT_FOUND
+
+/* No bundle without hashes: evidence, verify and key loading say why,
+ * and nothing is left on disk. */
+static void crypto_missing_evidence_is_an_error(void **state)
+{
+	(void)state;
+	struct report_fixture f;
+	fixture_run(&f, FIXTURE_CHECKS);
+	struct pci_map pci;
+	char err[1024];
+	assert_int_equal(pci_map_load(PROFILES "/" PCI_MAP_FILE, &pci, err, sizeof(err)), 0);
+	char *work = make_temp_dir();
+	char bundle[PATH_MAX];
+	snprintf(bundle, sizeof(bundle), "%s/bundle", work);
+	struct evidence_input in = {.report = &f.r, .profile = &f.p, .host = &f.id, .pci = &pci};
+	assert_int_equal(evidence_bundle_write(bundle, &in, err, sizeof(err)), -ELIBACC);
+	assert_string_equal(err, "cannot hash the bundle's files (SHA-256): " CRYPTO_REASON);
+	DIR *d = opendir(work);
+	assert_non_null(d);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			fail_msg("left behind: %s", de->d_name);
+	closedir(d);
+
+	/* verify: no verdict (not "problems found"), and the reason */
+	mkdir(bundle, 0755);
+	write_file(bundle, EVIDENCE_MANIFEST, "", 0644);
+	struct evidence_verification v;
+	char *problems = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&problems, &len);
+	assert_int_equal(evidence_bundle_verify(bundle, NULL, out, &v, err, sizeof(err)),
+			 -ELIBACC);
+	fclose(out);
+	assert_string_equal(err, "cannot check SHA-256 hashes or signatures: " CRYPTO_REASON);
+	assert_string_equal(problems, "");
+	free(problems);
+
+	/* a key file: read, but not parsed */
+	write_file(work, "key.pem", "-----BEGIN PRIVATE KEY-----\n", 0600);
+	char key[PATH_MAX];
+	snprintf(key, sizeof(key), "%s/key.pem", work);
+	EVP_PKEY *pkey = NULL;
+	assert_int_equal(sign_key_load_private(key, &pkey, err, sizeof(err)), -ELIBACC);
+	assert_null(pkey);
+	char want[PATH_MAX + 256];
+	snprintf(want, sizeof(want), "%s: cannot read the key: " CRYPTO_REASON, key);
+	assert_string_equal(err, want);
+	char hex[65];
+	assert_int_equal(sha256_hex("x", 1, hex), -ELIBACC);
+
+	rm_tree(work);
+	free(work);
+	pci_map_free(&pci);
+	fixture_free(&f);
+}
+
+/* ASFF needs libcrypto only for an id too long to keep whole: short ids
+ * are written as ever, a long one is an output error naming the library. */
+static void crypto_missing_asff_long_id_is_an_error(void **state)
+{
+	(void)state;
+	struct report_fixture f;
+	fixture_run(&f, FIXTURE_CHECKS);
+	struct writer_options o = asff_options(&f.id);
+	int rc;
+	char *out = fixture_write("asff", &f.r, &o, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\"Id\":\"cisreport/i-0123456789abcdef0/bottlerocket/br01040100\""));
+	free(out);
+	fixture_free(&f);
+
+	char name[601];
+	memcpy(name, "long-", 5);
+	memset(name + 5, 'a', 595);
+	name[600] = '\0';
+	char checks[1024];
+	snprintf(checks, sizeof(checks),
+		 "{\"name\":\"%s\",\"id\":\"9.9\",\"title\":\"Long\",\"mode\":\"Automatic\","
+		 "\"kind\":\"sysctl\",\"params\":{\"keys\":{\"fs.suid_dumpable\":\"0\"}},"
+		 "\"remediation\":\"Set fs.suid_dumpable = 0\"}",
+		 name);
+	fixture_run(&f, checks);
+	char why[1024] = "";
+	o = asff_options(&f.id);
+	o.error = why;
+	o.error_size = sizeof(why);
+	out = fixture_write("asff", &f.r, &o, &rc);
+	assert_int_equal(rc, -ELIBACC);
+	assert_string_equal(out, "");
+	assert_string_equal(why, "asff: cannot shorten an id of 643 bytes (ASFF allows 512) with its SHA-256: " CRYPTO_REASON);
+	free(out);
+	fixture_free(&f);
+}
+
+/* openssl_fips examines the agent's own OpenSSL: there is none to examine. */
+static void crypto_missing_openssl_fips_skips(void **state)
+{
+	(void)state;
+	struct check_result r;
+	run_kind("openssl_fips", NULL, NULL, &r);
+	assert_result(&r, CHECK_SKIP, "cannot examine the agent's OpenSSL: " CRYPTO_REASON);
+	assert_string_equal(check_outcome_name(r.outcome), "unable_to_check");
+	const struct evidence *e = find_evidence(&r, "OpenSSL library");
+	assert_false(e->ok);
+	assert_string_equal(e->actual, CRYPTO_REASON);
+	result_free(&r);
+	assert_not_loaded(CISREPORT_CRYPTO_SONAME);
+}
+
 /* ---- the loader itself ---- */
 
 struct libc_table {
@@ -272,6 +425,7 @@ static int point_at_missing_libraries(void **state)
 	kmod_lib_soname = MISSING_KMOD;
 	devmapper_lib_soname = MISSING_DM;
 	yaml_lib_soname = MISSING_YAML;
+	crypto_lib_soname = MISSING_CRYPTO;
 #ifdef CISREPORT_HAVE_SYSTEMD
 	sdbus_lib_soname = MISSING_SYSTEMD;
 #endif
@@ -284,12 +438,16 @@ int main(void)
 		cmocka_unit_test(nothing_loaded_at_start),
 		cmocka_unit_test(kmod_not_loaded_without_module_support),
 		cmocka_unit_test(devmapper_not_loaded_without_device_mapper),
+		cmocka_unit_test(crypto_not_loaded_by_reports_and_exports),
 #ifdef CISREPORT_HAVE_SYSTEMD
 		cmocka_unit_test(sdbus_not_loaded_without_system_bus),
 #endif
 		cmocka_unit_test_setup(kmod_missing_skips, point_at_missing_libraries),
 		cmocka_unit_test(yaml_missing_skips),
 		cmocka_unit_test(devmapper_missing_skips),
+		cmocka_unit_test(crypto_missing_evidence_is_an_error),
+		cmocka_unit_test(crypto_missing_asff_long_id_is_an_error),
+		cmocka_unit_test(crypto_missing_openssl_fips_skips),
 #ifdef CISREPORT_HAVE_SYSTEMD
 		cmocka_unit_test(sdbus_missing_falls_back_to_process_table),
 #endif
