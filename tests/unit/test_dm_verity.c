@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define PARAMS                                                                               \
@@ -43,18 +41,7 @@ static char *tree(void)
 	return t;
 }
 
-static void done(char *t)
-{
-	rm_tree(t);
-	free(t);
-}
 
-static void rm(const char *t, const char *rel)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", t, rel);
-	assert_int_equal(unlink(path), 0);
-}
 
 static void hardened_passes(void **state)
 {
@@ -125,7 +112,7 @@ static void cmdline_requirements(void **state)
 		/* The device itself is still fine. */
 		assert_true(find_evidence(&r, "dm status root")->ok);
 		result_free(&r);
-		done(t);
+		free_temp_dir(t);
 	}
 }
 
@@ -148,7 +135,7 @@ static void cmdline_quoting(void **state)
 		if (r.status != CHECK_PASS)
 			fail_msg("case %zu: %s: %s", i, check_status_name(r.status), r.error);
 		result_free(&r);
-		done(t);
+		free_temp_dir(t);
 	}
 }
 
@@ -161,7 +148,7 @@ static void device_failures(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_FAIL, "corrupted: a block failed verification");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, ".cisreport/dm/root/table", "0 1884160 linear 259:3 0\n", 0644);
@@ -171,7 +158,7 @@ static void device_failures(void **state)
 		      "dm table root: expected verity target with restart_on_corruption, found linear target, not verity: 0 1884160 linear 259:3 0");
 	assert_false(find_evidence(&r, "dm status root")->ok);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, ".cisreport/dm/root/table",
@@ -179,7 +166,7 @@ static void device_failures(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_FAIL, "found verity without restart_on_corruption: 0 1884160 verity");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void root_mount_failures(void **state)
@@ -212,13 +199,13 @@ static void root_mount_failures(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_FAIL, "found nothing is mounted at /");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	/* Without sysfs to give its number, only /dev/mapper/<name> ties a
 	 * mount to the device. */
 	t = tree();
-	rm(t, "sys/block/dm-0/dev");
-	rm(t, "sys/block/dm-0/dm/name");
+	remove_file(t, "sys/block/dm-0/dev");
+	remove_file(t, "sys/block/dm-0/dm/name");
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot tell whether /dev/dm-0 (mounted at /) is device-mapper device root");
 	result_free(&r);
@@ -227,7 +214,7 @@ static void root_mount_failures(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_PASS, NULL);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 /* No device: its items are not applicable and the command line decides. */
@@ -236,8 +223,8 @@ static void absent_device(void **state)
 	(void)state;
 	struct check_result r;
 	char *t = tree();
-	rm(t, ".cisreport/dm/root/table");
-	rm(t, ".cisreport/dm/root/status");
+	remove_file(t, ".cisreport/dm/root/table");
+	remove_file(t, ".cisreport/dm/root/status");
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_PASS, NULL);
 	const struct evidence *e = find_evidence(&r, "dm table root");
@@ -250,7 +237,7 @@ static void absent_device(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_FAIL, "cmdline root=/dev/dm-0: expected kernel argument present, found absent");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void missing_and_garbage(void **state)
@@ -258,7 +245,7 @@ static void missing_and_garbage(void **state)
 	(void)state;
 	struct check_result r;
 	char *t = tree();
-	rm(t, "proc/cmdline");
+	remove_file(t, "proc/cmdline");
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /proc/cmdline: No such file or directory");
 	assert_int_equal(r.outcome, OUTCOME_UNABLE);
@@ -267,21 +254,21 @@ static void missing_and_garbage(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /proc/cmdline: not a regular text file");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
-	rm(t, ".cisreport/dm/root/status");
+	remove_file(t, ".cisreport/dm/root/status");
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /.cisreport/dm/root/status: No such file or directory");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, ".cisreport/dm/root/table", "device-mapper: table ioctl on root failed\n", 0644);
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "the table of root is not \"start length type params\" lines");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, ".cisreport/dm/root/status", "0 1884160 verity P\n", 0644);
@@ -293,18 +280,18 @@ static void missing_and_garbage(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_FAIL, "cmdline root=/dev/dm-0");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, "proc/self/mountinfo", "22 1 254:0 / / ro - ext4 /dev/dm-0 ro\nrubbish\n", 0444);
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "/proc/self/mountinfo line 2 is not mountinfo syntax");
 	result_free(&r);
-	rm(t, "proc/self/mountinfo");
+	remove_file(t, "proc/self/mountinfo");
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /proc/self/mountinfo: No such file or directory");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void unreadable(void **state)
@@ -313,16 +300,12 @@ static void unreadable(void **state)
 	struct check_result r;
 	char *t = tree();
 	/* A socket where the file should be: even root cannot open it. */
-	rm(t, ".cisreport/dm/root/table");
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s/.cisreport/dm/root/table", t);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	close(fd);
+	remove_file(t, ".cisreport/dm/root/table");
+	make_socket(t, ".cisreport/dm/root/table");
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /.cisreport/dm/root/table: No such device or address");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 	if (geteuid() == 0)
 		skip(); /* root reads mode-0 files */
 	t = tree();
@@ -330,7 +313,7 @@ static void unreadable(void **state)
 	run_kind("dm_verity", PARAMS, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /.cisreport/dm/root/status: Permission denied");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 /* This machine boots without dm-verity and its kernel has no

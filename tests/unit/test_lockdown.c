@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,11 +34,6 @@ static char *tree_with(const char *lockdown)
 	return t;
 }
 
-static void done(char *t)
-{
-	rm_tree(t);
-	free(t);
-}
 
 static void hardened_integrity_passes(void **state)
 {
@@ -71,7 +64,7 @@ static void confidentiality_is_accepted_unless_narrowed(void **state)
 	run_kind("lockdown", INTEGRITY_ONLY, t, &r);
 	assert_result(&r, CHECK_FAIL, "lockdown mode: expected integrity, found confidentiality");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void none_fails(void **state)
@@ -84,7 +77,7 @@ static void none_fails(void **state)
 		      "lockdown mode: expected integrity or confidentiality, found none (");
 	assert_false(find_evidence(&r, "lockdown mode")->ok);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void garbage_skips(void **state)
@@ -108,7 +101,7 @@ static void garbage_skips(void **state)
 		assert_true(strstr(r.error, "does not show one [selected] mode") != NULL);
 		assert_int_equal(r.outcome, OUTCOME_UNABLE);
 		result_free(&r);
-		done(t);
+		free_temp_dir(t);
 	}
 	char *t = tree_with(NULL);
 	write_bytes(t, "sys/kernel/security/lockdown", "[integrity]\0x", 13, 0444);
@@ -116,7 +109,7 @@ static void garbage_skips(void **state)
 	run_kind("lockdown", BOTH, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /sys/kernel/security/lockdown: not a regular text file");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void securityfs_without_lockdown_lsm_fails(void **state)
@@ -130,7 +123,7 @@ static void securityfs_without_lockdown_lsm_fails(void **state)
 	assert_string_equal(find_evidence(&r, "lockdown mode")->actual,
 			    "no lockdown LSM: securityfs has no lockdown file (active LSMs: capability,yama,selinux,bpf)");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void unmounted_securityfs_in_a_tree_skips(void **state)
@@ -153,25 +146,21 @@ static void unmounted_securityfs_in_a_tree_skips(void **state)
 	run_kind("lockdown", BOTH, t, &r);
 	assert_result(&r, CHECK_SKIP, "/proc/self/mountinfo line 2 is not mountinfo syntax");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void unreadable_skips(void **state)
 {
 	(void)state;
 	char *t = tree_with(NULL);
-	/* A socket where the file should be: even root cannot open it. */
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	write_file(t, "sys/kernel/security/lsm", "lockdown", 0444);
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s/sys/kernel/security/lockdown", t);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	close(fd);
+	/* A socket where the file should be: even root cannot open it. */
+	make_socket(t, "sys/kernel/security/lockdown");
 	struct check_result r;
 	run_kind("lockdown", BOTH, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /sys/kernel/security/lockdown: No such device or address");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 	if (geteuid() == 0)
 		skip(); /* root reads mode-0 files */
 	t = tree_with("none [integrity] confidentiality\n");
@@ -181,7 +170,7 @@ static void unreadable_skips(void **state)
 	run_kind("lockdown", BOTH, t, &r);
 	assert_result(&r, CHECK_SKIP, "Permission denied");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 /* In a child with its own mount namespace and securityfs unmounted there,

@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define UDF "{\"module\":\"udf\",\"filesystem\":\"udf\"}"
@@ -39,28 +37,7 @@ static char *base_tree(const char *proc_modules)
 	return t;
 }
 
-static void done(char *t)
-{
-	rm_tree(t);
-	free(t);
-}
 
-/* A unix socket where a file is expected: even root gets ENXIO opening it. */
-static void make_socket(const char *dir, const char *rel)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	char parent[PATH_MAX];
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s/%s", dir, rel);
-	snprintf(parent, sizeof(parent), "%s", a.sun_path);
-	*strrchr(parent, '/') = '\0';
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", parent);
-	assert_int_equal(system(cmd), 0);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	close(fd);
-}
 
 static void hardened_udf_and_sctp_pass(void **state)
 {
@@ -93,7 +70,7 @@ static void loaded_module_fails(void **state)
 		      "loaded: expected not loaded, found loaded (/proc/modules: udf 118784 0 - Live 0x0)");
 	assert_true(find_evidence(&r, "install command")->ok);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void substring_names_are_not_the_module(void **state)
@@ -111,7 +88,7 @@ static void substring_names_are_not_the_module(void **state)
 	assert_result(&r, CHECK_PASS, NULL);
 	assert_string_equal(find_evidence(&r, "install command")->actual, "install sctp /bin/false");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void blacklist_alone_fails(void **state)
@@ -126,7 +103,7 @@ static void blacklist_alone_fails(void **state)
 	assert_false(find_evidence(&r, "install command")->ok);
 	assert_true(find_evidence(&r, "loaded")->ok);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void blacklist_only_fixture_fails(void **state)
@@ -152,7 +129,7 @@ static void no_configuration_fails(void **state)
 	assert_string_equal(find_evidence(&r, "install command")->actual,
 			    "none: \"modprobe udf\" would load it");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void non_disabling_install_commands_fail(void **state)
@@ -175,7 +152,7 @@ static void non_disabling_install_commands_fail(void **state)
 			fail_msg("%s was accepted: %s", bad[i], r.error);
 		assert_true(strstr(r.error, "runs something other than a disabling command") != NULL);
 		result_free(&r);
-		done(t);
+		free_temp_dir(t);
 	}
 }
 
@@ -192,7 +169,7 @@ static void accepted_commands_come_from_params(void **state)
 		 &r);
 	assert_result(&r, CHECK_FAIL, "expected install udf /bin/false, found install udf /usr/bin/false udf");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 /* libkmod semantics, not a grep: a file in /etc/modprobe.d hides the file
@@ -210,7 +187,7 @@ static void modprobe_directories_as_kmod_reads_them(void **state)
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_FAIL, "only \"blacklist udf\"");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = base_tree(loaded_modules);
 	write_file(t, "usr/lib/modprobe.d/50-off.conf", "# off\ninstall udf /bin/false\n", 0644);
@@ -223,7 +200,7 @@ static void modprobe_directories_as_kmod_reads_them(void **state)
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_FAIL, "install udf /bin/sh -c true");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void builtin_module_fails(void **state)
@@ -238,7 +215,7 @@ static void builtin_module_fails(void **state)
 	assert_result(&r, CHECK_FAIL,
 		      "built into the kernel (/lib/modules/6.1.119/modules.builtin lists kernel/fs/udf/udf.ko), cannot be disabled");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	/* No loadable modules, but the filesystem is registered: built in. */
 	t = base_tree(NULL);
@@ -247,7 +224,7 @@ static void builtin_module_fails(void **state)
 	assert_result(&r, CHECK_FAIL, "/proc/filesystems lists filesystem udf although the module is not loaded");
 	assert_true(find_evidence(&r, "loaded")->ok);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = base_tree(loaded_modules);
 	write_file(t, "etc/modprobe.d/sctp.conf", "install sctp /bin/true\n", 0644);
@@ -255,7 +232,7 @@ static void builtin_module_fails(void **state)
 	run_kind("module_disabled", "{\"module\":\"sctp\"}", t, &r);
 	assert_result(&r, CHECK_FAIL, "/sys/module/sctp exists although the module is not loaded");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = base_tree(loaded_modules);
 	write_file(t, "etc/modprobe.d/sctp.conf", "install sctp /bin/true\n", 0644);
@@ -263,7 +240,7 @@ static void builtin_module_fails(void **state)
 	run_kind("module_disabled", SCTP, t, &r);
 	assert_result(&r, CHECK_FAIL, "/proc/net/protocols lists protocol SCTP");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void no_module_support_passes(void **state)
@@ -280,7 +257,7 @@ static void no_module_support_passes(void **state)
 	assert_string_equal(e->actual,
 			    "not applicable: without loadable module support no modprobe configuration can load udf");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void missing_and_garbage_skip(void **state)
@@ -299,7 +276,7 @@ static void missing_and_garbage_skip(void **state)
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_SKIP, "does not hold a kernel release");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = base_tree("overlay 151552 12 - Live 0x0\n\xff\xfe garbage\n");
 	run_kind("module_disabled", UDF, t, &r);
@@ -309,7 +286,7 @@ static void missing_and_garbage_skip(void **state)
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_SKIP, "/proc/modules is not text");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = base_tree(loaded_modules);
 	snprintf(path, sizeof(path), "%s/proc/filesystems", t);
@@ -321,7 +298,7 @@ static void missing_and_garbage_skip(void **state)
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_SKIP, "/proc/filesystems is not in its usual format");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void unreadable_things_skip(void **state)
@@ -335,14 +312,14 @@ static void unreadable_things_skip(void **state)
 	assert_result(&r, CHECK_SKIP,
 		      "cannot read /etc/modprobe.d/hidden.conf: No such device or address");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = base_tree(NULL);
 	make_socket(t, "proc/modules");
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /proc/modules: No such device or address");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	if (geteuid() == 0)
 		skip(); /* root reads mode-0 files and directories */
@@ -351,7 +328,7 @@ static void unreadable_things_skip(void **state)
 	run_kind("module_disabled", UDF, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /etc/modprobe.d/udf.conf: Permission denied");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 /* This machine's kernel has no loadable module support: the real probe

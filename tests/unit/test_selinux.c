@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define BOTTLEROCKET                                                                      \
@@ -36,18 +34,7 @@ static char *tree(void)
 	return t;
 }
 
-static void done(char *t)
-{
-	rm_tree(t);
-	free(t);
-}
 
-static void rm(const char *t, const char *rel)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", t, rel);
-	assert_int_equal(unlink(path), 0);
-}
 
 static void hardened_passes(void **state)
 {
@@ -82,7 +69,7 @@ static void permissive_fails(void **state)
 	run_kind("selinux", "{\"mode\":\"permissive\"}", t, &r);
 	assert_result(&r, CHECK_PASS, NULL);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void config_file_is_parsed_like_libselinux(void **state)
@@ -114,7 +101,7 @@ static void config_file_is_parsed_like_libselinux(void **state)
 	assert_string_equal(find_evidence(&r, "Mode from config file")->actual,
 			    "no SELINUX=enforcing|permissive|disabled line in /etc/selinux/config");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void mls_unknown_handling_and_checkreqprot(void **state)
@@ -126,7 +113,7 @@ static void mls_unknown_handling_and_checkreqprot(void **state)
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_FAIL, "Policy MLS status: expected enabled, found disabled");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, "sys/fs/selinux/deny_unknown", "0", 0444);
@@ -141,12 +128,12 @@ static void mls_unknown_handling_and_checkreqprot(void **state)
 	assert_result(&r, CHECK_PASS, NULL);
 	result_free(&r);
 	/* Kernels older than reject_unknown have no file: deny_unknown decides. */
-	rm(t, "sys/fs/selinux/reject_unknown");
+	remove_file(t, "sys/fs/selinux/reject_unknown");
 	write_file(t, "sys/fs/selinux/deny_unknown", "1", 0444);
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_PASS, NULL);
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, "sys/fs/selinux/checkreqprot", "1", 0644);
@@ -154,7 +141,7 @@ static void mls_unknown_handling_and_checkreqprot(void **state)
 	assert_result(&r, CHECK_FAIL,
 		      "Memory protection checking: expected actual (secure), found requested (insecure)");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void not_enabled_fails_saying_why(void **state)
@@ -176,7 +163,7 @@ static void not_enabled_fails_saying_why(void **state)
 	assert_result(&r, CHECK_FAIL,
 		      "SELinux is not enabled: this kernel has no SELinux (selinuxfs is not in /proc/filesystems)");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void missing_and_garbage_skip(void **state)
@@ -184,7 +171,7 @@ static void missing_and_garbage_skip(void **state)
 	(void)state;
 	struct check_result r;
 	char *t = tree();
-	rm(t, "sys/fs/selinux/enforce");
+	remove_file(t, "sys/fs/selinux/enforce");
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /sys/fs/selinux/enforce: No such file or directory");
 	assert_int_equal(r.outcome, OUTCOME_UNABLE);
@@ -194,31 +181,31 @@ static void missing_and_garbage_skip(void **state)
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_FAIL, "Memory protection checking");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, "sys/fs/selinux/enforce", "on", 0644);
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /sys/fs/selinux/enforce: content is not a number");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
 	write_file(t, "sys/fs/selinux/mls", "yes", 0444);
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /sys/fs/selinux/mls: not 0 or 1");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
-	rm(t, "etc/selinux/config");
+	remove_file(t, "etc/selinux/config");
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /etc/selinux/config: No such file or directory");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 
 	t = tree();
-	rm(t, "proc/self/mountinfo");
+	remove_file(t, "proc/self/mountinfo");
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "cannot read /proc/self/mountinfo: No such file or directory");
 	result_free(&r);
@@ -226,7 +213,7 @@ static void missing_and_garbage_skip(void **state)
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "/proc/self/mountinfo line 1 is not mountinfo syntax");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 static void unreadable_skips(void **state)
@@ -234,17 +221,13 @@ static void unreadable_skips(void **state)
 	(void)state;
 	struct check_result r;
 	char *t = tree();
-	rm(t, "sys/fs/selinux/deny_unknown");
+	remove_file(t, "sys/fs/selinux/deny_unknown");
 	/* A socket where the file should be: even root cannot open it. */
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s/sys/fs/selinux/deny_unknown", t);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	close(fd);
+	make_socket(t, "sys/fs/selinux/deny_unknown");
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "/sys/fs/selinux/deny_unknown: No such device or address");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 	if (geteuid() == 0)
 		skip(); /* root reads mode-0 files */
 	t = tree();
@@ -252,7 +235,7 @@ static void unreadable_skips(void **state)
 	run_kind("selinux", BOTTLEROCKET, t, &r);
 	assert_result(&r, CHECK_SKIP, "Permission denied");
 	result_free(&r);
-	done(t);
+	free_temp_dir(t);
 }
 
 /* This machine's kernel has no SELinux: the live probe must say so. */

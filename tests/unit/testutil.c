@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static json_t *parse(const char *text)
@@ -126,10 +128,10 @@ void write_file(const char *dir, const char *rel, const char *content, int mode)
 	write_bytes(dir, rel, content, strlen(content), mode);
 }
 
-void write_bytes(const char *dir, const char *rel, const void *data, size_t len, int mode)
+/* path = dir/rel, with the parent directories of rel created. */
+static void prepare_path(const char *dir, const char *rel, char *path, size_t size)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(path, size, "%s/%s", dir, rel);
 	for (char *p = path + strlen(dir) + 1; *p; p++) {
 		if (*p == '/') {
 			*p = '\0';
@@ -137,6 +139,35 @@ void write_bytes(const char *dir, const char *rel, const void *data, size_t len,
 			*p = '/';
 		}
 	}
+}
+
+void free_temp_dir(char *dir)
+{
+	rm_tree(dir);
+	free(dir);
+}
+
+void remove_file(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
+void make_socket(const char *dir, const char *rel)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	prepare_path(dir, rel, a.sun_path, sizeof(a.sun_path));
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(fd);
+}
+
+void write_bytes(const char *dir, const char *rel, const void *data, size_t len, int mode)
+{
+	char path[PATH_MAX];
+	prepare_path(dir, rel, path, sizeof(path));
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);

@@ -35,9 +35,16 @@ void assert_result(const struct check_result *r, enum check_status status,
  * the kind's validation; returns how many there are. */
 size_t validate_profile_entries(const char *kind);
 
-/* A scratch directory under /tmp, removed by rm_tree. */
+/* A scratch directory under /tmp, removed by rm_tree (free_temp_dir also
+ * frees the name). */
 char *make_temp_dir(void);
 void rm_tree(const char *path);
+void free_temp_dir(char *dir);
+/* Remove dir/rel (a file); fails the test if it cannot. */
+void remove_file(const char *dir, const char *rel);
+/* A unix socket at dir/rel (parents created) where a file is expected:
+ * opening it fails with ENXIO, even for root. */
+void make_socket(const char *dir, const char *rel);
 /* Write a file (creating parent dirs) under dir with mode. */
 void write_file(const char *dir, const char *rel, const char *content, int mode);
 void write_bytes(const char *dir, const char *rel, const void *data, size_t len, int mode);
