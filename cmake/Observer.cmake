@@ -1,7 +1,7 @@
 # The eBPF runtime observer: optional. With clang, bpftool, libbpf and a
 # BTF file at configure time, bpf/*.bpf.c are compiled (clang -target bpf,
 # against a vmlinux.h dumped from that BTF) into libbpf skeletons that
-# cisreport_core links. Without them the project still builds, says so in
+# cisreport_observer links. Without them the project still builds, says so in
 # --version, and the runtime checks SKIP with the reason found here.
 #
 # Sets: CISREPORT_HAVE_BPF (ON/OFF), CISREPORT_BPF_REASON (why not),

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "catalog.h"
-#include "report/settings.h"
+#include "settings/settings.h"
 
 #define DEFAULT_SOCKET_PATH "/run/cisreport/api.sock"
 #define DEFAULT_STATE_DIR "/var/lib/cisreport"

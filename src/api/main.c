@@ -16,8 +16,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "listen.h"
-#include "report/command_share.h"
-#include "report/writer.h"
+#include "core/command_share.h"
+#include "formats/writer.h"
 
 enum { EXIT_USAGE = 1, EXIT_PROFILES = 2 };
 

@@ -8,8 +8,9 @@
 #include <time.h>
 
 #include "daemon.h"
+#include "formats/writer.h"
 #include "observer/observer.h"
-#include "report/render.h"
+#include "settings/report_build.h"
 
 struct scraped {
 	const struct profile *p;

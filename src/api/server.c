@@ -14,8 +14,9 @@
 #include <microhttpd.h>
 
 #include "daemon.h"
-#include "report/render.h"
-#include "report/writer.h"
+#include "formats/render.h"
+#include "formats/writer.h"
+#include "settings/report_build.h"
 
 #define MAX_QUERY_ARGS 8
 #define MAX_ECHO 64 /* longest piece of client input quoted back */

@@ -23,8 +23,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "../report/lib_sdbus.h"
 #include "params.h"
+#include "dynlib/lib_sdbus.h"
 
 #define CHRONY_MAX_INCLUDE_LEVEL 10 /* chronyd's own limit */
 #define CHRONY_MAX_FILES 256

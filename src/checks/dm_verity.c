@@ -32,9 +32,9 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "../report/lib_devmapper.h"
 #include "kernel_tables.h"
 #include "params.h"
+#include "dynlib/lib_devmapper.h"
 
 #define CMDLINE "/proc/cmdline"
 #define PROC_DEVICES "/proc/devices"

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../report/host.h"
+#include "core/host.h"
 
 struct ipt_rule {
 	size_t line;  /* line number in the save text (1-based) */

@@ -8,7 +8,7 @@
 #include <libmount/libmount.h>
 #include <stdbool.h>
 
-#include "../report/host.h"
+#include "core/host.h"
 
 #define MOUNTINFO_PATH "/proc/self/mountinfo"
 #define PROC_FILESYSTEMS_PATH "/proc/filesystems"

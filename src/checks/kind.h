@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "../report/host.h"
-#include "../report/result.h"
+#include "core/host.h"
+#include "core/result.h"
 
 /* A parameter problem found at load time: which parameter, and what is
  * wrong with it. The profile loader adds file, line and column. */

@@ -31,7 +31,7 @@
 
 #include "kernel_tables.h"
 #include "params.h"
-#include "../report/lib_kmod.h"
+#include "dynlib/lib_kmod.h"
 
 #define PROC_MODULES "/proc/modules"
 #define OSRELEASE "/proc/sys/kernel/osrelease"

@@ -25,9 +25,9 @@
 
 #include <openssl/core_names.h>
 
-#include "../report/lib_crypto.h"
 #include "params.h"
 #include "rooted_stat.h"
+#include "dynlib/lib_crypto.h"
 
 #define PROBE_DIGEST "SHA2-256"
 

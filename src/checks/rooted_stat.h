@@ -8,7 +8,7 @@
 
 #include <sys/stat.h>
 
-#include "../report/host.h"
+#include "core/host.h"
 
 /* Returns 0 or -errno (-ENOENT, -EACCES, -ELOOP, ...). */
 int rooted_stat(const struct host *h, const char *abs, struct stat *st);

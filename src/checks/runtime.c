@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../observer/observer.h"
 #include "config.h"
 #include "params.h"
+#include "observer/observer.h"
 
 #define RUNTIME_DEFAULT_SAMPLES 5
 

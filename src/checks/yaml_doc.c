@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../report/lib_yaml.h"
+#include "dynlib/lib_yaml.h"
 
 #define MERGE_DEPTH_MAX 8
 

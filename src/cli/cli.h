@@ -1,4 +1,6 @@
-/* What the cisreport subcommands (evidence, verify) share with main.c. */
+/* What the cisreport subcommands (report, evidence, verify) share;
+ * cli_common.c holds it, so main.c and the subcommands depend on it and
+ * never on each other. */
 #ifndef CISREPORT_CLI_H
 #define CISREPORT_CLI_H
 
@@ -16,13 +18,13 @@ enum {
 	EXIT_VERIFY_FAILED = 5,
 };
 
-/* main.c */
+/* cli_common.c */
 bool parse_int(const char *s, long lo, long hi, long *out);
 bool dir_exists(const char *p);
 const char *default_check_dir(void);
 const char *type_from_dir(const char *dir);
 
-/* cli_common.c: the PCI DSS mapping: path when given, else
+/* The PCI DSS mapping: path when given, else
  * <check_dir>/pci-dss-2.2.json, else the default profile directory's.
  * Returns 0, -ENOENT (none found, places named in err) or -EINVAL. */
 int cli_load_pci_map(const char *path, const char *check_dir, struct pci_map *m, char *err,

@@ -1,11 +1,15 @@
 /* Helpers shared by the cisreport subcommands. */
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "../report/pci_map.h"
 #include "cli.h"
+#include "config.h"
+#include "report/pci_map.h"
 
 int cli_load_pci_map(const char *path, const char *check_dir, struct pci_map *m, char *err,
 		     size_t err_size)
@@ -23,4 +27,49 @@ int cli_load_pci_map(const char *path, const char *check_dir, struct pci_map *m,
 		snprintf(err, err_size, "no PCI DSS mapping found (looked for %s and %s); give --pci-map FILE",
 			 first, second);
 	return rc;
+}
+
+bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool dir_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The installed profiles, or the source tree's when run from a build dir. */
+const char *default_check_dir(void)
+{
+	if (dir_exists(CISREPORT_PROFILE_DIR))
+		return CISREPORT_PROFILE_DIR;
+	return CISREPORT_SOURCE_PROFILE_DIR;
+}
+
+/* bloodhound is run as "-c /usr/libexec/cis-checks/<type>": honour the type
+ * in the folder's name when -t is not given. */
+const char *type_from_dir(const char *dir)
+{
+	static const char *const types[] = {"bottlerocket", "kubernetes", "fips", NULL};
+	char *copy = strdup(dir);
+	if (!copy)
+		return NULL;
+	size_t len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	const char *base = basename(copy);
+	const char *found = NULL;
+	for (size_t i = 0; types[i]; i++)
+		if (strcmp(base, types[i]) == 0)
+			found = types[i];
+	free(copy);
+	return found;
 }

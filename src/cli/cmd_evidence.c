@@ -10,19 +10,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../observer/observer.h"
-#include "../report/evidence.h"
-#include "../report/host.h"
-#include "../report/host_identity.h"
-#include "../report/lib_crypto.h"
-#include "../report/pci_map.h"
-#include "../report/profile.h"
-#include "../report/render.h"
-#include "../report/report.h"
-#include "../report/settings.h"
 #include "cli.h"
 #include "config.h"
 #include "observe.h"
+#include "core/host.h"
+#include "core/host_identity.h"
+#include "dynlib/lib_crypto.h"
+#include "evidence/evidence.h"
+#include "formats/writer.h"
+#include "observer/observer.h"
+#include "report/pci_map.h"
+#include "report/profile.h"
+#include "report/report.h"
+#include "settings/report_build.h"
+#include "settings/settings.h"
 
 struct evidence_cli {
 	const char *output, *check_dir, *type, *root, *sign_key, *pci_map;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../report/evidence.h"
 #include "cli.h"
+#include "evidence/evidence.h"
 
 static void verify_usage(FILE *out)
 {

@@ -3,28 +3,26 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "../checks/kind.h"
-#include "../observer/observer.h"
-#include "../report/atomic_file.h"
-#include "../report/host.h"
-#include "../report/host_identity.h"
-#include "../report/pci_map.h"
-#include "../report/profile.h"
-#include "../report/render.h"
-#include "../report/report.h"
-#include "../report/ssm_inventory.h"
-#include "../report/settings.h"
-#include "../report/writer.h"
 #include "cli.h"
 #include "config.h"
 #include "observe.h"
+#include "checks/kind.h"
+#include "core/host.h"
+#include "core/host_identity.h"
+#include "formats/ssm_inventory.h"
+#include "formats/writer.h"
+#include "observer/observer.h"
+#include "report/pci_map.h"
+#include "report/profile.h"
+#include "report/report.h"
+#include "settings/report_build.h"
+#include "settings/settings.h"
+#include "util/atomic_file.h"
 
 struct cli {
 	const char *check_dir;
@@ -93,51 +91,6 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	va_end(ap);
 	fputs("\nTry 'cisreport --help' for the options.\n", stderr);
 	return EXIT_USAGE;
-}
-
-bool parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-bool dir_exists(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The installed profiles, or the source tree's when run from a build dir. */
-const char *default_check_dir(void)
-{
-	if (dir_exists(CISREPORT_PROFILE_DIR))
-		return CISREPORT_PROFILE_DIR;
-	return CISREPORT_SOURCE_PROFILE_DIR;
-}
-
-/* bloodhound is run as "-c /usr/libexec/cis-checks/<type>": honour the type
- * in the folder's name when -t is not given. */
-const char *type_from_dir(const char *dir)
-{
-	static const char *const types[] = {"bottlerocket", "kubernetes", "fips", NULL};
-	char *copy = strdup(dir);
-	if (!copy)
-		return NULL;
-	size_t len = strlen(copy);
-	while (len > 1 && copy[len - 1] == '/')
-		copy[--len] = '\0';
-	const char *base = basename(copy);
-	const char *found = NULL;
-	for (size_t i = 0; types[i]; i++)
-		if (strcmp(base, types[i]) == 0)
-			found = types[i];
-	free(copy);
-	return found;
 }
 
 static int parse_args(int argc, char **argv, struct cli *c)

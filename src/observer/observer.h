@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../bpf/observer_event.h"
+#include "bpf/observer_event.h"
 
 #define OBSERVER_MAX_SAMPLES 16
 #define OBSERVER_MAX_SUBJECTS 128

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../checks/kind.h"
-#include "json_pos.h"
 #include "report.h"
+#include "checks/kind.h"
+#include "util/json_pos.h"
 
 #define PCI_MAP_MAX (1u << 20)
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../checks/kind.h"
-#include "json_pos.h"
+#include "checks/kind.h"
+#include "util/json_pos.h"
 
 #define PROFILE_MAX_FILE (4u << 20)
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../checks/kind.h"
+#include "checks/kind.h"
 
 void report_format_timestamp(const struct timespec *ts, char *buf, size_t size)
 {

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "host.h"
 #include "profile.h"
-#include "result.h"
+#include "core/host.h"
+#include "core/result.h"
 
 /* An accepted deviation (settings "waivers"): the check still runs and keeps
  * its real status; the waiver is shown beside it. */

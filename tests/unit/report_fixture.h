@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/host_identity.h"
+#include "testutil.h"
+#include "core/host_identity.h"
+#include "formats/writer.h"
 #include "report/profile.h"
 #include "report/report.h"
-#include "report/writer.h"
-#include "testutil.h"
 
 #define FIXTURE_BENCHMARK                                                                        \
 	"\"benchmark\":{\"type\":\"bottlerocket\",\"report\":\"cis\",\"name\":\"CIS Bottlerocket " \

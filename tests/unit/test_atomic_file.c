@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/atomic_file.h"
+#include "util/atomic_file.h"
 
 static char *dir;
 static char target[512];

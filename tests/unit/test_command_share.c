@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/command_share.h"
+#include "core/command_share.h"
 
 static char *dir;
 static char counter[600];

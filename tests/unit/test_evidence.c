@@ -12,9 +12,10 @@
 
 #include <openssl/pem.h>
 
-#include "report/evidence.h"
-#include "report/render.h"
-#include "report/settings.h"
+#include "evidence/evidence.h"
+#include "formats/writer.h"
+#include "settings/report_build.h"
+#include "settings/settings.h"
 
 static struct report_fixture fx;
 static struct pci_map pci;

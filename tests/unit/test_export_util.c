@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/export_util.h"
-#include "report/xml_escape.h"
+#include "formats/export_util.h"
+#include "formats/xml_escape.h"
+#include "util/utf8.h"
 
 static void clean_keeps_valid_utf8(void **state)
 {

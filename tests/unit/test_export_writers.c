@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/ssm_inventory.h"
+#include "formats/ssm_inventory.h"
 
 static struct writer_options aws_options(const struct host_identity *id)
 {

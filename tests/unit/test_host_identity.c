@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/host_identity.h"
+#include "core/host_identity.h"
 
 static char *tmp;
 

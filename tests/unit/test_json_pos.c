@@ -4,7 +4,7 @@
 
 #include <errno.h>
 
-#include "report/json_pos.h"
+#include "util/json_pos.h"
 
 /* Tricky on purpose: strings holding brackets, commas, colons, escaped
  * quotes and backslashes; nested arrays; tabs; CRLF; multi-byte UTF-8. */

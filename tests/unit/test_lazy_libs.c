@@ -1,4 +1,4 @@
-/* Libraries loaded on demand (src/report/lib_*.c): a probe that does not
+/* Libraries loaded on demand (src/dynlib/lib_*.c): a probe that does not
  * need its library never loads it, and a library that cannot be loaded
  * makes the probe SKIP (or, for chrony, fall back) with dlopen's reason.
  *
@@ -19,17 +19,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks/yaml_doc.h"
 #include "config.h"
-#include "report/evidence.h"
-#include "report/lazy_lib.h"
-#include "report/lib_crypto.h"
-#include "report/lib_devmapper.h"
-#include "report/lib_kmod.h"
-#include "report/lib_sdbus.h"
-#include "report/lib_yaml.h"
+#include "checks/yaml_doc.h"
+#include "dynlib/lazy_lib.h"
+#include "dynlib/lib_crypto.h"
+#include "dynlib/lib_devmapper.h"
+#include "dynlib/lib_kmod.h"
+#include "dynlib/lib_sdbus.h"
+#include "dynlib/lib_yaml.h"
+#include "dynlib/sha256.h"
+#include "evidence/evidence.h"
+#include "evidence/signing.h"
 #include "report/pci_map.h"
-#include "report/signing.h"
 
 #define MISSING_KMOD "libcisreport-test-missing-kmod.so.9"
 #define MISSING_DM "libcisreport-test-missing-devmapper.so.9"

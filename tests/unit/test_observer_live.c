@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "formats/writer.h"
 #include "observer/observer.h"
 #include "report/profile.h"
 #include "report/report.h"
-#include "report/writer.h"
 
 static char *tmp;     /* scratch: profiles, the setuid copy, junk module */
 static char *profdir; /* runtime profiles + the static sysctl checks */

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report/runner.h"
+#include "core/runner.h"
 
 static double now_s(void)
 {

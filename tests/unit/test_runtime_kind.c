@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "formats/writer.h"
 #include "observer/observer.h"
 #include "report/profile.h"
 #include "report/report.h"
-#include "report/writer.h"
 
 static const char *const bm_json =
 	"\"benchmark\":{\"type\":\"bottlerocket\",\"report\":\"cis\",\"name\":\"CIS Bottlerocket "

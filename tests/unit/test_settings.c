@@ -8,8 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "report/render.h"
-#include "report/settings.h"
+#include "formats/render.h"
+#include "settings/report_build.h"
+#include "settings/settings.h"
 
 #define FUTURE "2099-12-31T23:59:59Z"
 

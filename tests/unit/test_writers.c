@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/writer.h"
+#include "formats/writer.h"
 
 static struct benchmark bm = {
 	.type = "synthetic",

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "checks/kind.h"
-#include "report/host.h"
-#include "report/result.h"
+#include "core/host.h"
+#include "core/result.h"
 
 /* Run kind `kind` with params given as JSON text against the fixture tree
  * FIXTURES/<fixture>, or an absolute directory (NULL or "/" for the live

@@ -15,10 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../checks/kind.h"
 #include "config.h"
-#include "lib_crypto.h"
-#include "writer.h"
+#include "checks/kind.h"
+#include "dynlib/lib_crypto.h"
+#include "dynlib/sha256.h"
+#include "formats/writer.h"
 
 #define PROFILE_COPY_MAX (4u << 20)
 

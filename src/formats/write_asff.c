@@ -24,11 +24,12 @@
 
 #include "config.h"
 #include "export_util.h"
-#include "host_identity.h"
-#include "lib_crypto.h"
-#include "pci_map.h"
-#include "signing.h"
 #include "writer.h"
+#include "core/host_identity.h"
+#include "dynlib/lib_crypto.h"
+#include "dynlib/sha256.h"
+#include "report/pci_map.h"
+#include "util/utf8.h"
 
 #define ASFF_SCHEMA "2018-10-08"
 #define ASFF_TYPE \

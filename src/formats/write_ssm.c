@@ -7,8 +7,9 @@
 
 #include "config.h"
 #include "export_util.h"
-#include "host_identity.h"
 #include "ssm_inventory.h"
+#include "core/host_identity.h"
+#include "util/utf8.h"
 
 /* Attribute names: fixed here, so their case is the same in every file. */
 static const char *const entry_fixed[] = {"CheckName", "CheckId", "Title", "Level", "Mode",

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "export_util.h"
+#include "util/utf8.h"
 
 static void put_escaped(FILE *out, const char *s, bool attr)
 {

@@ -48,11 +48,4 @@ int sign_data(EVP_PKEY *key, const void *data, size_t len, unsigned char **sig,
 int sign_verify(EVP_PKEY *key, const void *data, size_t len, const unsigned char *sig,
 		size_t sig_len);
 
-/* SHA-256 of data as 64 lower-case hex digits + NUL. 0, or -ELIBACC when
- * libcrypto cannot be loaded (crypto_lib_get says why). */
-int sha256_hex(const void *data, size_t len, char hex[65]);
-/* The same of what remains to be read from fd: 0, -errno from read(2),
- * -ENOMEM, -EIO (the digest failed) or -ELIBACC. */
-int sha256_fd(int fd, char hex[65]);
-
 #endif

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "export_util.h"
-#include "host_identity.h"
 #include "writer.h"
 #include "xml_escape.h"
-#include "config.h"
+#include "core/host_identity.h"
 
 /* A testcase carries only what the common JUnit schemas allow (failure or
  * skipped, system-out): some CI parsers reject anything else. */

@@ -4,15 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int report_build(struct host *h, const struct profile *p, const struct report_selection *sel,
-		 const struct settings *s, struct report *out)
-{
-	int rc = report_run(h, p, sel, out);
-	if (!rc && s)
-		rc = settings_apply_waivers(s, out, out->started.tv_sec);
-	return rc;
-}
-
 int report_render(const struct report *r, const struct report_writer *w,
 		  const struct writer_options *o, char **buf, size_t *len)
 {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "report.h"
+#include "report/report.h"
 
 #define SETTINGS_FILE_NAME "settings.json"
 #define SETTINGS_MAX_FILE (1u << 20)

@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-#include "host.h"
 #include "writer.h"
+#include "core/host.h"
 
 #define SSM_TYPE_CHECKS "Custom:CISBenchmark"
 #define SSM_TYPE_SUMMARY "Custom:CISBenchmarkSummary"

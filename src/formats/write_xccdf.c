@@ -14,9 +14,9 @@
 
 #include "config.h"
 #include "export_util.h"
-#include "host_identity.h"
 #include "writer.h"
 #include "xml_escape.h"
+#include "core/host_identity.h"
 
 #define XCCDF_NS "http://checklists.nist.gov/xccdf/1.2"
 #define XCCDF_ID "xccdf_org.cisreport_"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "export_util.h"
+#include "util/utf8.h"
 
 #define OS_RELEASE_MAX (64u << 10)
 

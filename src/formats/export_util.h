@@ -1,5 +1,6 @@
-/* Helpers shared by the export writers (SSM, XCCDF, ASFF, JUnit, evidence):
- * text made safe for strict consumers, bounded deterministically. */
+/* Helpers shared by the export writers (SSM, XCCDF, ASFF, JUnit) and the
+ * evidence bundle: evidence lines, severities, times, the host described.
+ * Text made safe for strict consumers is in util/utf8.h. */
 #ifndef CISREPORT_EXPORT_UTIL_H
 #define CISREPORT_EXPORT_UTIL_H
 
@@ -7,25 +8,11 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "result.h"
+#include "core/result.h"
 
 struct report;
 struct writer_options;
 struct host_identity;
-
-/* A malloc'd copy of s that is valid UTF-8: each byte of an invalid
- * sequence becomes U+FFFD. With for_xml, the C0 controls XML 1.0 forbids
- * (all but tab, LF, CR) and U+FFFE/U+FFFF become U+FFFD too. NULL is "". */
-char *utf8_clean(const char *s, bool for_xml);
-
-/* The longest prefix of s, at most max bytes, that ends on a character
- * boundary (s is valid UTF-8). */
-size_t utf8_prefix(const char *s, size_t max);
-
-/* s (valid UTF-8) cut to at most max bytes. When it is longer the kept
- * prefix is followed by " [truncated: N of M bytes]" and the whole is still
- * at most max bytes; *truncated says so (may be NULL). malloc'd. */
-char *text_bounded(const char *s, size_t max, bool *truncated);
 
 /* Evidence of a result on one line per item ("item: expected E, found A
  * [ok|BAD]"), joined by sep. malloc'd, "" when there is none. */

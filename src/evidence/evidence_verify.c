@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib_crypto.h"
+#include "dynlib/lib_crypto.h"
+#include "dynlib/sha256.h"
 
 #define MANIFEST_MAX (1u << 20)
 #define SMALL_FILE_MAX (1u << 20)

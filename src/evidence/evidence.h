@@ -28,12 +28,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "host_identity.h"
-#include "pci_map.h"
-#include "profile.h"
-#include "report.h"
-#include "settings.h"
 #include "signing.h"
+#include "core/host_identity.h"
+#include "report/pci_map.h"
+#include "report/profile.h"
+#include "report/report.h"
+#include "settings/settings.h"
 
 #define EVIDENCE_FORMAT "cisreport-evidence"
 #define EVIDENCE_FORMAT_VERSION 1

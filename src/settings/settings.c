@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "atomic_file.h"
-#include "writer.h"
+#include "formats/writer.h"
+#include "util/atomic_file.h"
 
 #define DEFAULT_LEVEL 1
 #define DEFAULT_FORMAT "text"

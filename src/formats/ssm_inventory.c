@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "atomic_file.h"
+#include "util/atomic_file.h"
 
 #define CHECKS_FILE "CISBenchmark.json"
 #define SUMMARY_FILE "CISBenchmarkSummary.json"
