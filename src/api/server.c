@@ -14,22 +14,17 @@
 #include <microhttpd.h>
 
 #include "daemon.h"
+#include "http_query.h"
 #include "formats/render.h"
 #include "formats/writer.h"
 #include "settings/report_build.h"
 
-#define MAX_QUERY_ARGS 8
 #define MAX_ECHO 64 /* longest piece of client input quoted back */
 /* Bytes of an unwanted body read and thrown away before the connection is
  * simply closed. */
 #define MAX_DISCARD (1u << 20)
 
 enum route { ROUTE_NONE, ROUTE_REPORT_LIST, ROUTE_REPORT, ROUTE_SETTINGS, ROUTE_METRICS };
-
-struct query_arg {
-	char key[32];
-	char *value; /* NULL: given without '=' */
-};
 
 struct request {
 	struct daemon *d;
@@ -43,9 +38,9 @@ struct request {
 	bool seen;     /* counted in flight */
 	enum route route;
 	char report[64]; /* name in /report/<name> */
-	struct query_arg args[MAX_QUERY_ARGS];
-	size_t n_args;
-	bool too_many_args;
+	struct http_target t; /* path and query, decoded by http_query.c */
+	int target_rc;        /* its parse: 0, or the 400 in target_err */
+	char target_err[256];
 	char *body;
 	size_t body_len, discarded;
 	bool body_too_big;
@@ -69,8 +64,8 @@ static void quote(char *dst, size_t size, const char *src)
 
 static void request_free(struct request *req)
 {
-	for (size_t i = 0; i < req->n_args; i++)
-		free(req->args[i].value);
+	if (req->target_rc == 0)
+		http_target_free(&req->t);
 	free(req->body);
 	free(req);
 }
@@ -162,8 +157,9 @@ static enum MHD_Result respond_oom(struct request *req, struct MHD_Connection *c
 
 /* ---- routing ---------------------------------------------------------- */
 
-static enum route match_route(const char *url, struct request *req)
+static enum route match_route(struct request *req)
 {
+	const char *url = req->t.path;
 	if (strcmp(url, "/report") == 0)
 		return ROUTE_REPORT_LIST;
 	if (strcmp(url, "/settings") == 0)
@@ -193,61 +189,33 @@ static bool method_allowed(enum route r, const char *method)
 	return r == ROUTE_SETTINGS && strcmp(method, MHD_HTTP_METHOD_PATCH) == 0;
 }
 
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+static const struct http_arg *arg(const struct request *req, const char *key)
 {
-	(void)kind;
-	struct request *req = cls;
-	/* "?" alone, "&&" and a trailing "&" name nothing: not an error. */
-	if ((!key || !*key) && (!value || !*value))
-		return MHD_YES;
-	if (req->n_args == MAX_QUERY_ARGS) {
-		req->too_many_args = true;
-		return MHD_NO;
-	}
-	struct query_arg *a = &req->args[req->n_args];
-	quote(a->key, sizeof(a->key), key ? key : "");
-	if (key && strlen(key) >= sizeof(a->key))
-		a->key[0] = '\0', quote(a->key, sizeof(a->key), "(too long)");
-	a->value = value ? strdup(value) : NULL;
-	if (value && !a->value)
-		return MHD_NO;
-	req->n_args++;
-	return MHD_YES;
-}
-
-static const struct query_arg *arg(const struct request *req, const char *key)
-{
-	for (size_t i = 0; i < req->n_args; i++)
-		if (strcmp(req->args[i].key, key) == 0)
-			return &req->args[i];
-	return NULL;
+	return http_target_arg(&req->t, key);
 }
 
 /* Query parameters: only the allowed ones, each once, each with a value. */
-static enum MHD_Result check_query(struct request *req, struct MHD_Connection *con,
-				   const char *url)
+static enum MHD_Result check_query(struct request *req, struct MHD_Connection *con)
 {
 	char path[96];
-	quote(path, sizeof(path), url);
-	if (req->too_many_args)
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
-				     "too many query parameters (at most %d)", MAX_QUERY_ARGS);
-	for (size_t i = 0; i < req->n_args; i++) {
-		const struct query_arg *a = &req->args[i];
-		bool known = req->route == ROUTE_REPORT &&
+	quote(path, sizeof(path), req->t.path);
+	for (size_t i = 0; i < req->t.n_args; i++) {
+		const struct http_arg *a = &req->t.args[i];
+		bool known = req->route == ROUTE_REPORT && !a->key_too_long &&
 			     (strcmp(a->key, "type") == 0 || strcmp(a->key, "level") == 0 ||
 			      strcmp(a->key, "format") == 0);
+		char key[48];
+		quote(key, sizeof(key), a->key_too_long ? "(too long)" : a->key);
 		if (!known) {
 			if (req->route == ROUTE_REPORT)
 				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
 						     "unknown query parameter '%s' for %s; allowed: type, level, format",
-						     a->key, path);
+						     key, path);
 			return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
-					     "%s takes no query parameters (got '%s')", path, a->key);
+					     "%s takes no query parameters (got '%s')", path, key);
 		}
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(req->args[j].key, a->key) == 0)
+			if (strcmp(req->t.args[j].key, a->key) == 0)
 				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
 						     "query parameter '%s' given more than once", a->key);
 		if (!a->value || !*a->value)
@@ -257,7 +225,7 @@ static enum MHD_Result check_query(struct request *req, struct MHD_Connection *c
 					     : strcmp(a->key, "level") == 0 ? "level=1"
 									    : "format=json");
 	}
-	const struct query_arg *level = arg(req, "level"), *format = arg(req, "format");
+	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
 	if (level && strcmp(level->value, "1") && strcmp(level->value, "2")) {
 		char q[96];
 		quote(q, sizeof(q), level->value);
@@ -285,7 +253,7 @@ static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const
 
 /* First call for a request: headers are in. Sizes, route, method, declared
  * body size and query are checked now, so errors need not wait for a body. */
-static enum MHD_Result begin(struct request *req, struct MHD_Connection *con, const char *url,
+static enum MHD_Result begin(struct request *req, struct MHD_Connection *con,
 			     const char *method)
 {
 	if (req->target_len > MAX_TARGET)
@@ -298,9 +266,13 @@ static enum MHD_Result begin(struct request *req, struct MHD_Connection *con, co
 		return respond_error(req, con, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
 				     "request headers of %zu bytes are too large: at most %u in all",
 				     header_bytes, MAX_HEADER_BYTES);
+	if (req->target_rc == -ENOMEM)
+		return respond_oom(req, con);
+	if (req->target_rc)
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL, "%s", req->target_err);
 	char path[96];
-	quote(path, sizeof(path), url);
-	req->route = match_route(url, req);
+	quote(path, sizeof(path), req->t.path_too_long ? "(too long)" : req->t.path);
+	req->route = match_route(req);
 	if (req->route == ROUTE_NONE)
 		return respond_error(req, con, MHD_HTTP_NOT_FOUND, NULL,
 				     "no such path '%s'; paths are /report, /report/{name}, /settings, /metrics",
@@ -320,8 +292,7 @@ static enum MHD_Result begin(struct request *req, struct MHD_Connection *con, co
 			return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 					     "request body too large: at most %u bytes", MAX_BODY);
 	}
-	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, collect_arg, req);
-	return check_query(req, con, url);
+	return check_query(req, con);
 }
 
 /* Body bytes: kept for PATCH /settings (bounded), thrown away otherwise. */
@@ -366,7 +337,7 @@ static enum MHD_Result get_report_list(struct request *req, struct MHD_Connectio
 static const struct profile *resolve_report(struct request *req, struct MHD_Connection *con,
 					    const struct catalog *c, enum MHD_Result *sent)
 {
-	const struct query_arg *type = arg(req, "type");
+	const struct http_arg *type = arg(req, "type");
 	char name[96], t[96], known[512];
 	quote(name, sizeof(name), req->report);
 	if (strcmp(req->report, "cis") == 0) {
@@ -413,7 +384,7 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	const struct profile *p = resolve_report(req, con, c, &sent);
 	if (!p)
 		goto out;
-	const struct query_arg *level = arg(req, "level"), *format = arg(req, "format");
+	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
 	int lvl = level ? atoi(level->value) : s->s.level;
 	const struct report_writer *w = report_writer_find(format ? format->value : s->s.format);
 	if (!w) /* settings were validated; a writer cannot vanish */
@@ -623,6 +594,8 @@ static struct request *request_new(struct daemon *d, struct MHD_Connection *con,
 		req->target[n] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
 	req->target[n] = '\0';
 	req->target_len = uri ? strlen(uri) : 0;
+	req->target_rc = http_target_parse(uri ? uri : "", req->target_len, &req->t,
+					   req->target_err, sizeof(req->target_err));
 	peer_credentials(req, con);
 	return req;
 }
@@ -648,7 +621,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		req->seen = true;
 		atomic_fetch_add(&d->in_flight, 1);
 		quote(req->method, sizeof(req->method), method);
-		return begin(req, con, url, method);
+		return begin(req, con, method);
 	}
 	if (*upload_data_size) {
 		enum MHD_Result rc = absorb(req, upload_data, *upload_data_size);
