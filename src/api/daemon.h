@@ -38,6 +38,7 @@ struct MHD_Daemon;
 struct daemon_options {
 	const char *socket_path;
 	const char *group;
+	const char *admin_group; /* may change settings besides root; NULL: root only */
 	const char *state_dir;
 	const char *check_dir;
 	const char *root; /* host root for the probes; NULL: the live machine */
@@ -61,12 +62,13 @@ struct shared_observer {
 };
 
 /* Status codes counted for /metrics; the last slot counts the others. */
-#define TRACKED_CODES {200, 400, 404, 405, 413, 414, 422, 431, 500, 503}
-#define N_TRACKED_CODES 10
+#define TRACKED_CODES {200, 400, 403, 404, 405, 413, 414, 422, 431, 500, 503}
+#define N_TRACKED_CODES 11
 
 struct daemon {
 	struct daemon_options opt;
 	char settings_path[PATH_MAX];
+	long admin_gid; /* --admin-group resolved; -1: none */
 
 	pthread_mutex_t lock; /* guards the two pointers below */
 	struct catalog *catalog;

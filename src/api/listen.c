@@ -105,7 +105,7 @@ static int clear_stale(const struct sockaddr_un *addr, char *err, size_t err_siz
 	return unlink(addr->sun_path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-static int lookup_group(const char *name, gid_t *gid, char *err, size_t err_size)
+int lookup_group(const char *option, const char *name, gid_t *gid, char *err, size_t err_size)
 {
 	struct group grp, *found = NULL;
 	char buf[16384];
@@ -117,7 +117,7 @@ static int lookup_group(const char *name, gid_t *gid, char *err, size_t err_size
 			*gid = (gid_t)v;
 			return 0;
 		}
-		snprintf(err, err_size, "--group %s: no such group%s%s", name, rc ? ": " : "",
+		snprintf(err, err_size, "%s %s: no such group%s%s", option, name, rc ? ": " : "",
 			 rc ? strerror(rc) : "");
 		return -ENOENT;
 	}
@@ -141,7 +141,7 @@ int listener_open(const char *path, const char *group, struct listener *l, char 
 	}
 	strcpy(addr.sun_path, path);
 	gid_t gid = (gid_t)-1;
-	int rc = group ? lookup_group(group, &gid, err, err_size) : 0;
+	int rc = group ? lookup_group("--group", group, &gid, err, err_size) : 0;
 	if (rc)
 		return rc;
 	if ((rc = make_parent(path)) < 0) {

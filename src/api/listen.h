@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 struct listener {
@@ -21,6 +22,9 @@ struct listener {
  * non-NULL, that group. Returns 0 or -errno with err set. */
 int listener_open(const char *path, const char *group, struct listener *l, char *err,
 		  size_t err_size);
+
+/* A group by name or number; option names it in the error. 0 or -ENOENT. */
+int lookup_group(const char *option, const char *name, gid_t *gid, char *err, size_t err_size);
 
 /* Remove the socket file if this process created it. The descriptor is
  * closed by the caller once the HTTP server has stopped using it. */

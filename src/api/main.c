@@ -40,7 +40,11 @@ static void usage(FILE *out)
 		"report API: GET /report, /report/cis, /report/fips; /settings; /metrics).\n\n"
 		"  -s, --socket PATH        socket to create, mode 0660 [default: %s]\n"
 		"                           (systemd socket activation, LISTEN_FDS, wins)\n"
-		"  -g, --group NAME         group owning the socket [default: the daemon's]\n"
+		"  -g, --group NAME         group owning the socket: its members may read\n"
+		"                           reports, settings and metrics [default: the daemon's]\n"
+		"  -a, --admin-group NAME   members may also change the settings (PATCH\n"
+		"                           /settings: waivers, observer) [default: none, only\n"
+		"                           root and the daemon's own user]\n"
 		"  -d, --state-dir DIR      where settings.json lives [default: %s]\n"
 		"  -c, --check-dir DIR      profile directory (level1/, level2/ ...)\n"
 		"                           [default: %s]\n"
@@ -98,6 +102,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"group", required_argument, NULL, 'g'},
+		{"admin-group", required_argument, NULL, 'a'},
 		{"state-dir", required_argument, NULL, 'd'},
 		{"check-dir", required_argument, NULL, 'c'},
 		{"root", required_argument, NULL, OPT_ROOT},
@@ -118,13 +123,16 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 	};
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, ":s:g:d:c:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:g:a:d:c:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o->socket_path = optarg;
 			break;
 		case 'g':
 			o->group = optarg;
+			break;
+		case 'a':
+			o->admin_group = optarg;
 			break;
 		case 'd':
 			o->state_dir = optarg;
@@ -289,6 +297,14 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &d.opt);
 	if (rc)
 		return rc;
+	d.admin_gid = -1;
+	if (d.opt.admin_group) {
+		gid_t gid;
+		char gerr[256];
+		if (lookup_group("--admin-group", d.opt.admin_group, &gid, gerr, sizeof(gerr)) < 0)
+			return usage_error("%s", gerr);
+		d.admin_gid = (long)gid;
+	}
 	pthread_mutex_init(&d.lock, NULL);
 	pthread_mutex_init(&d.patch_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &d.started);

@@ -32,7 +32,8 @@ struct request {
 	size_t target_len;
 	char method[16];
 	struct timespec start;
-	long uid, pid; /* peer credentials; -1 when unknown */
+	long uid, pid; /* peer credentials (SO_PEERCRED); -1 when unknown */
+	bool may_change; /* root, the daemon's user or in --admin-group */
 	unsigned status;
 	size_t sent;
 	bool seen;     /* counted in flight */
@@ -59,6 +60,21 @@ static void quote(char *dst, size_t size, const char *src)
 		}
 		dst[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
+	dst[n] = '\0';
+}
+
+/* A body for the log: printable, one line, bounded. */
+static void quote_body(char *dst, size_t size, const char *body, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n + 4 < size; i++) {
+		unsigned char c = (unsigned char)body[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		dst[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	if (n + 4 >= size)
+		memcpy(dst + n, "...", 3), n += 3;
 	dst[n] = '\0';
 }
 
@@ -282,6 +298,16 @@ static enum MHD_Result begin(struct request *req, struct MHD_Connection *con,
 				     allowed_methods(req->route),
 				     "method %s is not allowed on %s; allowed: %s", req->method, path,
 				     allowed_methods(req->route));
+	if (strcmp(method, MHD_HTTP_METHOD_PATCH) == 0 && !req->may_change) {
+		daemon_log("denied: uid=%ld pid=%ld may not change settings", req->uid, req->pid);
+		if (req->d->admin_gid >= 0)
+			return respond_error(req, con, MHD_HTTP_FORBIDDEN, NULL,
+					     "uid %ld may read but not change settings: that needs root or a member of the admin group '%s' (cisreportd --admin-group)",
+					     req->uid, req->d->opt.admin_group);
+		return respond_error(req, con, MHD_HTTP_FORBIDDEN, NULL,
+				     "uid %ld may read but not change settings: that needs root (cisreportd --admin-group names a group that may too)",
+				     req->uid);
+	}
 	const char *length =
 		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (length) {
@@ -470,30 +496,25 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 	if (req->body_too_big)
 		return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 				     "request body too large: at most %u bytes", MAX_BODY);
-	json_error_t jerr;
-	json_t *patch = json_loadb(req->body ? req->body : "", req->body_len,
-				   JSON_REJECT_DUPLICATES, &jerr);
-	if (!patch) {
-		char why[160];
-		quote(why, sizeof(why), jerr.text);
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
-				     "body is not JSON (%s at line %d, column %d); send an object with any of: level, format, observer, waivers",
-				     why, jerr.line, jerr.column);
-	}
 	pthread_mutex_lock(&d->patch_lock);
 	struct catalog *c;
 	struct shared_settings *cur;
 	daemon_snapshot(d, &c, &cur);
-	struct settings_rules rules = {.check_exists = check_exists, .ctx = c, .now = time(NULL)};
+	/* Who asked is recorded in the settings: with each waiver it sets and
+	 * in "changes". */
+	struct settings_actor actor = {.uid = req->uid, .pid = req->pid, .at = time(NULL)};
+	struct settings_rules rules = {
+		.check_exists = check_exists, .ctx = c, .now = actor.at, .actor = &actor};
 	struct settings next;
 	char err[768];
 	enum MHD_Result sent;
-	int rc = settings_patch(&cur->s, patch, &rules, &next, err, sizeof(err));
+	int rc = settings_patch_text(&cur->s, req->body, req->body_len, &rules, &next, err,
+				     sizeof(err));
 	if (rc == -ENOMEM) {
 		sent = respond_oom(req, con);
 	} else if (rc) {
 		sent = respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
-	} else if ((rc = settings_save(d->settings_path, &next)) < 0) {
+	} else if ((rc = settings_save(d->settings_path, &next, d->admin_gid)) < 0) {
 		settings_free(&next);
 		daemon_log("cannot save settings to %s: %s", d->settings_path, strerror(-rc));
 		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
@@ -504,10 +525,9 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 		if (!ns) {
 			sent = respond_oom(req, con);
 		} else {
-			char *text = json_dumps(patch, JSON_COMPACT);
-			daemon_log("settings changed by uid=%ld: %.300s", req->uid,
-				   text ? text : "(patch)");
-			free(text);
+			char text[320];
+			quote_body(text, sizeof(text), req->body, req->body_len);
+			daemon_log("settings changed by uid=%ld pid=%ld: %s", req->uid, req->pid, text);
 			json_t *doc = settings_to_json(&ns->s);
 			bool observe = ns->s.observer;
 			daemon_install(d, NULL, ns);
@@ -521,7 +541,6 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 	catalog_unref(c);
 	shared_settings_unref(cur);
 	pthread_mutex_unlock(&d->patch_lock);
-	json_decref(patch);
 	return sent;
 }
 
@@ -565,19 +584,45 @@ static enum MHD_Result finish(struct request *req, struct MHD_Connection *con)
 
 /* ---- libmicrohttpd callbacks ------------------------------------------ */
 
+/* Is the peer in group gid, by its primary group or its supplementary
+ * groups (SO_PEERGROUPS: the groups it had when it connected)? */
+static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
+{
+	if (cred->gid == gid)
+		return true;
+	gid_t small[64], *groups = small;
+	socklen_t len = sizeof(small);
+	int rc = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+	if (rc < 0 && errno == ERANGE && (groups = malloc(len)))
+		rc = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len);
+	bool in = false;
+	for (size_t i = 0; rc == 0 && i < len / sizeof(gid_t); i++)
+		in |= groups[i] == gid;
+	if (groups != small)
+		free(groups);
+	return in;
+}
+
+/* Every request asks the kernel who is on the other end: reading needs
+ * only the socket (its mode and group); changing needs root, the daemon's
+ * own user or --admin-group. */
 static void peer_credentials(struct request *req, struct MHD_Connection *con)
 {
 	req->uid = req->pid = -1;
+	req->may_change = false;
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (!info)
 		return;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	if (getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-		req->uid = (long)cred.uid;
-		req->pid = (long)cred.pid;
-	}
+	if (getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return;
+	req->uid = (long)cred.uid;
+	req->pid = (long)cred.pid;
+	req->may_change = cred.uid == 0 || cred.uid == geteuid() ||
+			  (req->d->admin_gid >= 0 &&
+			   peer_in_group(info->connect_fd, &cred, (gid_t)req->d->admin_gid));
 }
 
 static struct request *request_new(struct daemon *d, struct MHD_Connection *con,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "formats/writer.h"
 #include "util/atomic_file.h"
@@ -30,6 +31,7 @@ static void waiver_free(struct waiver *w)
 	free(w->reason);
 	free(w->expires);
 	free(w->approved_by);
+	free(w->submitted_at);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -41,8 +43,12 @@ static int waiver_copy(const struct waiver *src, struct waiver *dst)
 		.expires = strdup(src->expires),
 		.expires_at = src->expires_at,
 		.approved_by = strdup(src->approved_by),
+		.submitted_uid = src->submitted_uid,
+		.submitted_pid = src->submitted_pid,
+		.submitted_at = src->submitted_at ? strdup(src->submitted_at) : NULL,
 	};
-	if (!dst->check || !dst->reason || !dst->expires || !dst->approved_by) {
+	if (!dst->check || !dst->reason || !dst->expires || !dst->approved_by ||
+	    (src->submitted_at && !dst->submitted_at)) {
 		waiver_free(dst);
 		return -ENOMEM;
 	}
@@ -53,7 +59,12 @@ int settings_init(struct settings *s)
 {
 	*s = (struct settings){.level = DEFAULT_LEVEL, .observer = true};
 	s->format = strdup(DEFAULT_FORMAT);
-	return s->format ? 0 : -ENOMEM;
+	s->changes = json_array();
+	if (!s->format || !s->changes) {
+		settings_free(s);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void settings_free(struct settings *s)
@@ -62,6 +73,7 @@ void settings_free(struct settings *s)
 		waiver_free(&s->waivers[i]);
 	free(s->waivers);
 	free(s->format);
+	json_decref(s->changes);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -70,7 +82,8 @@ int settings_copy(const struct settings *src, struct settings *dst)
 	*dst = (struct settings){.level = src->level, .observer = src->observer};
 	dst->format = strdup(src->format);
 	dst->waivers = calloc(src->n_waivers ? src->n_waivers : 1, sizeof(*dst->waivers));
-	if (!dst->format || !dst->waivers) {
+	dst->changes = src->changes ? json_deep_copy(src->changes) : json_array();
+	if (!dst->format || !dst->waivers || !dst->changes) {
 		settings_free(dst);
 		return -ENOMEM;
 	}
@@ -189,11 +202,47 @@ static bool valid_check_name(const char *s)
 	return true;
 }
 
+/* A waiver's "submitted-by" {"uid", "pid"} and "submitted-at", as the
+ * daemon wrote them. */
+static int parse_submitter(const char *check, const json_t *v, struct waiver *w, char *err,
+			   size_t err_size)
+{
+	const json_t *by = json_object_get(v, "submitted-by");
+	const json_t *at = json_object_get(v, "submitted-at");
+	if (!by && !at)
+		return 0;
+	const json_t *uid = json_object_get(by, "uid"), *pid = json_object_get(by, "pid");
+	if (!json_is_object(by) || json_object_size(by) != 2 || !json_is_integer(uid) ||
+	    !json_is_integer(pid) || !json_is_string(at))
+		return fail(err, err_size,
+			    "waivers.%s: \"submitted-by\" must be {\"uid\": N, \"pid\": N} with \"submitted-at\" (an RFC 3339 date-time)",
+			    check);
+	time_t t;
+	if (rfc3339_parse(json_string_value(at), &t) < 0)
+		return fail(err, err_size, "waivers.%s.submitted-at: not an RFC 3339 date-time",
+			    check);
+	w->submitted_uid = (long)json_integer_value(uid);
+	w->submitted_pid = (long)json_integer_value(pid);
+	w->submitted_at = strdup(json_string_value(at));
+	return w->submitted_at ? 0 : -ENOMEM;
+}
+
+static void format_time(time_t t, char out[32])
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static int parse_waiver(const char *check, const json_t *v, const struct settings_rules *rules,
 			struct waiver *w, char *err, size_t err_size)
 {
-	static const char *const keys[] = {"reason", "expires", "approved-by", NULL};
+	/* The last two only in a file: the daemon writes them. */
+	static const char *const keys[] = {"reason",       "expires",      "approved-by",
+					   "submitted-by", "submitted-at", NULL};
+	size_t n_keys = rules ? 3 : 5;
 	memset(w, 0, sizeof(*w));
+	w->submitted_uid = w->submitted_pid = -1;
 	char hint[256] = "";
 	if (rules && rules->check_exists && !rules->check_exists(check, hint, sizeof(hint), rules->ctx))
 		return fail(err, err_size, "waivers: no check named \"%.64s\" in the loaded profiles%s%s",
@@ -209,9 +258,15 @@ static int parse_waiver(const char *check, const json_t *v, const struct setting
 	const char *k;
 	const json_t *f;
 	json_object_foreach((json_t *)v, k, f) {
-		bool known = false;
-		for (size_t i = 0; keys[i]; i++)
-			known |= strcmp(k, keys[i]) == 0;
+		bool known = false, daemons = false;
+		for (size_t i = 0; keys[i]; i++) {
+			known |= i < n_keys && strcmp(k, keys[i]) == 0;
+			daemons |= i >= n_keys && strcmp(k, keys[i]) == 0;
+		}
+		if (daemons)
+			return fail(err, err_size,
+				    "waivers.%s.%s: is recorded by the daemon (the peer that submits the waiver), not set by a client; send reason, expires, approved-by",
+				    check, k);
 		if (!known)
 			return fail(err, err_size,
 				    "waivers.%s: unknown field \"%.64s\" (allowed: reason, expires, approved-by)",
@@ -224,8 +279,19 @@ static int parse_waiver(const char *check, const json_t *v, const struct setting
 	if ((rc = waiver_string(v, check, "reason", WAIVER_MAX_REASON, &w->reason, err, err_size)) ||
 	    (rc = waiver_string(v, check, "approved-by", WAIVER_MAX_APPROVER, &w->approved_by, err,
 				err_size)) ||
-	    (rc = waiver_string(v, check, "expires", 64, &w->expires, err, err_size)))
+	    (rc = waiver_string(v, check, "expires", 64, &w->expires, err, err_size)) ||
+	    (!rules && (rc = parse_submitter(check, v, w, err, err_size))))
 		goto out;
+	if (rules && rules->actor) {
+		char at[32];
+		format_time(rules->actor->at, at);
+		w->submitted_uid = rules->actor->uid;
+		w->submitted_pid = rules->actor->pid;
+		if (!(w->submitted_at = strdup(at))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	if (rfc3339_parse(w->expires, &w->expires_at) < 0) {
 		rc = fail(err, err_size,
 			  "waivers.%s.expires: \"%s\" is not an RFC 3339 date-time (e.g. 2026-12-31T23:59:59Z)",
@@ -300,20 +366,82 @@ static int patch_waivers(struct settings *out, const json_t *patch,
 	return 0;
 }
 
+/* "changes" from a file: the shape the daemon writes, at most the last
+ * SETTINGS_MAX_CHANGES kept. */
+static int read_changes(struct settings *out, const json_t *v, char *err, size_t err_size)
+{
+	if (!json_is_array(v))
+		return fail(err, err_size, "changes: must be an array");
+	size_t i;
+	const json_t *c;
+	json_array_foreach(v, i, c) {
+		const json_t *at = json_object_get(c, "at"), *changed = json_object_get(c, "changed");
+		if (!json_is_string(at) || !json_is_integer(json_object_get(c, "uid")) ||
+		    !json_is_integer(json_object_get(c, "pid")) || !json_is_array(changed))
+			return fail(err, err_size,
+				    "changes[%zu]: must be {\"at\", \"uid\", \"pid\", \"changed\": [...]}",
+				    i);
+	}
+	json_t *copy = json_deep_copy(v);
+	if (!copy)
+		return -ENOMEM;
+	while (json_array_size(copy) > SETTINGS_MAX_CHANGES)
+		json_array_remove(copy, 0);
+	json_decref(out->changes);
+	out->changes = copy;
+	return 0;
+}
+
+/* Append who changed which keys ("waivers.<check>" per waiver) and when. */
+static int record_change(struct settings *out, const json_t *patch,
+			 const struct settings_actor *actor)
+{
+	json_t *changed = json_array();
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)patch, k, v) {
+		if (strcmp(k, "waivers") || !json_is_object(v)) {
+			json_array_append_new(changed, json_string(k));
+			continue;
+		}
+		const char *check;
+		const json_t *w;
+		json_object_foreach((json_t *)v, check, w) {
+			char name[WAIVER_MAX_CHECK_NAME + 32];
+			snprintf(name, sizeof(name), "waivers.%s%s", check,
+				 json_is_null(w) ? " (removed)" : "");
+			json_array_append_new(changed, json_string(name));
+		}
+	}
+	char at[32];
+	format_time(actor->at, at);
+	json_t *entry = json_pack("{s:s, s:I, s:I, s:o}", "at", at, "uid", (json_int_t)actor->uid,
+				  "pid", (json_int_t)actor->pid, "changed", changed);
+	if (!entry || json_array_append_new(out->changes, entry) < 0)
+		return -ENOMEM;
+	while (json_array_size(out->changes) > SETTINGS_MAX_CHANGES)
+		json_array_remove(out->changes, 0);
+	return 0;
+}
+
 int settings_patch(const struct settings *base, const json_t *patch,
 		   const struct settings_rules *rules, struct settings *out, char *err,
 		   size_t err_size)
 {
-	static const char *const keys[] = {"level", "format", "observer", "waivers", NULL};
 	if (!json_is_object(patch))
 		return fail(err, err_size,
 			    "settings must be a JSON object with any of: level, format, observer, waivers");
 	const char *k;
 	const json_t *v;
 	json_object_foreach((json_t *)patch, k, v) {
-		bool known = false;
-		for (size_t i = 0; keys[i]; i++)
-			known |= strcmp(k, keys[i]) == 0;
+		bool known = strcmp(k, "level") == 0 || strcmp(k, "format") == 0 ||
+			     strcmp(k, "observer") == 0 || strcmp(k, "waivers") == 0;
+		if (strcmp(k, "changes") == 0) {
+			if (rules)
+				return fail(err, err_size,
+					    "\"changes\" is the daemon's record of who changed what and when, not a setting (allowed: level, format, observer, waivers)");
+			known = true;
+		}
 		if (!known)
 			return fail(err, err_size,
 				    "unknown setting \"%.64s\" (allowed: level, format, observer, waivers)",
@@ -350,8 +478,13 @@ int settings_patch(const struct settings *base, const json_t *patch,
 		}
 		out->observer = json_is_true(v);
 	}
-	if ((v = json_object_get(patch, "waivers")))
-		rc = patch_waivers(out, v, rules, err, err_size);
+	if ((v = json_object_get(patch, "waivers")) &&
+	    (rc = patch_waivers(out, v, rules, err, err_size)))
+		goto out;
+	if (!rules && (v = json_object_get(patch, "changes")))
+		rc = read_changes(out, v, err, err_size);
+	else if (rules && rules->actor)
+		rc = record_change(out, patch, rules->actor);
 out:
 	if (rc) {
 		if (rc == -ENOMEM)
@@ -416,15 +549,43 @@ json_t *settings_to_json(const struct settings *s)
 		return NULL;
 	for (size_t i = 0; i < s->n_waivers; i++) {
 		const struct waiver *w = &s->waivers[i];
-		json_object_set_new(waivers, w->check,
-				    json_pack("{s:s, s:s, s:s}", "reason", w->reason, "expires",
-					      w->expires, "approved-by", w->approved_by));
+		json_t *o = json_pack("{s:s, s:s, s:s}", "reason", w->reason, "expires", w->expires,
+				      "approved-by", w->approved_by);
+		if (o && w->submitted_at) {
+			json_object_set_new(o, "submitted-by",
+					    json_pack("{s:I, s:I}", "uid", (json_int_t)w->submitted_uid,
+						      "pid", (json_int_t)w->submitted_pid));
+			json_object_set_new(o, "submitted-at", json_string(w->submitted_at));
+		}
+		json_object_set_new(waivers, w->check, o);
 	}
-	return json_pack("{s:i, s:s, s:b, s:o}", "level", s->level, "format", s->format,
-			 "observer", s->observer, "waivers", waivers);
+	return json_pack("{s:i, s:s, s:b, s:o, s:O}", "level", s->level, "format", s->format,
+			 "observer", s->observer, "waivers", waivers, "changes",
+			 s->changes ? s->changes : json_array());
 }
 
-int settings_save(const char *path, const struct settings *s)
+int settings_patch_text(const struct settings *base, const char *body, size_t len,
+			const struct settings_rules *rules, struct settings *out, char *err,
+			size_t err_size)
+{
+	json_error_t jerr;
+	json_t *patch = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!patch) {
+		char why[160];
+		size_t n = 0;
+		for (const char *p = jerr.text; *p && n + 1 < sizeof(why); p++)
+			why[n++] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
+		why[n] = '\0';
+		return fail(err, err_size,
+			    "body is not JSON (%s at line %d, column %d); send an object with any of: level, format, observer, waivers",
+			    why, jerr.line, jerr.column);
+	}
+	int rc = settings_patch(base, patch, rules, out, err, err_size);
+	json_decref(patch);
+	return rc;
+}
+
+int settings_save(const char *path, const struct settings *s, long group)
 {
 	json_t *doc = settings_to_json(s);
 	if (!doc)
@@ -437,8 +598,11 @@ int settings_save(const char *path, const struct settings *s)
 	 * length is given explicitly. */
 	size_t len = strlen(text);
 	text[len] = '\n';
-	int rc = atomic_write(path, text, len + 1, 0644);
+	/* Waivers and who changed what: not for every reader. */
+	int rc = atomic_write(path, text, len + 1, 0600);
 	free(text);
+	if (rc == 0 && group >= 0 && (chown(path, (uid_t)-1, (gid_t)group) < 0 || chmod(path, 0640) < 0))
+		rc = -errno;
 	return rc;
 }
 

@@ -23,13 +23,25 @@
 #define WAIVER_MAX_REASON 1024
 #define WAIVER_MAX_APPROVER 256
 #define WAIVER_MAX_CHECK_NAME 128
+#define SETTINGS_MAX_CHANGES 32
 
 struct waiver {
 	char *check;       /* check name, e.g. "br01040100" */
 	char *reason;
 	char *expires;     /* RFC 3339, as given */
 	time_t expires_at; /* the same instant, seconds since the epoch */
-	char *approved_by;
+	char *approved_by; /* as the submitter said: a claim, never checked */
+	/* Who submitted it, as the daemon saw the peer (SO_PEERCRED), and
+	 * when: kept next to approved-by, never instead. uid -1 and at NULL:
+	 * not known (written by hand or by an older version). */
+	long submitted_uid, submitted_pid;
+	char *submitted_at; /* RFC 3339 UTC */
+};
+
+/* The peer a change comes from (PATCH /settings), recorded in the settings. */
+struct settings_actor {
+	long uid, pid;
+	time_t at;
 };
 
 struct settings {
@@ -38,6 +50,10 @@ struct settings {
 	bool observer;  /* run the runtime observer */
 	struct waiver *waivers; /* sorted by check name */
 	size_t n_waivers;
+	/* The last SETTINGS_MAX_CHANGES changes, oldest first, each
+	 * {"at", "uid", "pid", "changed": ["level", "waivers.<check>", ...]};
+	 * never NULL once built. Kept by the daemon, never set by a patch. */
+	json_t *changes;
 };
 
 /* What a change is checked against, beyond types and ranges. */
@@ -49,6 +65,9 @@ struct settings_rules {
 	void *ctx;
 	/* When non-zero, a waiver being set must expire after this instant. */
 	time_t now;
+	/* Who makes the change: recorded in "changes" and on each waiver set.
+	 * NULL: not recorded. */
+	const struct settings_actor *actor;
 };
 
 /* Defaults: level 1, format text, observer on, no waivers. */
@@ -59,7 +78,10 @@ int settings_copy(const struct settings *src, struct settings *dst);
 /* Apply a JSON merge patch: top-level keys replace, "waivers" merges per
  * check (a waiver null removes it). Unknown key, bad type or value, unknown
  * check, past expiry → -EINVAL with a message naming the field and what is
- * allowed; base is never modified. On success *out is a new settings value. */
+ * allowed; base is never modified. On success *out is a new settings value.
+ * With rules (a client's change) the fields the daemon keeps ("changes",
+ * a waiver's "submitted-by" and "submitted-at") are refused; with rules NULL
+ * (a whole document read from a file) they are read back. */
 int settings_patch(const struct settings *base, const json_t *patch,
 		   const struct settings_rules *rules, struct settings *out, char *err,
 		   size_t err_size);
@@ -71,11 +93,21 @@ int settings_patch(const struct settings *base, const json_t *patch,
 int settings_load(const char *path, struct settings *s, bool *missing, char *err,
 		  size_t err_size);
 
+/* A client's patch as the bytes of its body (PATCH /settings): JSON parsed
+ * with duplicates refused, then settings_patch. The whole handler over a
+ * buffer, for tests and fuzzing. Returns 0, -EINVAL (err says why, naming
+ * line and column for bad JSON) or -ENOMEM. */
+int settings_patch_text(const struct settings *base, const char *body, size_t len,
+			const struct settings_rules *rules, struct settings *out, char *err,
+			size_t err_size);
+
 /* The document, in the file's form (keys in a fixed order). */
 json_t *settings_to_json(const struct settings *s);
 
-/* Write the settings atomically (temp + fsync + rename + directory fsync). */
-int settings_save(const char *path, const struct settings *s);
+/* Write the settings atomically (temp + fsync + rename + directory fsync),
+ * mode 0600; with group >= 0 the file is given that group and mode 0640
+ * (the temporary file stays 0600 until it is in place). */
+int settings_save(const char *path, const struct settings *s, long group);
 
 const struct waiver *settings_find_waiver(const struct settings *s, const char *check);
 

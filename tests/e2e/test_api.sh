@@ -195,7 +195,7 @@ req HEAD /report/cis
 
 # ---- settings and metrics -----------------------------------------------
 req GET /settings
-[ "$CODE" = 200 ] && body_py 'd == {"level":1,"format":"text","observer":True,"waivers":{}}' &&
+[ "$CODE" = 200 ] && body_py 'd == {"level":1,"format":"text","observer":True,"waivers":{},"changes":[]}' &&
 	ok "GET /settings: the defaults" || bad "GET /settings" "$(cat "$T/body")"
 [ ! -e "$SETTINGS" ] && ok "no settings file until something is set" || bad "settings file created early"
 req GET /metrics
@@ -275,7 +275,10 @@ req GET /report -H "X-Big: $(head -c 100000 /dev/zero | tr '\0' b)"
 req PATCH /settings --data-binary '{"level": 2}'
 [ "$CODE" = 200 ] && body_py 'd["level"]==2' && [ -f "$SETTINGS" ] &&
 	ok "PATCH level 2: answered with the new settings and persisted" || bad "PATCH level" "$CODE $(cat "$T/body")"
-[ "$(stat -c %a "$SETTINGS")" = 644 ] && ok "settings file mode 0644" || bad "settings mode"
+[ "$(stat -c %a "$SETTINGS")" = 600 ] && ok "settings file mode 0600 (waivers are not for every reader)" || bad "settings mode" "$(stat -c %a "$SETTINGS")"
+body_py 'len(d["changes"])==1 and d["changes"][0]["uid"]==0 and d["changes"][0]["pid"]>0 and d["changes"][0]["changed"]==["level"] and d["changes"][0]["at"].endswith("Z")' &&
+	grep -q "settings changed by uid=0 pid=[0-9]*: {\"level\": 2}" "$LOG" &&
+	ok "the change is kept in the settings (who, when, what) and logged with uid and pid" || bad "change record" "$(cat "$T/body")"
 cp "$SETTINGS" "$T/settings.before"
 FUTURE=2099-12-31T23:59:59Z
 bad_patch() {
@@ -307,7 +310,7 @@ bad_patch "waiver expired already" '{"waivers": {"br01040400": {"reason": "r", "
 bad_patch "waiver with a control character" "{\"waivers\": {\"br01040400\": {\"reason\": \"a\\nb\", \"expires\": \"$FUTURE\", \"approved-by\": \"a\"}}}" "control characters"
 bad_patch "good and bad together" "{\"format\": \"json\", \"waivers\": {\"br01040400\": {\"reason\": \"r\", \"expires\": \"2001-01-01T00:00:00+02:00\", \"approved-by\": \"a\"}}}" "is not in the future"
 req GET /settings
-body_py 'd == {"level":2,"format":"text","observer":True,"waivers":{}}' &&
+body_py 'd["level"]==2 and d["format"]=="text" and d["observer"] and d["waivers"]=={} and len(d["changes"])==1' &&
 	ok "after the rejected PATCHes the served settings are unchanged" || bad "served settings changed" "$(cat "$T/body")"
 
 # ---- waivers in reports ----------------------------------------------------
@@ -436,7 +439,7 @@ rc=$?
 "${AC[@]}" get /report >"$T/body" && body_py 'len(d)==3' && ok "apiclient get /report" || bad "apiclient get /report"
 "${AC[@]}" set waiver br01040100 --reason "kernel debugging on this build host" --expires 2099-01-01T00:00:00+01:00 --approved-by "j. doe" &&
 	"${AC[@]}" get settings >"$T/body" &&
-	body_py 'd["waivers"]["br01040100"]=={"reason":"kernel debugging on this build host","expires":"2099-01-01T00:00:00+01:00","approved-by":"j. doe"}' &&
+	body_py '(w:=d["waivers"]["br01040100"]) and w["reason"]=="kernel debugging on this build host" and w["expires"]=="2099-01-01T00:00:00+01:00" and w["approved-by"]=="j. doe" and w["submitted-by"]["uid"]==0 and w["submitted-by"]["pid"]>0 and w["submitted-at"].endswith("Z")' &&
 	ok "apiclient set waiver" || bad "apiclient set waiver" "$(cat "$T/body")"
 "${AC[@]}" set waiver br01040100 --remove && "${AC[@]}" set waiver br03020200 --remove &&
 	"${AC[@]}" get settings >"$T/body" && body_py 'list(d["waivers"])==["br01040400"]' &&
