@@ -529,9 +529,22 @@ static void chrony_run(struct host *h, const json_t *params, struct check_result
 	}
 }
 
+/* The config file (files it includes are found by reading it: the TTL of
+ * the process and unit inputs bounds their age), the process and the unit. */
+static int chrony_inputs(const json_t *params, struct check_inputs *out)
+{
+	int rc = inputs_add(out, INPUT_PATH, param_str(params, "config", "/etc/chrony.conf"));
+	if (!rc)
+		rc = inputs_add(out, INPUT_PROCESSES, param_str(params, "process", "chronyd"));
+	if (!rc && *param_str(params, "service", ""))
+		rc = inputs_add(out, INPUT_UNITS, param_str(params, "service", ""));
+	return rc;
+}
+
 const struct check_kind chrony_kind = {
 	.name = "chrony",
 	.summary = "chrony.conf names a time source (pool/server) and chronyd is running",
 	.validate = chrony_validate,
 	.run = chrony_run,
+	.inputs = chrony_inputs,
 };

@@ -786,9 +786,21 @@ static void dm_verity_run(struct host *h, const json_t *params, struct check_res
 		result_from_evidence(r);
 }
 
+/* The mount table and the device-mapper devices (no notification: a TTL
+ * input); the kernel command line is fixed at boot. */
+static int dm_verity_inputs(const json_t *params, struct check_inputs *out)
+{
+	(void)params;
+	int rc = inputs_add(out, INPUT_MOUNTS, "");
+	if (!rc)
+		rc = inputs_add(out, INPUT_KERNEL, SYS_BLOCK);
+	return rc;
+}
+
 const struct check_kind dm_verity_kind = {
 	.name = "dm_verity",
 	.summary = "the kernel command line sets up dm-verity, the root device is a verified verity target, and it is mounted read-only",
 	.validate = dm_verity_validate,
 	.run = dm_verity_run,
+	.inputs = dm_verity_inputs,
 };

@@ -116,9 +116,15 @@ static void file_mode_run(struct host *h, const json_t *params, struct check_res
 	result_from_evidence(r);
 }
 
+static int file_mode_inputs(const json_t *params, struct check_inputs *out)
+{
+	return inputs_add(out, INPUT_PATH, param_str(params, "path", "/"));
+}
+
 const struct check_kind file_mode_kind = {
 	.name = "file_mode",
 	.summary = "a file's permission bits stay within a maximum mode (a mask)",
 	.validate = file_mode_validate,
 	.run = file_mode_run,
+	.inputs = file_mode_inputs,
 };

@@ -192,9 +192,21 @@ out:
 	free(gr.text);
 }
 
+/* The file, and the databases that name its owner and group. */
+static int file_owner_inputs(const json_t *params, struct check_inputs *out)
+{
+	int rc = inputs_add(out, INPUT_PATH, param_str(params, "path", "/"));
+	if (!rc)
+		rc = inputs_add(out, INPUT_PATH, "/etc/passwd");
+	if (!rc)
+		rc = inputs_add(out, INPUT_PATH, "/etc/group");
+	return rc;
+}
+
 const struct check_kind file_owner_kind = {
 	.name = "file_owner",
 	.summary = "a file's owner and group, resolved through the host's passwd and group",
 	.validate = file_owner_validate,
 	.run = file_owner_run,
+	.inputs = file_owner_inputs,
 };

@@ -58,9 +58,22 @@ static void files_exist_run(struct host *h, const json_t *params, struct check_r
 		result_from_evidence(r);
 }
 
+static int files_exist_inputs(const json_t *params, struct check_inputs *out)
+{
+	size_t i;
+	const json_t *e;
+	json_array_foreach(json_object_get(params, "paths"), i, e) {
+		int rc = inputs_add(out, INPUT_PATH, json_string_value(e));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 const struct check_kind files_exist_kind = {
 	.name = "files_exist",
 	.summary = "every listed file exists",
 	.validate = files_exist_validate,
 	.run = files_exist_run,
+	.inputs = files_exist_inputs,
 };

@@ -365,10 +365,17 @@ static void firewall_loopback_run(struct host *h, const json_t *params, struct c
 	result_from_evidence(r);
 }
 
+/* The ruleset, whichever family (iptables-save reads both tables). */
+static int firewall_loopback_inputs(const json_t *params, struct check_inputs *out)
+{
+	return inputs_add(out, INPUT_FIREWALL, param_str(params, "family", "ipv4"));
+}
+
 const struct check_kind firewall_loopback_kind = {
 	.name = "firewall_loopback",
 	.summary = "loopback accept rules before the drop of spoofed loopback sources (iptables-save)",
 	.validate = firewall_loopback_validate,
 	.prepare = firewall_loopback_prepare,
 	.run = firewall_loopback_run,
+	.inputs = firewall_loopback_inputs,
 };

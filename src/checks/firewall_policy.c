@@ -87,10 +87,16 @@ static void firewall_policy_run(struct host *h, const json_t *params, struct che
 	result_from_evidence(r);
 }
 
+static int firewall_policy_inputs(const json_t *params, struct check_inputs *out)
+{
+	return inputs_add(out, INPUT_FIREWALL, param_str(params, "family", "ipv4"));
+}
+
 const struct check_kind firewall_policy_kind = {
 	.name = "firewall_policy",
 	.summary = "default policies of the filter table's chains (iptables-save / ip6tables-save)",
 	.validate = firewall_policy_validate,
 	.prepare = firewall_policy_prepare,
 	.run = firewall_policy_run,
+	.inputs = firewall_policy_inputs,
 };

@@ -399,9 +399,28 @@ static int journald_validate(const json_t *params, struct param_error *err)
 	return 0;
 }
 
+/* The main file and the drop-in directories, in every directory systemd
+ * reads them from. */
+static int journald_inputs(const json_t *params, struct check_inputs *out)
+{
+	const char *config = param_str(params, "config", "systemd/journald.conf");
+	for (size_t d = 0; d < N_CONF_DIRS; d++) {
+		char abs[PATH_MAX];
+		snprintf(abs, sizeof(abs), "%s/%s", conf_dirs[d], config);
+		int rc = inputs_add(out, INPUT_PATH, abs);
+		snprintf(abs, sizeof(abs), "%s/%s.d", conf_dirs[d], config);
+		if (!rc)
+			rc = inputs_add(out, INPUT_PATH, abs);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 const struct check_kind journald_kind = {
 	.name = "journald",
 	.summary = "effective journald.conf setting (main file + drop-ins, as systemd resolves it)",
 	.validate = journald_validate,
 	.run = journald_run,
+	.inputs = journald_inputs,
 };

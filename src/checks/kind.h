@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "core/host.h"
+#include "core/inputs.h"
 #include "core/result.h"
 
 /* A parameter problem found at load time: which parameter, and what is
@@ -34,6 +35,10 @@ struct check_kind {
 	/* Optional: does this check give runtime evidence for benchmark item
 	 * id? The report then shows its result beside that item's. */
 	bool (*backs)(const json_t *params, const char *id);
+	/* What the verdict depends on, as data the daemon watches
+	 * (docs/continuous.md): add each input to out; 0 or -ENOMEM. NULL:
+	 * the kind cannot say, and its checks are re-run for every report. */
+	int (*inputs)(const json_t *params, struct check_inputs *out);
 };
 
 const struct check_kind *check_kind_find(const char *name);

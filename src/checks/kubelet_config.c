@@ -803,9 +803,20 @@ out:
 	ydoc_free(d);
 }
 
+/* The config file. A field that names another file (field_is_path) makes
+ * that file an input the kind cannot name ahead: such checks are re-run
+ * for every report. */
+static int kubelet_config_inputs(const json_t *params, struct check_inputs *out)
+{
+	if (param_bool(params, "field_is_path", false))
+		return inputs_add(out, INPUT_KERNEL, "uncached");
+	return inputs_add(out, INPUT_PATH, param_str(params, "path", "/"));
+}
+
 const struct check_kind kubelet_config_kind = {
 	.name = "kubelet_config",
 	.summary = "a field of the kubelet's KubeletConfiguration YAML passes a test",
 	.validate = kubelet_config_validate,
 	.run = kubelet_config_run,
+	.inputs = kubelet_config_inputs,
 };

@@ -229,9 +229,20 @@ static void lockdown_run(struct host *h, const json_t *params, struct check_resu
 	result_from_evidence(r);
 }
 
+/* securityfs has no notifications: the lockdown state is a TTL input. */
+static int lockdown_inputs(const json_t *params, struct check_inputs *out)
+{
+	(void)params;
+	int rc = inputs_add(out, INPUT_KERNEL, LOCKDOWN_FILE);
+	if (!rc)
+		rc = inputs_add(out, INPUT_MOUNTS, "");
+	return rc;
+}
+
 const struct check_kind lockdown_kind = {
 	.name = "lockdown",
 	.summary = "the kernel lockdown LSM's selected mode (securityfs) is an accepted one",
 	.validate = lockdown_validate,
 	.run = lockdown_run,
+	.inputs = lockdown_inputs,
 };

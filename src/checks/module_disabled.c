@@ -593,9 +593,23 @@ static void module_disabled_run(struct host *h, const json_t *params, struct che
 	result_from_evidence(r);
 }
 
+/* The loaded modules, the kernel's tables of filesystems and protocols,
+ * and modprobe's configuration directories. */
+static int module_disabled_inputs(const json_t *params, struct check_inputs *out)
+{
+	(void)params;
+	int rc = inputs_add(out, INPUT_MODULES, "");
+	for (size_t i = 0; !rc && modprobe_dirs[i]; i++)
+		rc = inputs_add(out, INPUT_PATH, modprobe_dirs[i]);
+	if (!rc)
+		rc = inputs_add(out, INPUT_PATH, "/etc/modprobe.conf");
+	return rc;
+}
+
 const struct check_kind module_disabled_kind = {
 	.name = "module_disabled",
 	.summary = "a kernel module is not loaded, not built in, and modprobe cannot load it",
 	.validate = module_disabled_validate,
 	.run = module_disabled_run,
+	.inputs = module_disabled_inputs,
 };

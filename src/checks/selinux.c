@@ -407,9 +407,21 @@ static void selinux_run(struct host *h, const json_t *params, struct check_resul
 		result_from_evidence(r);
 }
 
+static int selinux_inputs(const json_t *params, struct check_inputs *out)
+{
+	(void)params;
+	int rc = inputs_add(out, INPUT_SELINUX, "");
+	if (!rc)
+		rc = inputs_add(out, INPUT_PATH, SELINUX_CONFIG);
+	if (!rc)
+		rc = inputs_add(out, INPUT_MOUNTS, "");
+	return rc;
+}
+
 const struct check_kind selinux_kind = {
 	.name = "selinux",
 	.summary = "SELinux is enabled, with the expected policy, modes, MLS, unknown-class handling and checkreqprot",
 	.validate = selinux_validate,
 	.run = selinux_run,
+	.inputs = selinux_inputs,
 };

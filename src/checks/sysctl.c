@@ -152,9 +152,22 @@ static void sysctl_run(struct host *h, const json_t *params, struct check_result
 		result_from_evidence(r);
 }
 
+static int sysctl_inputs(const json_t *params, struct check_inputs *out)
+{
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)json_object_get(params, "keys"), k, v) {
+		int rc = inputs_add(out, INPUT_SYSCTL, k);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 const struct check_kind sysctl_kind = {
 	.name = "sysctl",
 	.summary = "kernel parameters under /proc/sys equal the expected values",
 	.validate = sysctl_validate,
 	.run = sysctl_run,
+	.inputs = sysctl_inputs,
 };

@@ -300,9 +300,15 @@ static int tree_permissions_validate(const json_t *params, struct param_error *e
 	return 0;
 }
 
+static int tree_permissions_inputs(const json_t *params, struct check_inputs *out)
+{
+	return inputs_add(out, INPUT_TREE, param_str(params, "path", "/"));
+}
+
 const struct check_kind tree_permissions_kind = {
 	.name = "tree_permissions",
 	.summary = "no regular file under a directory has a denied permission bit",
 	.validate = tree_permissions_validate,
 	.run = tree_permissions_run,
+	.inputs = tree_permissions_inputs,
 };

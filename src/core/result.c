@@ -28,6 +28,26 @@ void result_free(struct check_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int result_copy(struct check_result *dst, const struct check_result *src)
+{
+	result_init(dst);
+	dst->status = src->status;
+	dst->outcome = src->outcome;
+	dst->error = src->error ? strdup(src->error) : NULL;
+	bool ok = !src->error || dst->error;
+	for (size_t i = 0; ok && i < src->n_evidence; i++) {
+		const struct evidence *e = &src->evidence[i];
+		ok = result_evidence(dst, e->item, e->expected, e->ok, "%s", e->actual) == 0;
+	}
+	/* Observations are never changed once written: shared, not copied. */
+	dst->observation = json_incref(src->observation);
+	if (!ok) {
+		result_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;

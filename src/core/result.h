@@ -59,6 +59,10 @@ result_skip(struct check_result *r, enum check_outcome outcome, const char *fmt,
  * otherwise. Used by kinds whose verdict is "all items as expected". */
 void result_from_evidence(struct check_result *r);
 
+/* A deep copy of src into dst (a memo keeps results between reports).
+ * Returns 0 or -ENOMEM (dst then freed and empty). */
+int result_copy(struct check_result *dst, const struct check_result *src);
+
 const char *check_status_name(enum check_status s);
 const char *check_outcome_name(enum check_outcome o);
 

@@ -82,6 +82,12 @@ static json_t *entry_json(const struct report *r, const struct report_entry *e)
 					      w->expires, "approved_by", w->approved_by, "state",
 					      w->expired ? "expired" : "active"));
 	}
+	/* The daemon's cache: when this result was found (docs/continuous.md). */
+	if (r->show_freshness) {
+		char at[48];
+		report_format_timestamp(&e->evaluated_at, at, sizeof(at));
+		json_object_set_new(o, "evaluated_at", json_string(at));
+	}
 	return o;
 }
 
@@ -101,6 +107,11 @@ json_t *report_to_json(const struct report *r)
 	json_object_set_new(doc, "failed", json_integer((json_int_t)r->failed));
 	json_object_set_new(doc, "status", json_string(check_status_name(r->status)));
 	json_object_set_new(doc, "timestamp", json_string(r->timestamp));
+	if (r->show_freshness) {
+		char as_of[48];
+		report_format_timestamp(&r->as_of, as_of, sizeof(as_of));
+		json_object_set_new(doc, "as_of", json_string(as_of));
+	}
 	if (r->bm->name)
 		json_object_set_new(doc, "name", json_string(r->bm->name));
 	if (r->bm->version)

@@ -24,6 +24,11 @@ void report_format_timestamp(const struct timespec *ts, char *buf, size_t size)
 		snprintf(buf, size, "%s.%09ldZ", base, ns);
 }
 
+static bool timespec_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static bool listed(const struct check_def *c, const char *const *only)
 {
 	for (size_t i = 0; only && only[i]; i++)
@@ -117,19 +122,32 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 		e->def = c;
 		result_init(&e->result);
 	}
+	const struct report_memo *memo = sel->memo;
+	for (size_t i = 0; memo && i < out->n_entries; i++) {
+		struct report_entry *e = &out->entries[i];
+		e->reused = memo->reuse(memo->ctx, e->def, &e->result, &e->evaluated_at);
+	}
 	/* Slow work (external commands) starts first and overlaps the reads. */
 	for (size_t i = 0; i < out->n_entries; i++) {
 		const struct check_def *c = out->entries[i].def;
-		if (c->kind->prepare)
+		if (c->kind->prepare && !out->entries[i].reused)
 			c->kind->prepare(h, c->params);
 	}
 	for (size_t i = 0; i < out->n_entries; i++) {
 		struct report_entry *e = &out->entries[i];
-		e->def->kind->run(h, e->def->params, &e->result);
-		if (!e->result.error)
-			result_skip(&e->result, OUTCOME_UNABLE, "check produced no verdict");
+		if (!e->reused) {
+			e->def->kind->run(h, e->def->params, &e->result);
+			if (!e->result.error)
+				result_skip(&e->result, OUTCOME_UNABLE, "check produced no verdict");
+			clock_gettime(CLOCK_REALTIME, &e->evaluated_at);
+			if (memo)
+				memo->store(memo->ctx, e->def, &e->result, &e->evaluated_at);
+		}
 		count(out, e->result.status);
+		if (i == 0 || timespec_before(&e->evaluated_at, &out->as_of))
+			out->as_of = e->evaluated_at;
 	}
+	out->show_freshness = memo != NULL;
 	clock_gettime(CLOCK_REALTIME, &out->finished);
 	return link_observed(out);
 }

@@ -27,6 +27,8 @@ struct report_entry {
 	size_t *observed;
 	size_t n_observed;
 	struct report_waiver *waiver; /* NULL: not waived; owned by the report */
+	struct timespec evaluated_at; /* wall clock when the check ran */
+	bool reused;                  /* taken from a memo, not run for this report */
 };
 
 struct report {
@@ -39,6 +41,10 @@ struct report {
 	enum check_status status;  /* FAIL if any failed, PASS if any passed, else SKIP */
 	struct report_entry *entries; /* in profile (name) order */
 	size_t n_entries;
+	/* With a memo: the oldest result's evaluation time, and whether the
+	 * JSON writer shows "as_of" and each result's "evaluated_at". */
+	struct timespec as_of;
+	bool show_freshness;
 };
 
 /* Which checks to run: level <= level, and when only is non-NULL, those
@@ -48,6 +54,19 @@ struct report {
 struct report_selection {
 	int level;
 	const char *const *only;
+	const struct report_memo *memo; /* NULL: every check runs */
+};
+
+/* Results kept between reports (the daemon's cache, docs/continuous.md).
+ * reuse: fill out with a copy of c's last result and *at with when it ran,
+ * and return true, when that result is still fresh. store: keep a copy of
+ * a result just run. Called from the thread running the report. */
+struct report_memo {
+	bool (*reuse)(void *ctx, const struct check_def *c, struct check_result *out,
+		      struct timespec *at);
+	void (*store)(void *ctx, const struct check_def *c, const struct check_result *r,
+		      const struct timespec *at);
+	void *ctx;
 };
 
 /* Run the selected checks of p against h. Returns 0 or -ENOMEM. */

@@ -612,6 +612,17 @@ const struct waiver *settings_find_waiver(const struct settings *s, const char *
 	return at >= 0 ? &s->waivers[at] : NULL;
 }
 
+time_t settings_next_expiry(const struct settings *s, time_t now)
+{
+	time_t next = 0;
+	for (size_t i = 0; i < s->n_waivers; i++) {
+		time_t t = s->waivers[i].expires_at;
+		if (t > now && (!next || t < next))
+			next = t;
+	}
+	return next;
+}
+
 int settings_apply_waivers(const struct settings *s, struct report *r, time_t now)
 {
 	for (size_t i = 0; i < r->n_entries; i++) {

@@ -114,6 +114,10 @@ const struct waiver *settings_find_waiver(const struct settings *s, const char *
 /* Attach the waivers to the report's entries, marking those whose expiry is
  * at or before now as expired. Statuses and counts are not changed.
  * Returns 0 or -ENOMEM. */
+/* The first waiver expiry after now (a report's waiver state changes
+ * then), or 0 when none is ahead. */
+time_t settings_next_expiry(const struct settings *s, time_t now);
+
 int settings_apply_waivers(const struct settings *s, struct report *r, time_t now);
 
 /* RFC 3339 date-time ("2026-12-31T23:59:59Z", "...+02:00", fractions
