@@ -20,6 +20,7 @@
 #define DEFAULT_MAX_CONNECTIONS 256
 /* Firewall state in a report is at most this old (ms) when reports overlap. */
 #define DEFAULT_COMMAND_MAX_AGE_MS 1000
+#define DEFAULT_MAX_WATCHERS 64
 /* Largest request body accepted (PATCH /settings). */
 #define MAX_BODY (64u << 10)
 /* The request target and header sizes the daemon answers with 414 and 431
@@ -33,6 +34,8 @@
 
 struct observer;
 struct command_share;
+struct cache;
+struct events;
 struct MHD_Daemon;
 
 struct daemon_options {
@@ -46,10 +49,16 @@ struct daemon_options {
 	unsigned max_connections;
 	unsigned threads; /* 0: a thread per connection; N: N polling threads */
 	unsigned command_max_age_ms; /* reuse iptables-save output this young */
+	unsigned full_interval_s;    /* safety-net full re-evaluation */
+	unsigned ttl_ms;             /* inputs without notifications */
+	unsigned max_watchers;       /* GET /events streams */
+	unsigned events_ring;        /* drift events kept */
+	bool cache;                  /* false: --no-cache */
 };
 
 struct shared_settings {
 	atomic_int refs;
+	unsigned long gen; /* a number no other settings value had */
 	struct settings s;
 };
 
@@ -62,8 +71,8 @@ struct shared_observer {
 };
 
 /* Status codes counted for /metrics; the last slot counts the others. */
-#define TRACKED_CODES {200, 400, 403, 404, 405, 413, 414, 422, 431, 500, 503}
-#define N_TRACKED_CODES 11
+#define TRACKED_CODES {200, 304, 400, 403, 404, 405, 413, 414, 422, 431, 500, 503}
+#define N_TRACKED_CODES 12
 
 struct daemon {
 	struct daemon_options opt;
@@ -85,6 +94,16 @@ struct daemon {
 
 	/* iptables-save and ip6tables-save runs, joined by concurrent reports. */
 	struct command_share *commands;
+
+	/* Results and bodies kept until their inputs change (cache.c), and
+	 * the drift events their changes make (events.c). */
+	struct cache *cache;
+	struct events *events;
+	unsigned max_watchers;
+	atomic_uint watchers; /* open GET /events streams */
+	pthread_t refresher;  /* re-runs changed checks without a request */
+	bool refresher_running;
+	atomic_bool refresher_stop;
 
 	struct timespec started; /* wall clock */
 	atomic_bool stopping;
@@ -121,6 +140,12 @@ __attribute__((format(printf, 1, 2))) void daemon_log(const char *fmt, ...);
 
 /* Waivers naming no loaded check are kept, but said once at load. */
 void daemon_warn_unknown_waivers(const struct catalog *c, const struct settings *s);
+
+/* The background re-evaluation (refresh.c): waits on the watches and
+ * re-runs the checks whose inputs changed, so drift events come without
+ * a request. */
+int refresher_start(struct daemon *d);
+void refresher_stop(struct daemon *d);
 
 /* HTTP server over the listening socket (server.c). */
 int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size);

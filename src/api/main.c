@@ -16,6 +16,9 @@
 #include "config.h"
 #include "daemon.h"
 #include "listen.h"
+#include "cache.h"
+#include "events.h"
+#include "watch.h"
 #include "core/command_share.h"
 #include "formats/writer.h"
 
@@ -56,16 +59,31 @@ static void usage(FILE *out)
 		"                           wait on commands) [default: 0, per connection]\n"
 		"      --command-max-age MS concurrent reports share iptables-save runs; also\n"
 		"                           reuse a run started at most MS ago (0: only runs\n"
-		"                           started after the request came) [default: %d]\n"
+		"                           started after the request came) [default: %d];\n"
+		"                           with the cache, the firewall's time-to-live\n"
+		"      --full-interval SEC  re-evaluate every check at least this often, the\n"
+		"                           safety net under the watches [default: %d]\n"
+		"      --ttl MS             time-to-live of inputs without notifications\n"
+		"                           (processes, units, securityfs; sysctl and modules\n"
+		"                           while no observer runs) [default: %d]\n"
+		"      --max-watchers N     GET /events streams open at once [default: %d]\n"
+		"      --events-ring N      drift events kept for GET /events?since= [default: %d]\n"
+		"      --no-cache           run every check for every request (no watches)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
 		"The eBPF runtime observer runs from start-up while the settings' \"observer\"\n"
 		"switch is on (the default; it needs root): reports then have the runtime\n"
 		"checks, with results since the observer started.\n\n"
+		"Reports are answered from a cache of each check's last result, kept until\n"
+		"one of its inputs changes (inotify, the mount table, SELinux, the observer's\n"
+		"sysctl and module events; a time-to-live where there is no notification).\n"
+		"?fresh=true or Cache-Control: no-cache runs every check. GET /events streams\n"
+		"drift events (a check's status changed). See docs/continuous.md.\n\n"
 		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
 		"exit 0; SIGHUP reloads the profiles and the settings.\n",
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
-		DEFAULT_MAX_CONNECTIONS, DEFAULT_COMMAND_MAX_AGE_MS);
+		DEFAULT_MAX_CONNECTIONS, DEFAULT_COMMAND_MAX_AGE_MS, CACHE_DEFAULT_FULL_INTERVAL,
+		WATCH_DEFAULT_TTL_MS, DEFAULT_MAX_WATCHERS, EVENTS_DEFAULT_RING);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -98,7 +116,18 @@ static bool dir_exists(const char *p)
 
 static int parse_args(int argc, char **argv, struct daemon_options *o)
 {
-	enum { OPT_ROOT = 256, OPT_IDLE, OPT_MAXCONN, OPT_THREADS, OPT_CMD_AGE };
+	enum {
+		OPT_ROOT = 256,
+		OPT_IDLE,
+		OPT_MAXCONN,
+		OPT_THREADS,
+		OPT_CMD_AGE,
+		OPT_FULL,
+		OPT_TTL,
+		OPT_WATCHERS,
+		OPT_RING,
+		OPT_NO_CACHE,
+	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"group", required_argument, NULL, 'g'},
@@ -110,6 +139,11 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"max-connections", required_argument, NULL, OPT_MAXCONN},
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"command-max-age", required_argument, NULL, OPT_CMD_AGE},
+		{"full-interval", required_argument, NULL, OPT_FULL},
+		{"ttl", required_argument, NULL, OPT_TTL},
+		{"max-watchers", required_argument, NULL, OPT_WATCHERS},
+		{"events-ring", required_argument, NULL, OPT_RING},
+		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -120,6 +154,11 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		.idle_timeout = DEFAULT_IDLE_TIMEOUT,
 		.max_connections = DEFAULT_MAX_CONNECTIONS,
 		.command_max_age_ms = DEFAULT_COMMAND_MAX_AGE_MS,
+		.full_interval_s = CACHE_DEFAULT_FULL_INTERVAL,
+		.ttl_ms = WATCH_DEFAULT_TTL_MS,
+		.max_watchers = DEFAULT_MAX_WATCHERS,
+		.events_ring = EVENTS_DEFAULT_RING,
+		.cache = true,
 	};
 	opterr = 0;
 	int opt;
@@ -160,6 +199,26 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 			if (!parse_uint(optarg, 0, 60000, &o->command_max_age_ms))
 				return usage_error("invalid --command-max-age '%s', use 0-60000 (ms)",
 						   optarg);
+			break;
+		case OPT_FULL:
+			if (!parse_uint(optarg, 1, 86400, &o->full_interval_s))
+				return usage_error("invalid --full-interval '%s', use 1-86400 (s)",
+						   optarg);
+			break;
+		case OPT_TTL:
+			if (!parse_uint(optarg, 1, 600000, &o->ttl_ms))
+				return usage_error("invalid --ttl '%s', use 1-600000 (ms)", optarg);
+			break;
+		case OPT_WATCHERS:
+			if (!parse_uint(optarg, 0, 4096, &o->max_watchers))
+				return usage_error("invalid --max-watchers '%s', use 0-4096", optarg);
+			break;
+		case OPT_RING:
+			if (!parse_uint(optarg, 1, 1000000, &o->events_ring))
+				return usage_error("invalid --events-ring '%s', use 1-1000000", optarg);
+			break;
+		case OPT_NO_CACHE:
+			o->cache = false;
 			break;
 		case 'h':
 			usage(stdout);
@@ -351,6 +410,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	d.max_watchers = d.opt.max_watchers;
+	struct cache_config cc = {.root = d.opt.root,
+				  .ttl_ms = d.opt.ttl_ms,
+				  .firewall_ttl_ms = d.opt.command_max_age_ms,
+				  .full_interval_s = d.opt.full_interval_s};
+	if (!(d.events = events_new(d.opt.events_ring)) ||
+	    (cc.events = d.events, d.opt.cache && !(d.cache = cache_new(&cc)))) {
+		fprintf(stderr, "cisreportd: out of memory\n");
+		return EXIT_USAGE;
+	}
+
 	/* Before the first request: every report has the runtime checks. */
 	daemon_observer_follow(&d, d.settings->s.observer);
 
@@ -380,6 +450,8 @@ int main(int argc, char **argv)
 		   l.activated ? " (socket from systemd)" : "", threads);
 	describe(d.catalog, &d.settings->s, d.settings_path);
 	daemon_warn_unknown_waivers(d.catalog, &d.settings->s);
+	if (d.cache && refresher_start(&d) < 0)
+		daemon_log("cannot start the background re-evaluation: drift is seen by requests only");
 	notify_systemd("READY=1");
 
 	for (;;) {
@@ -392,6 +464,8 @@ int main(int argc, char **argv)
 			if (sig == SIGHUP) {
 				daemon_log("SIGHUP: reloading profiles and settings");
 				reload(&d);
+				if (d.cache)
+					cache_invalidate(d.cache, "SIGHUP (reload)");
 			} else {
 				stop = true;
 			}
@@ -400,6 +474,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	shut_down(&d, &l);
+	refresher_stop(&d);
+	cache_free(d.cache);
+	events_free(d.events);
 	catalog_unref(d.catalog);
 	shared_settings_unref(d.settings);
 	shared_observer_unref(d.observer);

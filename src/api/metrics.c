@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "daemon.h"
+#include "events.h"
 #include "formats/writer.h"
 #include "observer/observer.h"
 #include "settings/report_build.h"
@@ -64,8 +66,8 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void scrape(struct daemon *d, struct observer *o, const struct profile *p,
-		   const struct settings *s, struct scraped *out)
+static void scrape(struct daemon *d, const struct catalog *c, struct observer *o,
+		   const struct profile *p, const struct settings *s, struct scraped *out)
 {
 	out->p = p;
 	out->max_level = 1;
@@ -82,6 +84,13 @@ static void scrape(struct daemon *d, struct observer *o, const struct profile *p
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	struct report_selection sel = {.level = out->max_level};
+	/* The cache's results where fresh, as a report would have them. */
+	struct cache_request cr;
+	if (d->cache) {
+		struct cache_key none = {.p = NULL};
+		cache_body_unref(cache_begin(d->cache, c, o, &none, false, &cr));
+		sel.memo = &cr.memo;
+	}
 	out->built = true;
 	out->ok = report_build(h, p, &sel, s, &out->r) == 0;
 	clock_gettime(CLOCK_MONOTONIC, &b);
@@ -243,6 +252,39 @@ static void write_observer(FILE *f, struct observer *o, const char *off_reason)
 	free(v);
 }
 
+/* The cache, its watches and drift (docs/continuous.md). */
+static void write_continuous(FILE *f, struct daemon *d)
+{
+	family(f, "cisreport_drift_events_total", "counter",
+	       "Check status changes seen (drift events, GET /events).");
+	fprintf(f, "cisreport_drift_events_total %llu\n", d->events ? events_total(d->events) : 0);
+	family(f, "cisreport_event_streams", "gauge", "GET /events streams open now.");
+	fprintf(f, "cisreport_event_streams %u\n", atomic_load(&d->watchers));
+	if (!d->cache)
+		return;
+	struct cache_stats st;
+	cache_stats(d->cache, &st);
+	family(f, "cisreport_cache_requests_total", "counter",
+	       "Report requests answered with a kept body (hit) or built (miss).");
+	fprintf(f, "cisreport_cache_requests_total{result=\"hit\"} %llu\n", st.hits);
+	fprintf(f, "cisreport_cache_requests_total{result=\"miss\"} %llu\n", st.misses);
+	family(f, "cisreport_cache_checks_total", "counter",
+	       "Checks run, and checks whose kept result was still fresh (reused).");
+	fprintf(f, "cisreport_cache_checks_total{result=\"run\"} %llu\n", st.checks_run);
+	fprintf(f, "cisreport_cache_checks_total{result=\"reused\"} %llu\n", st.checks_reused);
+	family(f, "cisreport_cache_uncached_checks", "gauge",
+	       "Checks whose kind cannot say what it reads: run for every report.");
+	fprintf(f, "cisreport_cache_uncached_checks %zu\n", st.uncached);
+	family(f, "cisreport_watch_notifications_total", "counter",
+	       "Input changes notified to the cache (per check touched).");
+	fprintf(f, "cisreport_watch_notifications_total %llu\n", st.notifications);
+	family(f, "cisreport_watch_degraded", "gauge",
+	       "Inputs whose watch could not be set, kept fresh by their time-to-live instead.");
+	for (int i = 0; i < INPUT_NCLASSES; i++)
+		fprintf(f, "cisreport_watch_degraded{input=\"%s\"} %lu\n",
+			input_class_name((enum input_class)i), st.degraded[i]);
+}
+
 int metrics_render(struct daemon *d, const struct catalog *c, const struct settings *s,
 		   char **buf, size_t *len)
 {
@@ -255,7 +297,7 @@ int metrics_render(struct daemon *d, const struct catalog *c, const struct setti
 	struct shared_observer *so = daemon_observer(d, off, sizeof(off));
 	struct observer *o = so ? so->o : NULL;
 	for (size_t i = 0; i < c->n_profiles; i++)
-		scrape(d, o, &c->profiles[i], s, &sc[i]);
+		scrape(d, c, o, &c->profiles[i], s, &sc[i]);
 	*buf = NULL;
 	*len = 0;
 	FILE *f = open_memstream(buf, len);
@@ -265,6 +307,7 @@ int metrics_render(struct daemon *d, const struct catalog *c, const struct setti
 		write_counts(f, sc, c->n_profiles);
 		write_daemon(f, d, s);
 		write_observer(f, o, off);
+		write_continuous(f, d);
 		if (fclose(f) == EOF) {
 			free(*buf);
 			*buf = NULL;

@@ -13,10 +13,14 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "cache.h"
 #include "daemon.h"
+#include "events.h"
 #include "http_query.h"
+#include "stream.h"
 #include "formats/render.h"
 #include "formats/writer.h"
+#include "observer/observer.h"
 #include "settings/report_build.h"
 
 #define MAX_ECHO 64 /* longest piece of client input quoted back */
@@ -24,7 +28,14 @@
  * simply closed. */
 #define MAX_DISCARD (1u << 20)
 
-enum route { ROUTE_NONE, ROUTE_REPORT_LIST, ROUTE_REPORT, ROUTE_SETTINGS, ROUTE_METRICS };
+enum route {
+	ROUTE_NONE,
+	ROUTE_REPORT_LIST,
+	ROUTE_REPORT,
+	ROUTE_SETTINGS,
+	ROUTE_METRICS,
+	ROUTE_EVENTS,
+};
 
 struct request {
 	struct daemon *d;
@@ -45,6 +56,7 @@ struct request {
 	char *body;
 	size_t body_len, discarded;
 	bool body_too_big;
+	struct cache_body *sent_body; /* a cached body being sent: held until done */
 };
 
 /* Client input quoted in a message: printable ASCII, bounded. */
@@ -83,6 +95,7 @@ static void request_free(struct request *req)
 	if (req->target_rc == 0)
 		http_target_free(&req->t);
 	free(req->body);
+	cache_body_unref(req->sent_body);
 	free(req);
 }
 
@@ -182,6 +195,8 @@ static enum route match_route(struct request *req)
 		return ROUTE_SETTINGS;
 	if (strcmp(url, "/metrics") == 0)
 		return ROUTE_METRICS;
+	if (strcmp(url, "/events") == 0)
+		return ROUTE_EVENTS;
 	if (strncmp(url, "/report/", 8) == 0) {
 		const char *name = url + 8;
 		size_t len = strlen(name);
@@ -219,13 +234,19 @@ static enum MHD_Result check_query(struct request *req, struct MHD_Connection *c
 		const struct http_arg *a = &req->t.args[i];
 		bool known = req->route == ROUTE_REPORT && !a->key_too_long &&
 			     (strcmp(a->key, "type") == 0 || strcmp(a->key, "level") == 0 ||
-			      strcmp(a->key, "format") == 0);
+			      strcmp(a->key, "format") == 0 || strcmp(a->key, "fresh") == 0);
+		if (req->route == ROUTE_EVENTS && !a->key_too_long && strcmp(a->key, "since") == 0)
+			known = true;
 		char key[48];
 		quote(key, sizeof(key), a->key_too_long ? "(too long)" : a->key);
 		if (!known) {
 			if (req->route == ROUTE_REPORT)
 				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
-						     "unknown query parameter '%s' for %s; allowed: type, level, format",
+						     "unknown query parameter '%s' for %s; allowed: type, level, format, fresh",
+						     key, path);
+			if (req->route == ROUTE_EVENTS)
+				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+						     "unknown query parameter '%s' for %s; allowed: since",
 						     key, path);
 			return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
 					     "%s takes no query parameters (got '%s')", path, key);
@@ -239,7 +260,22 @@ static enum MHD_Result check_query(struct request *req, struct MHD_Connection *c
 					     "query parameter '%s' needs a value (e.g. %s)", a->key,
 					     strcmp(a->key, "type") == 0    ? "type=bottlerocket"
 					     : strcmp(a->key, "level") == 0 ? "level=1"
+					     : strcmp(a->key, "fresh") == 0 ? "fresh=true"
+					     : strcmp(a->key, "since") == 0 ? "since=0"
 									    : "format=json");
+	}
+	const struct http_arg *fresh = arg(req, "fresh"), *since = arg(req, "since");
+	if (fresh && strcmp(fresh->value, "true") && strcmp(fresh->value, "false")) {
+		char q[96];
+		quote(q, sizeof(q), fresh->value);
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "invalid fresh '%s'; options are true or false", q);
+	}
+	if (since && !event_id_valid(since->value)) {
+		char q[96];
+		quote(q, sizeof(q), since->value);
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "invalid since '%s'; an event id: a decimal number, 0 for all kept", q);
 	}
 	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
 	if (level && strcmp(level->value, "1") && strcmp(level->value, "2")) {
@@ -291,7 +327,7 @@ static enum MHD_Result begin(struct request *req, struct MHD_Connection *con,
 	req->route = match_route(req);
 	if (req->route == ROUTE_NONE)
 		return respond_error(req, con, MHD_HTTP_NOT_FOUND, NULL,
-				     "no such path '%s'; paths are /report, /report/{name}, /settings, /metrics",
+				     "no such path '%s'; paths are /report, /report/{name}, /settings, /metrics, /events",
 				     path);
 	if (!method_allowed(req->route, method))
 		return respond_error(req, con, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -397,6 +433,47 @@ static const struct profile *resolve_report(struct request *req, struct MHD_Conn
 	return p;
 }
 
+/* A body from the cache (or just built): 304 when the client has it. */
+static enum MHD_Result respond_body(struct request *req, struct MHD_Connection *con,
+				    const char *content_type, struct cache_body *b)
+{
+	const char *match =
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	bool unchanged = match && (strstr(match, b->etag) || strcmp(match, "*") == 0);
+	struct MHD_Response *r =
+		unchanged ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+			  : MHD_create_response_from_buffer(b->len, b->bytes,
+							    MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		cache_body_unref(b);
+		return MHD_NO;
+	}
+	req->sent_body = b; /* the bytes stay until the response is done */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	/* Cached, but a client must ask again: the ETag tells it what it has. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, b->etag);
+	if (atomic_load(&req->d->stopping))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	unsigned status = unchanged ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+	enum MHD_Result rc = MHD_queue_response(con, status, r);
+	MHD_destroy_response(r);
+	req->status = status;
+	req->sent = unchanged ? 0 : b->len;
+	return rc;
+}
+
+/* ?fresh=true or Cache-Control: no-cache: every check runs now. */
+static bool wants_fresh(const struct request *req, struct MHD_Connection *con)
+{
+	const struct http_arg *fresh = arg(req, "fresh");
+	if (fresh)
+		return strcmp(fresh->value, "true") == 0;
+	const char *cc =
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CACHE_CONTROL);
+	return cc && strstr(cc, "no-cache");
+}
+
 static enum MHD_Result get_report(struct request *req, struct MHD_Connection *con)
 {
 	struct catalog *c;
@@ -416,6 +493,21 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	if (!w) /* settings were validated; a writer cannot vanish */
 		w = report_writer_find("text");
 
+	so = daemon_observer(req->d, NULL, 0);
+	struct cache_key key = {.p = p,
+				.level = lvl,
+				.w = w,
+				.settings_gen = s->gen,
+				.observer = !so ? 0 : observer_running(so->o) ? 2 : 1};
+	struct cache_request cr;
+	struct cache *cache = req->d->cache;
+	struct cache_body *b = cache ? cache_begin(cache, c, so ? so->o : NULL, &key,
+						   wants_fresh(req, con), &cr)
+				     : NULL;
+	if (b) {
+		sent = respond_body(req, con, w->content_type, b);
+		goto out;
+	}
 	h = malloc(sizeof(*h));
 	int rc = h ? host_init(h, req->d->opt.root) : -ENOMEM;
 	if (rc) {
@@ -425,11 +517,10 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 				     "host root: %s", strerror(-rc));
 		goto out;
 	}
-	so = daemon_observer(req->d, NULL, 0);
 	h->observer = so ? so->o : NULL;
 	h->share = req->d->commands;
 	struct report r;
-	struct report_selection sel = {.level = lvl};
+	struct report_selection sel = {.level = lvl, .memo = cache ? &cr.memo : NULL};
 	rc = report_build(h, p, &sel, &s->s, &r);
 	if (rc) {
 		report_free(&r);
@@ -447,13 +538,18 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	char why[1024] = ""; /* the writer's own explanation, when it has one */
 	struct writer_options wo = {.error = why, .error_size = sizeof(why)};
 	rc = report_render(&r, w, &wo, &body, &len);
-	report_free(&r);
-	if (rc)
+	if (rc) {
 		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 				     "cannot render the %s report: %s", w->name,
 				     why[0] ? why : strerror(-rc));
-	else
+	} else if (!cache) {
 		sent = respond(req, con, MHD_HTTP_OK, w->content_type, body, len, NULL);
+	} else {
+		b = cache_put(cache, &cr, &key, &r, body, len,
+			      settings_next_expiry(&s->s, r.started.tv_sec));
+		sent = b ? respond_body(req, con, w->content_type, b) : respond_oom(req, con);
+	}
+	report_free(&r);
 out:
 	if (h) {
 		host_free(h);
@@ -560,6 +656,43 @@ static enum MHD_Result get_metrics(struct request *req, struct MHD_Connection *c
 		       len, NULL);
 }
 
+/* GET /events?since=ID: the events kept after ID, as JSON; GET /events:
+ * a stream of them (Server-Sent Events), resumed after Last-Event-ID. */
+static enum MHD_Result get_events(struct request *req, struct MHD_Connection *con)
+{
+	struct daemon *d = req->d;
+	const struct http_arg *since = arg(req, "since");
+	if (since) {
+		json_t *doc = events_list_json(d, event_id_parse(since->value));
+		return doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL) : respond_oom(req, con);
+	}
+	const char *last = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Last-Event-ID");
+	if (last && !event_id_valid(last)) {
+		char q[96];
+		quote(q, sizeof(q), last);
+		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				     "invalid Last-Event-ID '%s'; an event id: a decimal number", q);
+	}
+	if (d->opt.threads)
+		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+				     "event streams need a thread per connection (cisreportd without --threads); GET /events?since=ID lists the kept events");
+	if (atomic_fetch_add(&d->watchers, 1) >= d->max_watchers) {
+		atomic_fetch_sub(&d->watchers, 1);
+		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+				     "too many event streams open (at most %u); try again later or poll GET /events?since=ID",
+				     d->max_watchers);
+	}
+	struct MHD_Response *r = events_stream_response(d, last ? event_id_parse(last) : 0);
+	if (!r)
+		return respond_oom(req, con);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	enum MHD_Result rc = MHD_queue_response(con, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	req->status = MHD_HTTP_OK;
+	return rc;
+}
+
 /* The whole request is in: answer it. */
 static enum MHD_Result finish(struct request *req, struct MHD_Connection *con)
 {
@@ -577,6 +710,8 @@ static enum MHD_Result finish(struct request *req, struct MHD_Connection *con)
 		return get_settings(req, con);
 	case ROUTE_METRICS:
 		return get_metrics(req, con);
+	case ROUTE_EVENTS:
+		return get_events(req, con);
 	default:
 		return MHD_NO;
 	}

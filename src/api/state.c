@@ -15,7 +15,9 @@ struct shared_settings *shared_settings_new(struct settings *s)
 		settings_free(s);
 		return NULL;
 	}
+	static atomic_ulong gens;
 	atomic_init(&ss->refs, 1);
+	ss->gen = atomic_fetch_add(&gens, 1) + 1;
 	ss->s = *s;
 	memset(s, 0, sizeof(*s));
 	return ss;

@@ -322,8 +322,8 @@ req GET /report/cis
 	ok "next report: defaults from settings; waived check keeps FAIL, shows the active waiver" ||
 	bad "waiver in report" "$(head -c 800 "$T/body")"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(list(d['results']['br01040400']))" "$T/body" |
-	grep -q "\['name', 'id', 'level', 'title', 'mode', 'status', 'error', 'outcome', 'kind', 'evidence', 'remediation', 'waiver'\]" &&
-	ok "the waiver comes after bloodhound's and the existing fields" || bad "field order"
+	grep -q "\['name', 'id', 'level', 'title', 'mode', 'status', 'error', 'outcome', 'kind', 'evidence', 'remediation', 'waiver', 'evaluated_at'\]" &&
+	ok "the waiver comes after bloodhound's and the existing fields, then the daemon's evaluated_at" || bad "field order"
 
 # restart: settings persisted
 stop_daemon && ok "SIGTERM: exit 0" || bad "SIGTERM: exit 0"

@@ -1,0 +1,103 @@
+/* The background re-evaluation: between requests, a change to a watched
+ * input re-runs the checks it touches at once, so a drift event (and its
+ * log line) follows the change without anyone asking for a report. Inputs
+ * on a time-to-live are left to requests and to the full re-evaluation
+ * every --full-interval: running iptables-save every second on an idle
+ * host would cost more than the whole idle daemon may. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "daemon.h"
+#include "observer/observer.h"
+#include "settings/report_build.h"
+
+/* While the observer runs, its sysctl and module events are looked at this
+ * often (it has no descriptor to wait on in its threaded mode). */
+#define OBSERVER_LOOK_MS 20
+/* Otherwise the thread wakes this often to see whether to stop. */
+#define IDLE_LOOK_MS 1000
+#define MAX_STALE 1024
+
+static void refresh_profile(struct daemon *d, const struct catalog *c,
+			    const struct profile *p, struct shared_observer *so)
+{
+	const char *names[MAX_STALE + 1];
+	size_t n = cache_stale(d->cache, p, names, MAX_STALE);
+	if (!n)
+		return;
+	names[n] = NULL;
+	struct cache_key key = {.p = NULL}; /* matches no body: results only */
+	struct cache_request cr;
+	cache_body_unref(cache_begin(d->cache, c, so ? so->o : NULL, &key, false, &cr));
+	struct host h;
+	if (host_init(&h, d->opt.root) < 0)
+		return;
+	h.observer = so ? so->o : NULL;
+	h.share = d->commands;
+	struct report r;
+	struct report_selection sel = {.level = INT_MAX, .only = names, .memo = &cr.memo};
+	report_run(&h, p, &sel, &r);
+	report_free(&r);
+	host_free(&h);
+}
+
+static void *refresher(void *arg)
+{
+	struct daemon *d = arg;
+	unsigned long long seen = ~0ull;
+	struct timespec last_full = {0};
+	while (!atomic_load(&d->refresher_stop) && !atomic_load(&d->stopping)) {
+		struct catalog *c;
+		struct shared_settings *s;
+		daemon_snapshot(d, &c, &s);
+		struct shared_observer *so = daemon_observer(d, NULL, 0);
+		int fds[2];
+		short events[2];
+		size_t n_fds;
+		unsigned long long seq =
+			cache_poll(d->cache, c, so ? so->o : NULL, fds, events, &n_fds);
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		bool full_due = now.tv_sec - last_full.tv_sec >= (time_t)d->opt.full_interval_s;
+		if (seq != seen || full_due) {
+			seen = seq;
+			if (full_due)
+				last_full = now;
+			for (size_t i = 0; i < c->n_profiles; i++)
+				refresh_profile(d, c, &c->profiles[i], so);
+		}
+		bool observing = so && observer_running(so->o);
+		shared_observer_unref(so);
+		catalog_unref(c);
+		shared_settings_unref(s);
+		struct pollfd p[2];
+		for (size_t i = 0; i < n_fds; i++)
+			p[i] = (struct pollfd){.fd = fds[i], .events = events[i]};
+		(void)poll(p, n_fds, observing ? OBSERVER_LOOK_MS : IDLE_LOOK_MS);
+	}
+	return NULL;
+}
+
+int refresher_start(struct daemon *d)
+{
+	atomic_store(&d->refresher_stop, false);
+	int rc = pthread_create(&d->refresher, NULL, refresher, d);
+	if (rc)
+		return -rc;
+	d->refresher_running = true;
+	return 0;
+}
+
+void refresher_stop(struct daemon *d)
+{
+	if (!d->refresher_running)
+		return;
+	atomic_store(&d->refresher_stop, true);
+	pthread_join(d->refresher, NULL);
+	d->refresher_running = false;
+}

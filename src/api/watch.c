@@ -1,0 +1,508 @@
+#include "watch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <selinux/avc.h>
+#include <selinux/selinux.h>
+
+#include "observer/observer.h"
+
+/* Every kind of change a directory entry can undergo: written, chmod/chown,
+ * created, removed, renamed in or out (a file replaced by rename is
+ * IN_MOVED_TO of its name), and the directory itself going away. */
+#define DIR_EVENTS                                                                        \
+	(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM |    \
+	 IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
+/* A tree watch stops descending here (the journal tree is two levels). */
+#define TREE_MAX_DEPTH 8
+#define TREE_MAX_DIRS 4096
+
+/* One input of one subscriber, as registered. */
+struct reg {
+	size_t id;
+	enum input_class cls;
+	char *name; /* host-absolute path for path/tree; the key for sysctl */
+	bool degraded;
+};
+
+/* One inotify watch serving one reg: events on wd about child name (""
+ * = any entry) touch the reg. */
+struct rec {
+	int wd;
+	size_t reg;
+	char child[NAME_MAX + 1];
+	bool tree; /* a directory of a tree: new subdirectories are watched too */
+};
+
+struct watch {
+	char root[PATH_MAX]; /* "" live */
+	bool live;
+	unsigned ttl_ms, firewall_ttl_ms;
+	int inotify_fd;
+	int mounts_fd;      /* drained: its POLLPRI is read only by watch_drain */
+	int mounts_wake_fd; /* the same file, for a thread to wait on */
+	bool selinux_status; /* selinux_status_open succeeded */
+	struct reg *regs;
+	size_t n_regs, cap_regs;
+	struct rec *recs;
+	size_t n_recs, cap_recs;
+	bool *rearm; /* per reg, set while draining */
+	/* Observer event counts last seen, per class; ~0: none seen yet. */
+	uint64_t seen_sysctl, seen_modules;
+	struct observer_class_view *view; /* scratch for snapshots */
+	unsigned long degraded[INPUT_NCLASSES];
+	char degraded_reason[256];
+};
+
+int watch_inotify_fd(const struct watch *w)
+{
+	return w->inotify_fd;
+}
+
+int watch_mounts_fd(const struct watch *w)
+{
+	return w->mounts_wake_fd;
+}
+
+unsigned long watch_degraded(const struct watch *w, enum input_class cls)
+{
+	return (unsigned)cls < INPUT_NCLASSES ? w->degraded[cls] : 0;
+}
+
+const char *watch_degraded_reason(const struct watch *w)
+{
+	return w->degraded_reason;
+}
+
+struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_size)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+	if (!w || !(w->view = calloc(1, sizeof(*w->view)))) {
+		free(w);
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	w->live = !cfg->root || strcmp(cfg->root, "/") == 0;
+	if (!w->live)
+		snprintf(w->root, sizeof(w->root), "%s", cfg->root);
+	size_t n = strlen(w->root);
+	while (n && w->root[n - 1] == '/')
+		w->root[--n] = '\0';
+	w->ttl_ms = cfg->ttl_ms ? cfg->ttl_ms : WATCH_DEFAULT_TTL_MS;
+	w->firewall_ttl_ms = cfg->firewall_ttl_ms ? cfg->firewall_ttl_ms : w->ttl_ms;
+	w->seen_sysctl = w->seen_modules = UINT64_MAX;
+	w->mounts_fd = w->mounts_wake_fd = -1;
+	w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->inotify_fd < 0) {
+		snprintf(err, err_size, "inotify: %s", strerror(errno));
+		free(w->view);
+		free(w);
+		return NULL;
+	}
+	if (w->live) {
+		/* The mount table of this mount namespace: POLLPRI when it changes. */
+		/* Two descriptors: poll() itself takes the change from a
+		 * descriptor, so the one a thread waits on must not be the one
+		 * watch_drain asks. */
+		w->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		w->mounts_wake_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		if (is_selinux_enabled() == 1 && selinux_status_open(0) >= 0)
+			w->selinux_status = true;
+	}
+	return w;
+}
+
+void watch_free(struct watch *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n_regs; i++)
+		free(w->regs[i].name);
+	free(w->regs);
+	free(w->recs);
+	free(w->rearm);
+	free(w->view);
+	if (w->inotify_fd >= 0)
+		close(w->inotify_fd);
+	if (w->mounts_fd >= 0)
+		close(w->mounts_fd);
+	if (w->mounts_wake_fd >= 0)
+		close(w->mounts_wake_fd);
+	if (w->selinux_status)
+		selinux_status_close();
+	free(w);
+}
+
+static int add_rec(struct watch *w, int wd, size_t reg, const char *child, bool tree)
+{
+	if (w->n_recs == w->cap_recs) {
+		size_t cap = w->cap_recs ? w->cap_recs * 2 : 64;
+		struct rec *r = realloc(w->recs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		w->recs = r;
+		w->cap_recs = cap;
+	}
+	struct rec *r = &w->recs[w->n_recs++];
+	r->wd = wd;
+	r->reg = reg;
+	r->tree = tree;
+	snprintf(r->child, sizeof(r->child), "%s", child);
+	return 0;
+}
+
+static void degrade(struct watch *w, struct reg *g, const char *what, int err)
+{
+	if (g->degraded)
+		return;
+	g->degraded = true;
+	w->degraded[g->cls]++;
+	snprintf(w->degraded_reason, sizeof(w->degraded_reason), "%s %s: %s",
+		 input_class_name(g->cls), what, strerror(err));
+}
+
+/* Watch directory path (host path) for reg; child "" = any entry. */
+static int watch_dir(struct watch *w, size_t reg, const char *path, const char *child,
+		     bool tree)
+{
+	int wd = inotify_add_watch(w->inotify_fd, path, DIR_EVENTS | IN_ONLYDIR);
+	if (wd < 0) {
+		/* Gone meanwhile: the parent's watch sees it come back. */
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		degrade(w, &w->regs[reg], path, errno);
+		return 0;
+	}
+	return add_rec(w, wd, reg, child, tree);
+}
+
+static int watch_tree(struct watch *w, size_t reg, const char *path, int depth, size_t *dirs)
+{
+	int rc = watch_dir(w, reg, path, "", true);
+	if (rc || depth >= TREE_MAX_DEPTH)
+		return rc;
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while (!rc && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (++*dirs > TREE_MAX_DIRS) {
+			degrade(w, &w->regs[reg], path, E2BIG);
+			break;
+		}
+		char sub[PATH_MAX];
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < (int)sizeof(sub))
+			rc = watch_tree(w, reg, sub, depth + 1, dirs);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* A path input: the entry's directory (filtered by its name: written,
+ * replaced, removed), the entry itself when a directory (its drop-ins), or,
+ * while it does not exist, the deepest ancestor that does (filtered by the
+ * next component: created later). */
+static int arm(struct watch *w, size_t reg)
+{
+	struct reg *g = &w->regs[reg];
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s%s", w->root, g->name) >= (int)sizeof(path))
+		return 0;
+	size_t base = strlen(w->root);
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		int rc = 0;
+		if (S_ISDIR(st.st_mode)) {
+			size_t dirs = 0;
+			rc = g->cls == INPUT_TREE ? watch_tree(w, reg, path, 0, &dirs)
+						  : watch_dir(w, reg, path, "", false);
+		}
+		char *slash = strrchr(path, '/');
+		if (rc || !slash || slash - path < (ptrdiff_t)base || slash[1] == '\0')
+			return rc;
+		*slash = '\0';
+		return watch_dir(w, reg, slash == path ? "/" : path, slash + 1, false);
+	}
+	/* Walk up to an existing ancestor. */
+	for (;;) {
+		char *slash = strrchr(path, '/');
+		if (!slash || slash - path < (ptrdiff_t)base)
+			return 0;
+		char child[NAME_MAX + 1];
+		snprintf(child, sizeof(child), "%s", slash + 1);
+		*slash = '\0';
+		const char *dir = path[0] ? path : "/";
+		if (stat(dir, &st) == 0)
+			return watch_dir(w, reg, dir, child, false);
+	}
+}
+
+/* "net.ipv4.ip_forward" → "/proc/sys/net/ipv4/ip_forward" (as the sysctl
+ * kind reads it: a name with a slash is a path already). */
+static void sysctl_file(const char *key, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/sys/%s", key);
+	if (!strchr(key, '/'))
+		for (char *p = buf + strlen("/proc/sys/"); *p; p++)
+			if (*p == '.')
+				*p = '/';
+}
+
+static int add_reg(struct watch *w, size_t id, enum input_class cls, const char *name)
+{
+	if (w->n_regs == w->cap_regs) {
+		size_t cap = w->cap_regs ? w->cap_regs * 2 : 64;
+		struct reg *r = realloc(w->regs, cap * sizeof(*r));
+		bool *a = realloc(w->rearm, cap * sizeof(*a));
+		if (a)
+			w->rearm = a;
+		if (r)
+			w->regs = r;
+		if (!r || !a)
+			return -ENOMEM;
+		w->cap_regs = cap;
+	}
+	char *copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	size_t i = w->n_regs++;
+	w->regs[i] = (struct reg){.id = id, .cls = cls, .name = copy};
+	w->rearm[i] = false;
+	if (cls == INPUT_PATH || cls == INPUT_TREE)
+		return arm(w, i);
+	return 0;
+}
+
+static void min_ttl(unsigned *ttl, unsigned v)
+{
+	if (!*ttl || v < *ttl)
+		*ttl = v;
+}
+
+/* Offline (--root): every input is a file of the tree, watched as a path. */
+static int add_offline(struct watch *w, size_t id, const struct check_input *in,
+		       struct watch_freshness *f)
+{
+	char path[PATH_MAX];
+	switch (in->cls) {
+	case INPUT_SYSCTL:
+		sysctl_file(in->name, path, sizeof(path));
+		return add_reg(w, id, INPUT_PATH, path);
+	case INPUT_MODULES: {
+		int rc = add_reg(w, id, INPUT_PATH, "/proc/modules");
+		if (!rc)
+			rc = add_reg(w, id, INPUT_PATH, "/proc/filesystems");
+		if (!rc)
+			rc = add_reg(w, id, INPUT_PATH, "/proc/net/protocols");
+		return rc;
+	}
+	case INPUT_MOUNTS:
+		return add_reg(w, id, INPUT_PATH, "/proc/self/mountinfo");
+	case INPUT_SELINUX:
+		return add_reg(w, id, INPUT_TREE, "/sys/fs/selinux");
+	case INPUT_FIREWALL:
+		/* The captured iptables-save output. */
+		return add_reg(w, id, INPUT_PATH, "/.cisreport/commands");
+	case INPUT_KERNEL:
+		if (in->name[0] == '/')
+			return add_reg(w, id, INPUT_TREE, in->name);
+		f->uncached = true;
+		return 0;
+	case INPUT_PROCESSES:
+	case INPUT_UNITS:
+		min_ttl(&f->ttl_ms, w->ttl_ms);
+		return 0;
+	default:
+		return add_reg(w, id, in->cls, in->name);
+	}
+}
+
+static int add_live(struct watch *w, size_t id, const struct check_input *in,
+		    struct watch_freshness *f)
+{
+	switch (in->cls) {
+	case INPUT_PATH:
+	case INPUT_TREE:
+		return add_reg(w, id, in->cls, in->name);
+	case INPUT_MOUNTS:
+		if (w->mounts_fd < 0)
+			min_ttl(&f->ttl_ms, w->ttl_ms);
+		return add_reg(w, id, in->cls, in->name);
+	case INPUT_SYSCTL:
+	case INPUT_MODULES:
+		/* Notified by the observer's events while it runs. */
+		min_ttl(&f->ttl_without_observer_ms, w->ttl_ms);
+		return add_reg(w, id, in->cls, in->name);
+	case INPUT_SELINUX:
+		/* Disabled SELinux cannot be enabled without mounting
+		 * selinuxfs (a mount-table change, which the kind watches). */
+		return add_reg(w, id, in->cls, in->name);
+	case INPUT_FIREWALL:
+		min_ttl(&f->ttl_ms, w->firewall_ttl_ms);
+		return 0;
+	case INPUT_KERNEL:
+		if (strcmp(in->name, "uncached") == 0)
+			f->uncached = true;
+		else
+			min_ttl(&f->ttl_ms, w->ttl_ms);
+		return 0;
+	default: /* processes, units */
+		min_ttl(&f->ttl_ms, w->ttl_ms);
+		return 0;
+	}
+}
+
+int watch_add(struct watch *w, size_t id, const struct check_inputs *in,
+	      struct watch_freshness *out)
+{
+	memset(out, 0, sizeof(*out));
+	size_t first = w->n_regs;
+	for (size_t i = 0; i < in->n; i++) {
+		int rc = w->live ? add_live(w, id, &in->v[i], out)
+				 : add_offline(w, id, &in->v[i], out);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = first; i < w->n_regs; i++)
+		if (w->regs[i].degraded)
+			min_ttl(&out->ttl_ms, w->ttl_ms);
+	return 0;
+}
+
+/* Report every subscriber with an input of class cls (name NULL: any). */
+static void touch_class(struct watch *w, enum input_class cls, const char *cause,
+			watch_changed_fn changed, void *ctx)
+{
+	for (size_t i = 0; i < w->n_regs; i++)
+		if (w->regs[i].cls == cls)
+			changed(ctx, w->regs[i].id, cause);
+}
+
+static void touch_reg(struct watch *w, size_t reg, watch_changed_fn changed, void *ctx)
+{
+	char cause[PATH_MAX + 16];
+	const struct reg *g = &w->regs[reg];
+	snprintf(cause, sizeof(cause), "%s %s", input_class_name(g->cls), g->name);
+	changed(ctx, g->id, cause);
+	w->rearm[reg] = true;
+}
+
+static void drain_inotify(struct watch *w, watch_changed_fn changed, void *ctx)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool any = false;
+	for (;;) {
+		ssize_t n = read(w->inotify_fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		any = true;
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				/* Events were lost: everything watched may have changed. */
+				for (size_t i = 0; i < w->n_regs; i++)
+					if (w->regs[i].cls == INPUT_PATH || w->regs[i].cls == INPUT_TREE)
+						touch_reg(w, i, changed, ctx);
+				continue;
+			}
+			for (size_t i = 0; i < w->n_recs; i++) {
+				const struct rec *r = &w->recs[i];
+				if (r->wd != ev->wd || w->rearm[r->reg])
+					continue;
+				if (r->child[0] && (!ev->len || strcmp(r->child, ev->name) != 0) &&
+				    !(ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)))
+					continue;
+				touch_reg(w, r->reg, changed, ctx);
+			}
+		}
+	}
+	if (!any)
+		return;
+	/* Re-arm what was touched: a created directory gets its own watch, a
+	 * replaced file's directory is still watched. Old records of a
+	 * touched reg go; inotify gives the same wd for the same directory. */
+	size_t keep = 0;
+	for (size_t i = 0; i < w->n_recs; i++)
+		if (!w->rearm[w->recs[i].reg])
+			w->recs[keep++] = w->recs[i];
+	w->n_recs = keep;
+	for (size_t i = 0; i < w->n_regs; i++) {
+		if (!w->rearm[i])
+			continue;
+		w->rearm[i] = false;
+		(void)arm(w, i);
+	}
+}
+
+static void drain_mounts(struct watch *w, watch_changed_fn changed, void *ctx)
+{
+	if (w->mounts_fd < 0)
+		return;
+	struct pollfd p = {.fd = w->mounts_fd, .events = POLLPRI};
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR)))
+		return;
+	/* poll() has taken the change (the kernel notes the event count per
+	 * open file). */
+	touch_class(w, INPUT_MOUNTS, "mounts /proc/self/mountinfo", changed, ctx);
+}
+
+/* Who made the latest change of a class the observer saw. */
+static void observer_cause(const struct observer_class_view *v, const char *what, char *buf,
+			   size_t size)
+{
+	const struct observer_subject *last = NULL;
+	for (size_t i = 0; i < v->n_subjects; i++)
+		if (!last || v->subjects[i].last_ns > last->last_ns)
+			last = &v->subjects[i];
+	if (!last) {
+		snprintf(buf, size, "%s (observer)", what);
+		return;
+	}
+	snprintf(buf, size, "%s %s (observer: first by pid %u comm %s uid %u)", what, last->name,
+		 last->first_pid, last->first_comm, last->first_uid);
+}
+
+static void drain_observer(struct watch *w, struct observer *o, enum observer_class cls,
+			   enum input_class in, uint64_t *seen, watch_changed_fn changed,
+			   void *ctx)
+{
+	if (!o || !observer_running(o) || observer_snapshot(o, cls, w->view) < 0 ||
+	    !w->view->available)
+		return;
+	uint64_t count = w->view->count;
+	if (count == *seen)
+		return;
+	char cause[256];
+	observer_cause(w->view, input_class_name(in), cause, sizeof(cause));
+	/* The first look after the observer starts: changes before it are
+	 * unknown, so everything of the class is re-read. */
+	*seen = count;
+	touch_class(w, in, cause, changed, ctx);
+}
+
+void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, void *ctx)
+{
+	drain_inotify(w, changed, ctx);
+	if (!w->live)
+		return;
+	drain_mounts(w, changed, ctx);
+	if (w->selinux_status && selinux_status_updated() > 0)
+		touch_class(w, INPUT_SELINUX, "selinux status page", changed, ctx);
+	drain_observer(w, o, OBSERVER_SYSCTL_WRITE, INPUT_SYSCTL, &w->seen_sysctl, changed, ctx);
+	drain_observer(w, o, OBSERVER_MODULE_LOAD, INPUT_MODULES, &w->seen_modules, changed, ctx);
+}

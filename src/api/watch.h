@@ -1,0 +1,62 @@
+/* The inputs of cached checks, watched with the kernel's notifications
+ * (docs/continuous.md): inotify for files and directories, POLLPRI on
+ * /proc/self/mountinfo for the mount table, the SELinux status page, and
+ * the runtime observer's sysctl-write and module-load events. An input with
+ * no notification (or whose watch cannot be set) has a time-to-live. */
+#ifndef CISREPORTD_WATCH_H
+#define CISREPORTD_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/inputs.h"
+
+struct observer;
+struct watch;
+
+/* Time-to-live of the inputs that have no notification (ms). */
+#define WATCH_DEFAULT_TTL_MS 1000
+
+struct watch_config {
+	const char *root;        /* host root; NULL or "/" is the live machine */
+	unsigned ttl_ms;         /* processes, units, other kernel state, failed watches */
+	unsigned firewall_ttl_ms; /* the ruleset (iptables-save output) */
+};
+
+/* How a subscriber's inputs are kept fresh. */
+struct watch_freshness {
+	bool uncached;           /* an input that is never cached */
+	unsigned ttl_ms;         /* smallest TTL of its inputs, 0: none */
+	/* TTL that applies while no observer runs (sysctl, modules), 0: none */
+	unsigned ttl_without_observer_ms;
+};
+
+/* NULL with err set when inotify cannot be had at all. */
+struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_size);
+void watch_free(struct watch *w);
+
+/* Watch the inputs of subscriber id (a check). Returns 0 or -ENOMEM. */
+int watch_add(struct watch *w, size_t id, const struct check_inputs *in,
+	      struct watch_freshness *out);
+
+/* Called for a subscriber whose input changed; cause names the input
+ * ("path /etc/x", "sysctl net.ipv4.ip_forward (pid 12 comm sh uid 0)"). */
+typedef void (*watch_changed_fn)(void *ctx, size_t id, const char *cause);
+
+/* Read every notification pending now (never blocks) and report the
+ * subscribers they touch. o: the running observer, or NULL. */
+void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, void *ctx);
+
+/* Descriptors a background thread may poll() (inotify: POLLIN,
+ * mountinfo: POLLPRI; a descriptor of its own, as poll() consumes the
+ * mount change); -1 when absent. After a wake-up, watch_drain. */
+int watch_inotify_fd(const struct watch *w);
+int watch_mounts_fd(const struct watch *w);
+
+/* Inputs of each class that fell back to their TTL because the watch
+ * could not be set (inotify limit, ...), for /metrics and the report. */
+unsigned long watch_degraded(const struct watch *w, enum input_class cls);
+/* Why the last one fell back ("" if none). */
+const char *watch_degraded_reason(const struct watch *w);
+
+#endif

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# cisreportd's change-driven cache over a fixture --root tree: a second
+# report reuses every result (same evaluated_at, same ETag, 304 on
+# If-None-Match); for every input class a change made just before a request
+# is in that request's answer (read-your-writes), and only the touched check
+# re-runs; ?fresh=true and Cache-Control: no-cache re-run everything; drift
+# events in GET /events?since=, the SSE stream (with Last-Event-ID) and the
+# log; the background re-evaluation streams a change nobody asked about;
+# --max-watchers answers 503 with a JSON body.
+set -uo pipefail
+
+BUILD_DIR=${BUILD_DIR:?run through ctest, or set BUILD_DIR}
+DAEMON=$BUILD_DIR/cisreportd
+
+T=$(mktemp -d /tmp/cisreport-continuous.XXXXXX)
+R=$T/root
+SOCK=$T/api.sock
+LOG=$T/daemon.log
+DPID=
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+bad() {
+	failed=$((failed + 1))
+	echo "FAIL - $1"
+	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo
+	return 0
+}
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# The host: one file per input class.
+mkdir -p "$R/proc/sys/fs" "$R/proc/sys/kernel" "$R/etc/app" "$R/etc/systemd" \
+	"$R/var/log/journal/m1" "$R/proc/net"
+echo 0 >"$R/proc/sys/fs/suid_dumpable"
+echo 6.1.0 >"$R/proc/sys/kernel/osrelease"
+: >"$R/proc/modules"
+printf 'nodev\tproc\n' >"$R/proc/filesystems"
+: >"$R/proc/net/protocols"
+echo "key: 1" >"$R/etc/app/config"
+chmod 0600 "$R/etc/app/config"
+printf '[Journal]\nStorage=persistent\n' >"$R/etc/systemd/journald.conf"
+: >"$R/var/log/journal/m1/system.journal"
+chmod 0640 "$R/var/log/journal/m1/system.journal"
+
+mkdir -p "$T/profiles/level1"
+cat >"$T/profiles/level1/bottlerocket.json" <<'EOF'
+{"format_version": 1,
+ "benchmark": {"type": "bottlerocket", "report": "cis", "name": "continuous test", "version": "v1", "url": "https://example.invalid/x"},
+ "checks": [
+  {"name": "c_sysctl", "id": "1", "title": "sysctl", "mode": "Automatic", "remediation": "fix it", "kind": "sysctl",
+   "params": {"keys": {"fs.suid_dumpable": "0"}}},
+  {"name": "c_mode", "id": "2", "title": "file mode", "mode": "Automatic", "remediation": "fix it", "kind": "file_mode",
+   "params": {"path": "/etc/app/config", "max_mode": "0600"}},
+  {"name": "c_exist", "id": "3", "title": "later dir", "mode": "Automatic", "remediation": "fix it", "kind": "files_exist",
+   "params": {"paths": ["/etc/later/sub/marker"]}},
+  {"name": "c_journald", "id": "4", "title": "drop-in", "mode": "Automatic", "remediation": "fix it", "kind": "journald",
+   "params": {"key": "Storage", "value": "persistent", "default": "auto"}},
+  {"name": "c_tree", "id": "5", "title": "tree", "mode": "Automatic", "remediation": "fix it", "kind": "tree_permissions",
+   "params": {"path": "/var/log/journal", "deny_mask": "0007"}},
+  {"name": "c_module", "id": "6", "title": "module", "mode": "Automatic", "remediation": "fix it", "kind": "module_disabled",
+   "params": {"module": "udf", "filesystem": "udf"}},
+  {"name": "c_manual", "id": "7", "title": "manual", "mode": "Manual", "kind": "manual"}
+ ]}
+EOF
+
+start_daemon() {
+	"$DAEMON" -s "$SOCK" -d "$T/state" -c "$T/profiles" --root "$R" "$@" 2>>"$LOG" &
+	DPID=$!
+	for _ in $(seq 200); do
+		curl -sf --unix-socket "$SOCK" http://localhost/report >/dev/null && return 0
+		sleep 0.05
+	done
+	echo "daemon did not come up" >&2
+	tail "$LOG" >&2
+	return 1
+}
+stop_daemon() {
+	kill "$DPID" && wait "$DPID"
+	DPID=
+}
+
+N=0
+# report [CURL ARGS...]: GET /report/cis as JSON into $T/r$N.json (headers in .h)
+report() {
+	N=$((N + 1))
+	curl -s --unix-socket "$SOCK" -D "$T/r$N.h" -o "$T/r$N.json" "$@" \
+		"http://localhost/report/cis?format=json${QUERY:-}"
+}
+# st CHECK [N]: status of CHECK in report N (default: the last)
+st() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][sys.argv[2]]["status"])' "$T/r${2:-$N}.json" "$1"; }
+at() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][sys.argv[2]]["evaluated_at"])' "$T/r${2:-$N}.json" "$1"; }
+etag() { tr -d '\r' <"$T/r${1:-$N}.h" | sed -n 's/^ETag: //Ip'; }
+code() { head -1 "$T/r${1:-$N}.h" | awk '{print $2}'; }
+
+# changed CHECK STATUS DESC: after a change, the next report shows CHECK as
+# STATUS, and re-ran only CHECK (the manual check's evaluated_at is kept).
+changed() {
+	local check=$1 want=$2 desc=$3 prev=$N
+	report
+	local got
+	got=$(st "$check")
+	if [ "$got" = "$want" ] && [ "$(at c_manual)" = "$(at c_manual "$prev")" ] &&
+		[ "$(at "$check")" != "$(at "$check" "$prev")" ]; then
+		ok "$desc: $check is $want at once, only it re-ran"
+	else
+		bad "$desc" "$check: $got (want $want); at $(at "$check" "$prev") -> $(at "$check"); manual $(at c_manual "$prev") -> $(at c_manual)"
+	fi
+}
+
+start_daemon || exit 1
+
+report
+first=$N
+[ "$(code)" = 200 ] && [ "$(st c_sysctl)" = PASS ] && [ "$(st c_mode)" = PASS ] &&
+	[ "$(st c_exist)" = FAIL ] && [ "$(st c_journald)" = PASS ] && [ "$(st c_tree)" = PASS ] &&
+	ok "first report: the fixture's verdicts" ||
+	bad "first report" "$(head -c 1500 "$T/r$N.json")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["as_of"] and all("evaluated_at" in r for r in d["results"].values())' "$T/r$N.json" &&
+	ok "the report has as_of, every result evaluated_at" || bad "as_of / evaluated_at"
+
+report
+if cmp -s "$T/r$first.json" "$T/r$N.json" && [ -n "$(etag)" ] && [ "$(etag)" = "$(etag $first)" ]; then
+	ok "second report: the same bytes and ETag (nothing re-ran)"
+else
+	bad "second report differs" "$(etag $first) vs $(etag)"
+fi
+tag=$(etag)
+report -H "If-None-Match: $tag"
+[ "$(code)" = 304 ] && [ ! -s "$T/r$N.json" ] && ok "If-None-Match with the ETag: 304, no body" ||
+	bad "If-None-Match" "$(cat "$T/r$N.h")"
+report # a full body to compare the next changes with
+
+echo 1 >"$R/proc/sys/fs/suid_dumpable"
+changed c_sysctl FAIL "sysctl file written"
+report -H "If-None-Match: $tag"
+[ "$(code)" = 200 ] && ok "the old ETag after a change: 200 with the new body" || bad "stale ETag" "$(code)"
+
+chmod 0644 "$R/etc/app/config"
+changed c_mode FAIL "chmod of a file"
+printf 'key: 2\n' >"$R/etc/app/config.new"
+chmod 0600 "$R/etc/app/config.new"
+mv "$R/etc/app/config.new" "$R/etc/app/config"
+changed c_mode PASS "file replaced by rename"
+
+mkdir -p "$R/etc/later/sub"
+changed c_exist FAIL "parent directories created (file still missing)"
+: >"$R/etc/later/sub/marker"
+changed c_exist PASS "file created in a directory made after start"
+
+mkdir -p "$R/etc/systemd/journald.conf.d"
+printf '[Journal]\nStorage=volatile\n' >"$R/etc/systemd/journald.conf.d/50-x.conf"
+changed c_journald FAIL "drop-in in a drop-in directory created after start"
+
+mkdir -p "$R/var/log/journal/m2"
+: >"$R/var/log/journal/m2/user.journal"
+chmod 0644 "$R/var/log/journal/m2/user.journal"
+changed c_tree FAIL "file with o+r in a new subdirectory of a watched tree"
+
+before=$(st c_module)
+echo "udf 1 0 - Live 0x0000000000000000" >"$R/proc/modules"
+report
+[ "$(at c_module)" != "$(at c_module $((N - 1)))" ] && [ "$(at c_manual)" = "$(at c_manual $((N - 1)))" ] &&
+	ok "module list changed: module check re-ran ($before -> $(st c_module)), others kept" ||
+	bad "module list" "$(at c_module $((N - 1))) -> $(at c_module)"
+
+prev=$N
+QUERY='&fresh=true' report
+[ "$(at c_manual)" != "$(at c_manual $prev)" ] && ok "?fresh=true re-runs every check" || bad "fresh=true"
+prev=$N
+report -H "Cache-Control: no-cache"
+[ "$(at c_manual)" != "$(at c_manual $prev)" ] && ok "Cache-Control: no-cache re-runs every check" ||
+	bad "Cache-Control: no-cache"
+QUERY='&fresh=yes' report
+[ "$(code)" = 400 ] && grep -q '"error"' "$T/r$N.json" && ok "fresh=yes: 400 naming the options" ||
+	bad "fresh=yes" "$(cat "$T/r$N.json")"
+
+# Drift events: kept, logged, counted.
+curl -s --unix-socket "$SOCK" "http://localhost/events?since=0" >"$T/events.json"
+python3 - "$T/events.json" <<'EOF' && ok "GET /events?since=0: the sysctl drift with its cause" || bad "events list" "$(head -c 1500 "$T/events.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = [e for e in d["events"] if e["check"] == "c_sysctl"]
+assert ev and ev[0]["from"] == "PASS" and ev[0]["to"] == "FAIL", ev
+assert "suid_dumpable" in ev[0]["cause"] and "fs.suid_dumpable" in ev[0]["evidence"], ev[0]
+assert set(ev[0]) >= {"check", "id", "from", "to", "cause", "evidence", "at", "event_id"}
+EOF
+last=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["last"])' "$T/events.json")
+grep -q 'drift id=1 check=c_sysctl (1) PASS -> FAIL cause="path /proc/sys/fs/suid_dumpable"' "$LOG" &&
+	ok "each drift is one log line" || bad "drift log" "$(grep drift "$LOG" | head -3)"
+curl -s --unix-socket "$SOCK" http://localhost/metrics >"$T/metrics"
+grep -q "^cisreport_drift_events_total $last\$" "$T/metrics" &&
+	grep -q '^cisreport_cache_requests_total{result="hit"} [1-9]' "$T/metrics" &&
+	grep -q '^cisreport_watch_degraded{input="path"} 0$' "$T/metrics" &&
+	ok "/metrics: drift events total ($last), cache hits, no degraded watch" ||
+	bad "metrics" "$(grep -E 'drift|cache|degraded' "$T/metrics")"
+curl -s --unix-socket "$SOCK" "http://localhost/events?since=x" -o "$T/e.json" -w '%{http_code}' | grep -q 400 &&
+	grep -q since "$T/e.json" && ok "since=x: 400" || bad "since=x" "$(cat "$T/e.json")"
+
+# The stream: resumes after Last-Event-ID, and carries a change nobody
+# asked a report for (the background re-evaluation).
+curl -sN --unix-socket "$SOCK" -H "Last-Event-ID: $last" --max-time 4 \
+	http://localhost/events >"$T/sse" 2>/dev/null &
+SSE=$!
+sleep 0.5
+t0=$(date +%s%N)
+echo 0 >"$R/proc/sys/fs/suid_dumpable"
+for _ in $(seq 60); do grep -q '"to":"PASS"' "$T/sse" 2>/dev/null && break; sleep 0.05; done
+t1=$(date +%s%N)
+if grep -q "^id: $((last + 1))\$" "$T/sse" && grep -q '^event: drift$' "$T/sse" &&
+	grep -q '"check":"c_sysctl".*"from":"FAIL","to":"PASS"' "$T/sse"; then
+	ok "SSE after Last-Event-ID $last: the sysctl fix arrives without a request ($(((t1 - t0) / 1000000)) ms)"
+else
+	bad "SSE stream" "$(cat "$T/sse")"
+fi
+grep -q "^id: $last\$" "$T/sse" && bad "Last-Event-ID: event $last sent again" || ok "Last-Event-ID: no event sent twice"
+wait "$SSE"
+
+# SIGHUP: nothing kept is fresh any more.
+report
+prev=$N
+kill -HUP "$DPID"
+for _ in $(seq 100); do grep -q 'SIGHUP' "$LOG" && break; sleep 0.05; done
+sleep 0.3
+report
+a1=$(at c_manual $prev) a2=$(at c_manual)
+[ -n "$a1" ] && [ -n "$a2" ] && [ "$a1" != "$a2" ] && ok "SIGHUP: every check re-runs" || bad "SIGHUP invalidation" "$a1 -> $a2"
+stop_daemon
+
+# At most --max-watchers streams; the next one is told why.
+start_daemon --max-watchers 1 || exit 1
+curl -sN --unix-socket "$SOCK" --max-time 3 http://localhost/events >/dev/null 2>&1 &
+SSE=$!
+sleep 0.5
+code=$(curl -s --unix-socket "$SOCK" -o "$T/503.json" -w '%{http_code}' --max-time 2 http://localhost/events)
+[ "$code" = 503 ] && python3 -c 'import json,sys; assert "at most 1" in json.load(open(sys.argv[1]))["error"]' "$T/503.json" &&
+	ok "a stream beyond --max-watchers 1: 503 with a JSON body" || bad "max watchers" "$code $(cat "$T/503.json")"
+wait "$SSE"
+stop_daemon
+
+# --no-cache: every request runs every check.
+start_daemon --no-cache || exit 1
+report
+a=$(at c_manual 2>/dev/null || echo none)
+[ "$a" = none ] && ok "--no-cache: no evaluated_at (plain reports)" || bad "--no-cache" "$a"
+stop_daemon
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
