@@ -4,6 +4,7 @@
 # are set up), with the real profiles and the observer on (needs root).
 #
 #   bench/idle_bench.sh [BUILD_DIR] [SECONDS]   (default: build 600)
+#   DAEMON_ARGS="--no-cache"  more daemon options (e.g. to compare without the cache)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -13,7 +14,7 @@ pid=
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$T"' EXIT
 mkdir -p "$T/state"
 echo '{"observer": true}' >"$T/state/settings.json"
-"$BUILD/cisreportd" -s "$T/api.sock" -d "$T/state" -c profiles 2>/dev/null &
+"$BUILD/cisreportd" -s "$T/api.sock" -d "$T/state" -c profiles ${DAEMON_ARGS:-} 2>/dev/null &
 pid=$!
 for _ in $(seq 100); do [ -S "$T/api.sock" ] && break; sleep 0.05; done
 curl -s --unix-socket "$T/api.sock" 'http://localhost/report/cis?level=2&format=json' >/dev/null

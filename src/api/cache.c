@@ -341,7 +341,7 @@ struct cache_body *cache_begin(struct cache *c, const struct catalog *cat,
 	memset(cr, 0, sizeof(*cr));
 	cr->c = c;
 	cr->fresh = fresh;
-	cr->observer = k->observer;
+	cr->observer = o && observer_running(o);
 	cr->all_cacheable = true;
 	cr->memo = (struct report_memo){.reuse = memo_reuse, .store = memo_store, .ctx = cr};
 	struct cache_body *b = NULL;

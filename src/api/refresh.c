@@ -5,21 +5,20 @@
  * every --full-interval: running iptables-save every second on an idle
  * host would cost more than the whole idle daemon may. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "daemon.h"
 #include "observer/observer.h"
 #include "settings/report_build.h"
 
-/* While the observer runs, its sysctl and module events are looked at this
- * often (it has no descriptor to wait on in its threaded mode). */
-#define OBSERVER_LOOK_MS 20
-/* Otherwise the thread wakes this often to see whether to stop. */
+/* The thread wakes this often to see whether to stop. */
 #define IDLE_LOOK_MS 1000
 #define MAX_STALE 1024
 
@@ -71,14 +70,30 @@ static void *refresher(void *arg)
 			for (size_t i = 0; i < c->n_profiles; i++)
 				refresh_profile(d, c, &c->profiles[i], so);
 		}
-		bool observing = so && observer_running(so->o);
-		shared_observer_unref(so);
 		catalog_unref(c);
 		shared_settings_unref(s);
-		struct pollfd p[2];
+		struct pollfd p[3];
 		for (size_t i = 0; i < n_fds; i++)
 			p[i] = (struct pollfd){.fd = fds[i], .events = events[i]};
-		(void)poll(p, n_fds, observing ? OBSERVER_LOOK_MS : IDLE_LOOK_MS);
+		/* The observer's sysctl-write and module-load events wake us too.
+		 * A duplicate of its descriptor: the observer itself is not held
+		 * across the wait, so switching it off frees it at once. */
+		int wake = so && observer_running(so->o)
+				   ? observer_wake_fd(so->o, (1u << OBSERVER_SYSCTL_WRITE) |
+								     (1u << OBSERVER_MODULE_LOAD))
+				   : -1;
+		if (wake >= 0)
+			wake = fcntl(wake, F_DUPFD_CLOEXEC, 0);
+		shared_observer_unref(so);
+		if (wake >= 0)
+			p[n_fds++] = (struct pollfd){.fd = wake, .events = POLLIN};
+		(void)poll(p, n_fds, IDLE_LOOK_MS);
+		if (wake >= 0) {
+			uint64_t drained;
+			if (read(wake, &drained, sizeof(drained)) < 0)
+				drained = 0;
+			close(wake);
+		}
 	}
 	return NULL;
 }

@@ -481,14 +481,16 @@ static void drain_observer(struct watch *w, struct observer *o, enum observer_cl
 			   enum input_class in, uint64_t *seen, watch_changed_fn changed,
 			   void *ctx)
 {
-	if (!o || !observer_running(o) || observer_snapshot(o, cls, w->view) < 0 ||
-	    !w->view->available)
+	if (!o || !observer_running(o))
 		return;
-	uint64_t count = w->view->count;
+	/* The cheap look first; the full view (who did it) only on a change. */
+	uint64_t count = observer_received(o, cls);
 	if (count == *seen)
 		return;
 	char cause[256];
-	observer_cause(w->view, input_class_name(in), cause, sizeof(cause));
+	snprintf(cause, sizeof(cause), "%s (observer)", input_class_name(in));
+	if (observer_snapshot(o, cls, w->view) == 0 && w->view->available)
+		observer_cause(w->view, input_class_name(in), cause, sizeof(cause));
 	/* The first look after the observer starts: changes before it are
 	 * unknown, so everything of the class is re-read. */
 	*seen = count;

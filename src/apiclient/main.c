@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -34,6 +35,9 @@ static void usage(FILE *out)
 		"    report cis                 Retrieve a Bottlerocket CIS benchmark compliance report.\n"
 		"    report cis-k8s             Retrieve a Kubernetes CIS benchmark compliance report.\n"
 		"    report fips                Retrieve a FIPS security policy report.\n"
+		"    report watch [-f text|json]\n"
+		"                               Print drift events (a check's status changed) as\n"
+		"                               they come, until interrupted.\n"
 		"    get [settings | /URI]      Print the settings (or the JSON at URI).\n"
 		"    set waiver CHECK --reason TEXT --expires RFC3339 --approved-by NAME\n"
 		"                               Waive a check (it still runs; reports show the waiver).\n"
@@ -204,10 +208,136 @@ static void append_query(char *uri, size_t size, const char *key, const char *va
 	curl_free(v);
 }
 
+/* ---- report watch: the drift events as they come --------------------- */
+
+struct sse {
+	char line[16384];
+	size_t len;
+	bool json;
+	bool overflow;
+	char last_id[24]; /* for Last-Event-ID on reconnect */
+	long code;
+	CURL *c;
+};
+
+static void print_event(struct sse *st, const char *data)
+{
+	if (st->json) {
+		printf("%s\n", data);
+	} else {
+		json_t *ev = json_loads(data, 0, NULL);
+		const char *at = json_string_value(json_object_get(ev, "at"));
+		const char *check = json_string_value(json_object_get(ev, "check"));
+		const char *id = json_string_value(json_object_get(ev, "id"));
+		const char *from = json_string_value(json_object_get(ev, "from"));
+		const char *to = json_string_value(json_object_get(ev, "to"));
+		const char *cause = json_string_value(json_object_get(ev, "cause"));
+		const char *evidence = json_string_value(json_object_get(ev, "evidence"));
+		if (at && check && id && from && to)
+			printf("%s %s (%s) %s -> %s: %s%s%s\n", at, check, id, from, to,
+			       cause ? cause : "", evidence && *evidence ? "; " : "",
+			       evidence ? evidence : "");
+		else
+			printf("%s\n", data);
+		json_decref(ev);
+	}
+	fflush(stdout);
+}
+
+/* One line of the stream: "id: N", "data: {...}", comments and the rest
+ * are skipped. */
+static void sse_line(struct sse *st, const char *line)
+{
+	if (strncmp(line, "id: ", 4) == 0)
+		snprintf(st->last_id, sizeof(st->last_id), "%s", line + 4);
+	else if (strncmp(line, "data: ", 6) == 0)
+		print_event(st, line + 6);
+}
+
+static size_t sse_write(char *ptr, size_t size, size_t n, void *cls)
+{
+	struct sse *st = cls;
+	size_t total = size * n;
+	if (!st->code)
+		curl_easy_getinfo(st->c, CURLINFO_RESPONSE_CODE, &st->code);
+	for (size_t i = 0; i < total; i++) {
+		char ch = ptr[i];
+		/* An error body (not 200) is kept whole for the message. */
+		if (ch == '\n' && st->code == 200) {
+			st->line[st->len] = '\0';
+			if (!st->overflow)
+				sse_line(st, st->line);
+			st->len = 0;
+			st->overflow = false;
+		} else if (st->len + 1 < sizeof(st->line)) {
+			st->line[st->len++] = ch;
+		} else {
+			st->overflow = true;
+		}
+	}
+	return total;
+}
+
+/* GET /events until interrupted; a dropped stream is resumed after the
+ * last event seen. An error answer (503: too many streams) ends it. */
+static int cmd_watch(const char *socket_path, int argc, char **argv)
+{
+	struct sse st = {0};
+	for (int i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--format")) && i + 1 < argc) {
+			const char *f = argv[++i];
+			if (strcmp(f, "json") && strcmp(f, "text"))
+				usage_msg("Invalid argument to -f | --format: text or json");
+			st.json = strcmp(f, "json") == 0;
+		} else {
+			usage_msg("Unknown argument '%s'", argv[i]);
+		}
+	}
+	for (;;) {
+		CURL *c = curl_easy_init();
+		if (!c)
+			return EXIT_FAILED;
+		st.c = c;
+		st.code = 0;
+		st.len = 0;
+		char header[64];
+		struct curl_slist *headers = NULL;
+		if (st.last_id[0]) {
+			snprintf(header, sizeof(header), "Last-Event-ID: %s", st.last_id);
+			headers = curl_slist_append(headers, header);
+		}
+		char curl_err[CURL_ERROR_SIZE] = "";
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+		curl_easy_setopt(c, CURLOPT_URL, "http://localhost/events");
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sse_write);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+		CURLcode rc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st.code);
+		curl_slist_free_all(headers);
+		curl_easy_cleanup(c);
+		if (rc != CURLE_OK && st.code == 0) {
+			fprintf(stderr, "Failed GET request to '/events' on %s: %s\n", socket_path,
+				curl_err[0] ? curl_err : curl_easy_strerror(rc));
+			return EXIT_FAILED;
+		}
+		if (st.code != 200) {
+			struct buffer b = {.data = st.line, .len = st.len};
+			print_server_error("GET", "/events", st.code, &b);
+			return EXIT_FAILED;
+		}
+		sleep(1); /* the daemon restarted or closed the stream: resume */
+	}
+}
+
 static int cmd_report(const char *socket_path, int argc, char **argv)
 {
 	if (argc < 1)
 		usage_msg("Missing or unknown subcommand for 'report'");
+	if (strcmp(argv[0], "watch") == 0)
+		return cmd_watch(socket_path, argc - 1, argv + 1);
 	const char *which = argv[0];
 	bool cis = strcmp(which, "cis") == 0, k8s = strcmp(which, "cis-k8s") == 0,
 	     fips = strcmp(which, "fips") == 0;

@@ -52,6 +52,8 @@ struct observer {
 	uint32_t host_netns;
 	bool host_netns_known;
 	struct class_state cls[OBSERVER_NCLASSES];
+	int wake_fd;         /* eventfd written on events of wake_mask; -1: none */
+	uint32_t wake_mask;  /* bit per class */
 #ifdef CISREPORT_HAVE_BPF
 	struct observer_bpf *skel;
 	struct ring_buffer *rb;
@@ -81,6 +83,7 @@ struct observer *observer_new(const struct observer_options *opts)
 	if (!o->opts.ringbuf_bytes)
 		o->opts.ringbuf_bytes = OBSERVER_DEFAULT_RINGBUF;
 	pthread_mutex_init(&o->lock, NULL);
+	o->wake_fd = -1;
 	snprintf(o->reason, sizeof(o->reason), "runtime observer not started");
 #ifdef CISREPORT_HAVE_BPF
 	o->stop_fd = -1;
@@ -249,6 +252,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	struct class_state *c = &o->cls[e->class_id];
 	c->received++;
+	if (o->wake_fd >= 0 && (o->wake_mask & (1u << e->class_id))) {
+		uint64_t one = 1;
+		ssize_t w = write(o->wake_fd, &one, sizeof(one));
+		(void)w; /* a full counter still wakes the reader */
+	}
 	struct observer_event scratch, *ev = &scratch;
 	bool keep = c->n_samples < o->opts.max_samples;
 	if (keep)
@@ -584,6 +592,31 @@ int observer_snapshot(struct observer *o, enum observer_class cls,
 	return 0;
 }
 
+int observer_wake_fd(struct observer *o, uint32_t class_mask)
+{
+	pthread_mutex_lock(&o->lock);
+	if (o->wake_fd < 0)
+		o->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	o->wake_mask |= class_mask;
+	int fd = o->wake_fd;
+	pthread_mutex_unlock(&o->lock);
+	return fd;
+}
+
+uint64_t observer_received(struct observer *o, enum observer_class cls)
+{
+	if ((unsigned)cls >= OBSERVER_NCLASSES)
+		return 0;
+	uint64_t n = 0;
+	pthread_mutex_lock(&o->lock);
+	if (o->running && o->cls[cls].attached) {
+		drain_locked(o);
+		n = o->cls[cls].received;
+	}
+	pthread_mutex_unlock(&o->lock);
+	return n;
+}
+
 void observer_free(struct observer *o)
 {
 	if (!o)
@@ -592,6 +625,8 @@ void observer_free(struct observer *o)
 	if (o->running)
 		detach(o);
 #endif
+	if (o->wake_fd >= 0)
+		close(o->wake_fd);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }

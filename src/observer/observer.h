@@ -118,6 +118,16 @@ int observer_poll(struct observer *o, int timeout_ms);
 int observer_snapshot(struct observer *o, enum observer_class cls,
 		      struct observer_class_view *out);
 
+/* Events of cls received so far, after draining the pending ones: cheap
+ * (no counter reads, no copies), for noticing that something happened
+ * (cisreportd's cache). 0 when not running or not attached. */
+uint64_t observer_received(struct observer *o, enum observer_class cls);
+
+/* An eventfd that becomes readable when an event of a class in class_mask
+ * (bit 1 << class) arrives, for a thread to wait on (read it to reset).
+ * Owned by the observer; -1 when none can be had. */
+int observer_wake_fd(struct observer *o, uint32_t class_mask);
+
 /* Detach, stop the thread, free. NULL is fine. */
 void observer_free(struct observer *o);
 

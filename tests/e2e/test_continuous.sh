@@ -220,6 +220,16 @@ fi
 grep -q "^id: $last\$" "$T/sse" && bad "Last-Event-ID: event $last sent again" || ok "Last-Event-ID: no event sent twice"
 wait "$SSE"
 
+# apiclient report watch prints each event as one line.
+timeout 3 "$BUILD_DIR/apiclient" -s "$SOCK" report watch >"$T/watch.out" 2>&1 &
+W=$!
+sleep 0.5
+echo 1 >"$R/proc/sys/fs/suid_dumpable"
+for _ in $(seq 40); do grep -q 'c_sysctl' "$T/watch.out" && break; sleep 0.05; done
+grep -Eq '^[0-9T:.-]+Z c_sysctl \(1\) PASS -> FAIL: path /proc/sys/fs/suid_dumpable; fs.suid_dumpable' "$T/watch.out" &&
+	ok "apiclient report watch: one line per drift event" || bad "apiclient report watch" "$(cat "$T/watch.out")"
+wait "$W"
+
 # SIGHUP: nothing kept is fresh any more.
 report
 prev=$N
@@ -239,6 +249,10 @@ sleep 0.5
 code=$(curl -s --unix-socket "$SOCK" -o "$T/503.json" -w '%{http_code}' --max-time 2 http://localhost/events)
 [ "$code" = 503 ] && python3 -c 'import json,sys; assert "at most 1" in json.load(open(sys.argv[1]))["error"]' "$T/503.json" &&
 	ok "a stream beyond --max-watchers 1: 503 with a JSON body" || bad "max watchers" "$code $(cat "$T/503.json")"
+out=$(timeout 3 "$BUILD_DIR/apiclient" -s "$SOCK" report watch 2>&1)
+rc=$?
+[ "$rc" = 1 ] && grep -q "Status 503.*at most 1" <<<"$out" &&
+	ok "apiclient report watch beyond the limit: exit 1 with the daemon's reason" || bad "watch 503" "$rc $out"
 wait "$SSE"
 stop_daemon
 
