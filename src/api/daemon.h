@@ -18,6 +18,10 @@
 #define DEFAULT_STATE_DIR "/var/lib/cisreport"
 #define DEFAULT_IDLE_TIMEOUT 30
 #define DEFAULT_MAX_CONNECTIONS 256
+/* A request (headers and body) arrives whole within this many seconds. */
+#define DEFAULT_REQUEST_DEADLINE 5
+/* Connections one uid (other than root) may have open at once. */
+#define DEFAULT_MAX_CONNECTIONS_PER_UID 32
 /* Firewall state in a report is at most this old (ms) when reports overlap. */
 #define DEFAULT_COMMAND_MAX_AGE_MS 1000
 #define DEFAULT_MAX_WATCHERS 64
@@ -37,6 +41,7 @@ struct command_share;
 struct cache;
 struct events;
 struct MHD_Daemon;
+struct admission;
 
 struct daemon_options {
 	const char *socket_path;
@@ -46,7 +51,9 @@ struct daemon_options {
 	const char *check_dir;
 	const char *root; /* host root for the probes; NULL: the live machine */
 	unsigned idle_timeout;
-	unsigned max_connections;
+	unsigned max_connections; /* of all uids but root and the daemon's */
+	unsigned max_connections_per_uid;
+	unsigned request_deadline; /* seconds */
 	unsigned threads; /* 0: a thread per connection; N: N polling threads */
 	unsigned command_max_age_ms; /* reuse iptables-save output this young */
 	unsigned full_interval_s;    /* safety-net full re-evaluation */
@@ -71,8 +78,8 @@ struct shared_observer {
 };
 
 /* Status codes counted for /metrics; the last slot counts the others. */
-#define TRACKED_CODES {200, 304, 400, 403, 404, 405, 413, 414, 422, 431, 500, 503}
-#define N_TRACKED_CODES 12
+#define TRACKED_CODES {200, 304, 400, 403, 404, 405, 408, 413, 414, 422, 431, 500, 503}
+#define N_TRACKED_CODES 13
 
 struct daemon {
 	struct daemon_options opt;
@@ -111,6 +118,7 @@ struct daemon {
 	atomic_ulong requests[N_TRACKED_CODES + 1];
 	atomic_ulong reloads, reload_failures;
 	struct MHD_Daemon *mhd;
+	struct admission *admission; /* accepts and times connections (admission.h) */
 };
 
 struct shared_settings *shared_settings_new(struct settings *s); /* takes s */
@@ -134,6 +142,9 @@ struct shared_observer *daemon_observer(struct daemon *d, char *off_reason, size
  * with its reason), off → drop it. Called with patch_lock held, so one
  * change at a time. On an offline root (--root) it never starts. */
 void daemon_observer_follow(struct daemon *d, bool on);
+
+/* Count an answer for /metrics' request counters. */
+void daemon_count_status(struct daemon *d, unsigned status);
 
 /* Log a line to stderr (one write, so lines from threads do not mix). */
 __attribute__((format(printf, 1, 2))) void daemon_log(const char *fmt, ...);

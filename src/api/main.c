@@ -53,7 +53,15 @@ static void usage(FILE *out)
 		"                           [default: %s]\n"
 		"      --root DIR           read host state under DIR instead of /\n"
 		"      --idle-timeout SEC   close a connection idle for SEC seconds [default: %d]\n"
-		"      --max-connections N  connections served at once [default: %d]\n"
+		"      --max-connections N  connections served at once, all uids but root\n"
+		"                           together; more get 503 [default: %d]\n"
+		"      --max-connections-per-uid N\n"
+		"                           connections one uid (not root) may have open;\n"
+		"                           more get 503 with Retry-After [default: %d]\n"
+		"      --request-deadline SEC\n"
+		"                           a request (headers and body) must arrive whole\n"
+		"                           within SEC seconds, however it trickles; else 408\n"
+		"                           and closed [default: %d]\n"
 		"      --threads N          N threads poll all connections instead of one\n"
 		"                           thread per connection (for reports that never\n"
 		"                           wait on commands) [default: 0, per connection]\n"
@@ -82,8 +90,9 @@ static void usage(FILE *out)
 		"Signals: SIGTERM/SIGINT finish the requests in flight, remove the socket and\n"
 		"exit 0; SIGHUP reloads the profiles and the settings.\n",
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
-		DEFAULT_MAX_CONNECTIONS, DEFAULT_COMMAND_MAX_AGE_MS, CACHE_DEFAULT_FULL_INTERVAL,
-		WATCH_DEFAULT_TTL_MS, DEFAULT_MAX_WATCHERS, EVENTS_DEFAULT_RING);
+		DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_UID, DEFAULT_REQUEST_DEADLINE,
+		DEFAULT_COMMAND_MAX_AGE_MS, CACHE_DEFAULT_FULL_INTERVAL, WATCH_DEFAULT_TTL_MS,
+		DEFAULT_MAX_WATCHERS, EVENTS_DEFAULT_RING);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -127,6 +136,8 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		OPT_WATCHERS,
 		OPT_RING,
 		OPT_NO_CACHE,
+		OPT_PER_UID,
+		OPT_DEADLINE,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
@@ -138,6 +149,8 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"max-connections", required_argument, NULL, OPT_MAXCONN},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"max-connections-per-uid", required_argument, NULL, OPT_PER_UID},
+		{"request-deadline", required_argument, NULL, OPT_DEADLINE},
 		{"command-max-age", required_argument, NULL, OPT_CMD_AGE},
 		{"full-interval", required_argument, NULL, OPT_FULL},
 		{"ttl", required_argument, NULL, OPT_TTL},
@@ -153,6 +166,8 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		.state_dir = DEFAULT_STATE_DIR,
 		.idle_timeout = DEFAULT_IDLE_TIMEOUT,
 		.max_connections = DEFAULT_MAX_CONNECTIONS,
+		.max_connections_per_uid = DEFAULT_MAX_CONNECTIONS_PER_UID,
+		.request_deadline = DEFAULT_REQUEST_DEADLINE,
 		.command_max_age_ms = DEFAULT_COMMAND_MAX_AGE_MS,
 		.full_interval_s = CACHE_DEFAULT_FULL_INTERVAL,
 		.ttl_ms = WATCH_DEFAULT_TTL_MS,
@@ -190,6 +205,16 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		case OPT_MAXCONN:
 			if (!parse_uint(optarg, 1, 4096, &o->max_connections))
 				return usage_error("invalid --max-connections '%s', use 1-4096", optarg);
+			break;
+		case OPT_PER_UID:
+			if (!parse_uint(optarg, 1, 4096, &o->max_connections_per_uid))
+				return usage_error("invalid --max-connections-per-uid '%s', use 1-4096",
+						   optarg);
+			break;
+		case OPT_DEADLINE:
+			if (!parse_uint(optarg, 1, 600, &o->request_deadline))
+				return usage_error("invalid --request-deadline '%s', use 1-600 seconds",
+						   optarg);
 			break;
 		case OPT_THREADS:
 			if (!parse_uint(optarg, 0, 64, &o->threads))

@@ -1,6 +1,8 @@
 /* The HTTP side of cisreportd: libmicrohttpd (by default one thread per
- * connection, so a slow or stalled client holds only its own thread)
- * serving Bottlerocket's report endpoints, the settings and the metrics. */
+ * connection) serving Bottlerocket's report endpoints, the settings and the
+ * metrics, on connections that admission.c accepted (per-uid limits,
+ * request deadlines), so a slow or stalled client holds only its own
+ * thread, and not for long. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "admission.h"
 #include "cache.h"
 #include "daemon.h"
 #include "events.h"
@@ -44,6 +47,7 @@ struct request {
 	char method[16];
 	struct timespec start;
 	long uid, pid; /* peer credentials (SO_PEERCRED); -1 when unknown */
+	int fd;        /* the connection's, as admission.c knows it */
 	bool may_change; /* root, the daemon's user or in --admin-group */
 	unsigned status;
 	size_t sent;
@@ -99,15 +103,6 @@ static void request_free(struct request *req)
 	free(req);
 }
 
-static size_t code_slot(unsigned status)
-{
-	static const unsigned codes[N_TRACKED_CODES] = TRACKED_CODES;
-	for (size_t i = 0; i < N_TRACKED_CODES; i++)
-		if (codes[i] == status)
-			return i;
-	return N_TRACKED_CODES;
-}
-
 /* Takes ownership of body (malloc'd). */
 static enum MHD_Result respond(struct request *req, struct MHD_Connection *con,
 			       unsigned status, const char *content_type, char *body, size_t len,
@@ -127,6 +122,8 @@ static enum MHD_Result respond(struct request *req, struct MHD_Connection *con,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result rc = MHD_queue_response(con, status, r);
 	MHD_destroy_response(r);
+	/* Answered (early errors before the body, too): no deadline now. */
+	admission_request_in(req->d->admission, req->fd);
 	req->status = status;
 	req->sent = len;
 	return rc;
@@ -744,11 +741,13 @@ static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
 static void peer_credentials(struct request *req, struct MHD_Connection *con)
 {
 	req->uid = req->pid = -1;
+	req->fd = -1;
 	req->may_change = false;
 	const union MHD_ConnectionInfo *info =
 		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (!info)
 		return;
+	req->fd = info->connect_fd;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	if (getsockopt(info->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
@@ -808,6 +807,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		*upload_data_size = 0;
 		return rc;
 	}
+	/* The whole request is in: what follows (a report, a stream) is not
+	 * bound by the request deadline. */
+	admission_request_in(d->admission, req->fd);
 	return finish(req, con);
 }
 
@@ -834,7 +836,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
 	};
 	const char *end = (size_t)toe < sizeof(ends) / sizeof(ends[0]) && ends[toe] ? ends[toe] : "";
 	if (req->status) {
-		atomic_fetch_add(&d->requests[code_slot(req->status)], 1);
+		daemon_count_status(d, req->status);
 		daemon_log("uid=%ld pid=%ld %s \"%s\" %u %zu %.2fms%s", req->uid, req->pid,
 			   req->method[0] ? req->method : "-", req->target, req->status, req->sent,
 			   ms, end);
@@ -844,7 +846,24 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
 	}
 	if (req->seen)
 		atomic_fetch_sub(&d->in_flight, 1);
+	/* Keep-alive: the next request has its own deadline from now. */
+	admission_answered(d->admission, req->fd);
 	request_free(req);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)socket_context;
+	struct daemon *d = cls;
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+	/* Before MHD closes the descriptor: the slot is free before the
+	 * number can be reused. */
+	if (info)
+		admission_closed(d->admission, info->connect_fd);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -855,6 +874,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	size_t n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
+	/* Connections come through MHD_add_connection, so the library does not
+	 * know they are Unix sockets and tries TCP options on them once. */
+	if (strstr(msg, "TCP_NODELAY") || strstr(msg, "TCP_CORK") ||
+	    strstr(msg, "Failed to push the data"))
+		return;
 	daemon_log("libmicrohttpd: %s", msg);
 }
 
@@ -875,21 +899,30 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 		 (intptr_t)d->opt.threads, NULL},
 		{MHD_OPTION_END, 0, NULL},
 	};
+	/* No listening socket for MHD: admission.c accepts, checks the peer
+	 * and hands each connection over with MHD_add_connection. */
 	d->mhd = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD | mode | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		MHD_USE_AUTO_INTERNAL_THREAD | mode | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			MHD_USE_NO_LISTEN_SOCKET,
 		0, NULL, NULL, on_request, d,
 		/* First, so that every message of the library comes through it. */
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, d,
 		MHD_OPTION_ARRAY, pool,
-		MHD_OPTION_LISTEN_SOCKET, listen_fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, d->opt.idle_timeout,
-		MHD_OPTION_CONNECTION_LIMIT, d->opt.max_connections,
+		/* admission.c's limits come first; root has as many again. */
+		MHD_OPTION_CONNECTION_LIMIT, 2 * d->opt.max_connections,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
 		MHD_OPTION_END);
 	if (!d->mhd) {
 		snprintf(err, err_size, "cannot start the HTTP server (libmicrohttpd) on the socket");
+		return -EINVAL;
+	}
+	if (!(d->admission = admission_start(d, d->mhd, listen_fd, err, err_size))) {
+		MHD_stop_daemon(d->mhd);
+		d->mhd = NULL;
 		return -EINVAL;
 	}
 	return 0;
@@ -897,12 +930,15 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 
 int server_quiesce(struct daemon *d)
 {
-	return d->mhd ? (int)MHD_quiesce_daemon(d->mhd) : -1;
+	return admission_stop(d->admission);
 }
 
 void server_stop(struct daemon *d)
 {
+	admission_stop(d->admission);
 	if (d->mhd)
 		MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
+	admission_free(d->admission);
+	d->admission = NULL;
 }

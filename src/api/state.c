@@ -63,6 +63,16 @@ void daemon_install(struct daemon *d, struct catalog *c, struct shared_settings 
 	shared_settings_unref(old_s);
 }
 
+void daemon_count_status(struct daemon *d, unsigned status)
+{
+	static const unsigned codes[N_TRACKED_CODES] = TRACKED_CODES;
+	size_t slot = N_TRACKED_CODES; /* the others */
+	for (size_t i = 0; i < N_TRACKED_CODES; i++)
+		if (codes[i] == status)
+			slot = i;
+	atomic_fetch_add(&d->requests[slot], 1);
+}
+
 void daemon_log(const char *fmt, ...)
 {
 	char line[1024];
