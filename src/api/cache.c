@@ -481,7 +481,7 @@ void cache_stats(struct cache *c, struct cache_stats *out)
 }
 
 unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct observer *o,
-			      int *fds, short *events, size_t *n_fds)
+			      int *fds, short *events, size_t *n_fds, int *timeout_ms)
 {
 	pthread_mutex_lock(&c->lock);
 	if (c->catalog != cat && build(c, cat) < 0)
@@ -497,6 +497,9 @@ unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct
 			fds[*n_fds] = watch_mounts_fd(c->watch);
 			events[(*n_fds)++] = POLLPRI;
 		}
+		int settle = watch_settle_ms(c->watch);
+		if (settle >= 0 && settle < *timeout_ms)
+			*timeout_ms = settle + 1;
 	}
 	unsigned long long seq = c->seq;
 	pthread_mutex_unlock(&c->lock);

@@ -58,8 +58,9 @@ static void *refresher(void *arg)
 		int fds[2];
 		short events[2];
 		size_t n_fds;
+		int timeout = IDLE_LOOK_MS;
 		unsigned long long seq =
-			cache_poll(d->cache, c, so ? so->o : NULL, fds, events, &n_fds);
+			cache_poll(d->cache, c, so ? so->o : NULL, fds, events, &n_fds, &timeout);
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		bool full_due = now.tv_sec - last_full.tv_sec >= (time_t)d->opt.full_interval_s;
@@ -87,7 +88,7 @@ static void *refresher(void *arg)
 		shared_observer_unref(so);
 		if (wake >= 0)
 			p[n_fds++] = (struct pollfd){.fd = wake, .events = POLLIN};
-		(void)poll(p, n_fds, IDLE_LOOK_MS);
+		(void)poll(p, n_fds, timeout);
 		if (wake >= 0) {
 			uint64_t drained;
 			if (read(wake, &drained, sizeof(drained)) < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <selinux/avc.h>
@@ -27,6 +28,7 @@
 /* A tree watch stops descending here (the journal tree is two levels). */
 #define TREE_MAX_DEPTH 8
 #define TREE_MAX_DIRS 4096
+#define SETTLE_MS 100
 
 /* One input of one subscriber, as registered. */
 struct reg {
@@ -60,6 +62,12 @@ struct watch {
 	bool *rearm; /* per reg, set while draining */
 	/* Observer event counts last seen, per class; ~0: none seen yet. */
 	uint64_t seen_sysctl, seen_modules;
+	/* The observer sees a sysctl file opened for writing and a module
+	 * load starting: before the change lands. Until SETTLE_MS after the
+	 * last such event every drain re-touches the class, and one more
+	 * after it (monotonic ms; 0: none pending). */
+	long long settle_sysctl, settle_modules;
+	char cause_sysctl[256], cause_modules[256];
 	struct observer_class_view *view; /* scratch for snapshots */
 	unsigned long degraded[INPUT_NCLASSES];
 	char degraded_reason[256];
@@ -477,24 +485,53 @@ static void observer_cause(const struct observer_class_view *v, const char *what
 		 last->first_pid, last->first_comm, last->first_uid);
 }
 
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static void drain_observer(struct watch *w, struct observer *o, enum observer_class cls,
-			   enum input_class in, uint64_t *seen, watch_changed_fn changed,
-			   void *ctx)
+			   enum input_class in, uint64_t *seen, long long *settle, char *cause,
+			   size_t cause_size, watch_changed_fn changed, void *ctx)
 {
 	if (!o || !observer_running(o))
 		return;
 	/* The cheap look first; the full view (who did it) only on a change. */
 	uint64_t count = observer_received(o, cls);
-	if (count == *seen)
+	long long now = now_ms();
+	if (count == *seen) {
+		if (!*settle)
+			return;
+		/* Still settling, or just done: the change may have landed
+		 * since the last re-read. */
+		if (now >= *settle)
+			*settle = 0;
+		touch_class(w, in, cause, changed, ctx);
 		return;
-	char cause[256];
-	snprintf(cause, sizeof(cause), "%s (observer)", input_class_name(in));
+	}
+	snprintf(cause, cause_size, "%s (observer)", input_class_name(in));
 	if (observer_snapshot(o, cls, w->view) == 0 && w->view->available)
-		observer_cause(w->view, input_class_name(in), cause, sizeof(cause));
+		observer_cause(w->view, input_class_name(in), cause, cause_size);
 	/* The first look after the observer starts: changes before it are
 	 * unknown, so everything of the class is re-read. */
 	*seen = count;
+	*settle = now + SETTLE_MS;
 	touch_class(w, in, cause, changed, ctx);
+}
+
+int watch_settle_ms(const struct watch *w)
+{
+	long long next = 0;
+	if (w->settle_sysctl)
+		next = w->settle_sysctl;
+	if (w->settle_modules && (!next || w->settle_modules < next))
+		next = w->settle_modules;
+	if (!next)
+		return -1;
+	long long left = next - now_ms();
+	return left > 0 ? (int)left : 0;
 }
 
 void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, void *ctx)
@@ -505,6 +542,9 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 	drain_mounts(w, changed, ctx);
 	if (w->selinux_status && selinux_status_updated() > 0)
 		touch_class(w, INPUT_SELINUX, "selinux status page", changed, ctx);
-	drain_observer(w, o, OBSERVER_SYSCTL_WRITE, INPUT_SYSCTL, &w->seen_sysctl, changed, ctx);
-	drain_observer(w, o, OBSERVER_MODULE_LOAD, INPUT_MODULES, &w->seen_modules, changed, ctx);
+	drain_observer(w, o, OBSERVER_SYSCTL_WRITE, INPUT_SYSCTL, &w->seen_sysctl,
+		       &w->settle_sysctl, w->cause_sysctl, sizeof(w->cause_sysctl), changed, ctx);
+	drain_observer(w, o, OBSERVER_MODULE_LOAD, INPUT_MODULES, &w->seen_modules,
+		       &w->settle_modules, w->cause_modules, sizeof(w->cause_modules), changed,
+		       ctx);
 }

@@ -53,6 +53,12 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 int watch_inotify_fd(const struct watch *w);
 int watch_mounts_fd(const struct watch *w);
 
+/* The observer reports a sysctl write at the open, a module at the start
+ * of its load: before the change lands. After such an event the class is
+ * re-read on every drain for a short while, and once after it: ms until
+ * that last drain is due (for a waiting thread's timeout), -1: none. */
+int watch_settle_ms(const struct watch *w);
+
 /* Inputs of each class that fell back to their TTL because the watch
  * could not be set (inotify limit, ...), for /metrics and the report. */
 unsigned long watch_degraded(const struct watch *w, enum input_class cls);
