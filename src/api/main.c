@@ -375,6 +375,18 @@ static int setup_signals(void)
 	return 0;
 }
 
+/* Everything main() built, released in reverse order; every field may be
+ * NULL, so each early exit and the normal stop share this one path. */
+static void daemon_release(struct daemon *d)
+{
+	cache_free(d->cache);
+	events_free(d->events);
+	catalog_unref(d->catalog);
+	shared_settings_unref(d->settings);
+	shared_observer_unref(d->observer);
+	command_share_free(d->commands);
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = {0};
@@ -443,6 +455,7 @@ int main(int argc, char **argv)
 	if (!(d.events = events_new(d.opt.events_ring)) ||
 	    (cc.events = d.events, d.opt.cache && !(d.cache = cache_new(&cc)))) {
 		fprintf(stderr, "cisreportd: out of memory\n");
+		daemon_release(&d);
 		return EXIT_USAGE;
 	}
 
@@ -452,20 +465,14 @@ int main(int argc, char **argv)
 	struct listener l;
 	if (listener_open(d.opt.socket_path, d.opt.group, &l, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cisreportd: %s\n", err);
-		catalog_unref(d.catalog);
-		shared_settings_unref(d.settings);
-		shared_observer_unref(d.observer);
-		command_share_free(d.commands);
+		daemon_release(&d);
 		return EXIT_USAGE;
 	}
 	if (server_start(&d, l.fd, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cisreportd: %s\n", err);
 		listener_unlink(&l);
 		close(l.fd);
-		catalog_unref(d.catalog);
-		shared_settings_unref(d.settings);
-		shared_observer_unref(d.observer);
-		command_share_free(d.commands);
+		daemon_release(&d);
 		return EXIT_USAGE;
 	}
 	char threads[64] = "a thread per connection";
@@ -500,12 +507,7 @@ int main(int argc, char **argv)
 	}
 	shut_down(&d, &l);
 	refresher_stop(&d);
-	cache_free(d.cache);
-	events_free(d.events);
-	catalog_unref(d.catalog);
-	shared_settings_unref(d.settings);
-	shared_observer_unref(d.observer);
-	command_share_free(d.commands);
+	daemon_release(&d);
 	pthread_mutex_destroy(&d.lock);
 	pthread_mutex_destroy(&d.patch_lock);
 	return 0;
