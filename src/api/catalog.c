@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+
+#include "util/safe_file.h"
 
 /* Larger files are left to profile_load, which refuses them by name. */
 #define CATALOG_MAX_PEEK (4u << 20)
@@ -57,11 +60,14 @@ static int discover_types(const char *dir, char ***types, size_t *n)
 				continue;
 			char path[8192];
 			snprintf(path, sizeof(path), "%s/%s", sub, fe->d_name);
-			struct stat st;
-			if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
-			    st.st_size > (off_t)CATALOG_MAX_PEEK)
+			/* Never blocks on a FIFO (util/safe_file); what is not
+			 * a regular file is profile_load's error to report. */
+			char *text;
+			size_t tlen;
+			if (safe_read(AT_FDCWD, path, 0, CATALOG_MAX_PEEK, &text, &tlen) < 0)
 				continue;
-			json_t *doc = json_load_file(path, 0, NULL);
+			json_t *doc = json_loadb(text, tlen, 0, NULL);
+			free(text);
 			const char *type = json_string_value(
 				json_object_get(json_object_get(doc, "benchmark"), "type"));
 			if (type)

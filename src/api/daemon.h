@@ -35,6 +35,9 @@
 #define CONNECTION_MEMORY (64u << 10)
 /* How long SIGTERM waits for requests in flight. */
 #define DRAIN_TIMEOUT_MS 30000
+/* How long a stop waits, after the drain, for a SIGHUP reload to finish
+ * before exiting without it. */
+#define RELOAD_STOP_WAIT_MS 2000
 
 struct observer;
 struct command_share;

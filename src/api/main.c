@@ -20,6 +20,7 @@
 #include "events.h"
 #include "watch.h"
 #include "core/command_share.h"
+#include "util/safe_file.h"
 #include "formats/writer.h"
 
 enum { EXIT_USAGE = 1, EXIT_PROFILES = 2 };
@@ -315,7 +316,7 @@ static void reload(struct daemon *d)
 	/* A PATCH in progress writes the file and installs its result: wait
 	 * for it, so the file and the served settings end up the same. */
 	pthread_mutex_lock(&d->patch_lock);
-	if (settings_load(d->settings_path, &s, NULL, err, sizeof(err)) < 0) {
+	if (settings_load_at(d->settings_path, SAFE_NOFOLLOW, &s, NULL, err, sizeof(err)) < 0) {
 		daemon_log("reload: settings not reloaded, keeping the current ones: %s", err);
 		ok = false;
 	} else if (!(ss = shared_settings_new(&s))) {
@@ -335,6 +336,81 @@ static void reload(struct daemon *d)
 	catalog_unref(cur);
 	shared_settings_unref(cs);
 	notify_systemd("READY=1");
+}
+
+/* SIGHUP reloads in a thread of its own, so that the main loop always
+ * sees SIGTERM: a reload that is slow (or, whatever guards the reads,
+ * stuck in a file system) never delays a stop. A SIGHUP during a reload
+ * runs one more reload after it. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	bool running, again, started;
+	pthread_t thread;
+} reloader = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
+
+static void *reload_main(void *arg)
+{
+	struct daemon *d = arg;
+	pthread_mutex_lock(&reloader.lock);
+	while (reloader.again && !atomic_load(&d->stopping)) {
+		reloader.again = false;
+		pthread_mutex_unlock(&reloader.lock);
+		reload(d);
+		if (d->cache)
+			cache_invalidate(d->cache, "SIGHUP (reload)");
+		pthread_mutex_lock(&reloader.lock);
+	}
+	reloader.running = false;
+	pthread_cond_broadcast(&reloader.done);
+	pthread_mutex_unlock(&reloader.lock);
+	return NULL;
+}
+
+static void reload_request(struct daemon *d)
+{
+	pthread_mutex_lock(&reloader.lock);
+	reloader.again = true;
+	if (reloader.running) {
+		daemon_log("SIGHUP: a reload is running; reloading once more after it");
+	} else {
+		if (reloader.started)
+			pthread_join(reloader.thread, NULL);
+		reloader.started = false;
+		if (pthread_create(&reloader.thread, NULL, reload_main, d) == 0) {
+			reloader.running = reloader.started = true;
+		} else {
+			reloader.again = false;
+			daemon_log("SIGHUP: cannot start a reload thread: %s", strerror(errno));
+		}
+	}
+	pthread_mutex_unlock(&reloader.lock);
+}
+
+/* At stop: wait for a running reload at most RELOAD_STOP_WAIT_MS. true: it
+ * finished (or none ran), everything may be released. */
+static bool reload_finish(void)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += RELOAD_STOP_WAIT_MS / 1000;
+	until.tv_nsec += (long)(RELOAD_STOP_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&reloader.lock);
+	reloader.again = false;
+	int rc = 0;
+	while (reloader.running && rc == 0)
+		rc = pthread_cond_timedwait(&reloader.done, &reloader.lock, &until);
+	bool finished = !reloader.running;
+	bool join = finished && reloader.started;
+	reloader.started = reloader.started && !join;
+	pthread_mutex_unlock(&reloader.lock);
+	if (join)
+		pthread_join(reloader.thread, NULL);
+	return finished;
 }
 
 /* SIGTERM: no new connections, socket file gone, requests in flight
@@ -430,7 +506,7 @@ int main(int argc, char **argv)
 		return EXIT_PROFILES;
 	}
 	struct settings s;
-	if (settings_load(d.settings_path, &s, NULL, err, sizeof(err)) < 0) {
+	if (settings_load_at(d.settings_path, SAFE_NOFOLLOW, &s, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cisreportd: settings: %s\n", err);
 		catalog_unref(c);
 		return EXIT_USAGE;
@@ -495,15 +571,23 @@ int main(int argc, char **argv)
 		while (read(signal_pipe[0], &sig, 1) == 1) {
 			if (sig == SIGHUP) {
 				daemon_log("SIGHUP: reloading profiles and settings");
-				reload(&d);
-				if (d.cache)
-					cache_invalidate(d.cache, "SIGHUP (reload)");
+				reload_request(&d);
 			} else {
 				stop = true;
 			}
 		}
 		if (stop)
 			break;
+	}
+	atomic_store(&d.stopping, true);
+	if (!reload_finish()) {
+		/* The reload thread holds the settings lock a PATCH may wait
+		 * for, and uses what daemon_release frees: the promise is to
+		 * stop, so stop without it. */
+		listener_unlink(&l);
+		daemon_log("stopping: a reload still running after %d ms is abandoned; stopped",
+			   RELOAD_STOP_WAIT_MS);
+		_exit(0);
 	}
 	shut_down(&d, &l);
 	refresher_stop(&d);

@@ -32,6 +32,7 @@
 #include "kernel_tables.h"
 #include "params.h"
 #include "dynlib/lib_kmod.h"
+#include "util/safe_file.h"
 
 #define PROC_MODULES "/proc/modules"
 #define OSRELEASE "/proc/sys/kernel/osrelease"
@@ -365,13 +366,12 @@ static int find_unreadable_config(struct probe *p)
 			set_skip(p, "cannot look up %s: %s", modprobe_dirs[i], strerror(errno));
 			return -errno;
 		}
-		if (S_ISREG(st.st_mode)) {
-			int fd = open(dir, O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				set_skip(p, "cannot read %s: %s", modprobe_dirs[i], strerror(errno));
-				return -errno;
+		if (!S_ISDIR(st.st_mode)) {
+			int crc = safe_check(AT_FDCWD, dir, 0);
+			if (crc) {
+				set_skip(p, "cannot read %s: %s", modprobe_dirs[i], safe_strerror(crc));
+				return crc;
 			}
-			close(fd);
 			continue;
 		}
 		DIR *d = opendir(dir);
@@ -385,16 +385,15 @@ static int find_unreadable_config(struct probe *p)
 			size_t n = strlen(de->d_name);
 			if (de->d_name[0] == '.' || n < 5 || strcmp(de->d_name + n - 5, ".conf") != 0)
 				continue;
-			int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-			if (fd >= 0) {
-				close(fd);
+			/* kmod follows links and reads what it opens to the end: a
+			 * FIFO would block it, /dev/zero never ends. Only regular
+			 * files go to kmod; it skips directories itself. */
+			int crc = safe_check(dirfd(d), de->d_name, 0);
+			if (!crc || crc == -EISDIR || crc == -ENOENT)
 				continue;
-			}
-			if (errno == EISDIR || errno == ENOENT)
-				continue;
-			bad = -errno;
+			bad = crc;
 			set_skip(p, "cannot read %s/%s: %s", modprobe_dirs[i], de->d_name,
-				 strerror(errno));
+				 safe_strerror(crc));
 		}
 		closedir(d);
 		if (bad)

@@ -18,6 +18,7 @@
  * Whether the provider loads is tried in a fresh library context, so the
  * agent's own context is never changed by the check. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "params.h"
 #include "rooted_stat.h"
 #include "dynlib/lib_crypto.h"
+#include "util/safe_file.h"
 
 #define PROBE_DIGEST "SHA2-256"
 
@@ -129,7 +131,12 @@ static bool trial_load(const struct crypto_lib *c, const char *name, char *desc,
 	}
 	char *conf = c->CONF_get1_default_config_file();
 	char conf_err[256] = "";
-	if (conf && access(conf, R_OK) == 0 && !c->OSSL_LIB_CTX_load_config(ctx, conf))
+	/* OpenSSL opens it itself, blocking: a FIFO there must not hang us. */
+	int conf_rc = conf && access(conf, R_OK) == 0 ? safe_check(AT_FDCWD, conf, 0) : -ENOENT;
+	if (conf_rc && conf_rc != -ENOENT)
+		snprintf(conf_err, sizeof(conf_err), "%s: %s (not loaded)", conf,
+			 safe_strerror(conf_rc));
+	else if (!conf_rc && !c->OSSL_LIB_CTX_load_config(ctx, conf))
 		take_errors(c, conf_err, sizeof(conf_err));
 	bool ok = false;
 	OSSL_PROVIDER *p = c->OSSL_PROVIDER_load(ctx, name);

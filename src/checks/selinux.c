@@ -255,6 +255,16 @@ static bool unknown_handling_ok(const json_t *want, const char *actual)
 	return false;
 }
 
+/* libselinux opens the selinuxfs files itself, blocking: check each is a
+ * regular file (not a FIFO, not a link to a device) before it does. */
+static int lib_file_check(struct host *h, const char *mnt, const char *name)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", mnt, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return host_check_file(h, path);
+}
+
 /* A selinuxfs flag file holding "0" or "1". */
 static int read_flag(struct host *h, const char *mnt, const char *name, int *value, char *path,
 		     size_t size)
@@ -280,8 +290,12 @@ static void kernel_items(struct host *h, const char *mnt, const json_t *params,
 	const char *mode = param_str(params, "mode", NULL);
 	if (mode) {
 		errno = 0;
-		int e = security_getenforce();
-		if (e < 0)
+		int pre = lib_file_check(h, mnt, "enforce");
+		int e = pre ? -1 : security_getenforce();
+		if (pre)
+			unreadable(r, u, "Current mode", mode, "cannot read %s/enforce: %s", mnt,
+				   host_strerror(pre));
+		else if (e < 0)
 			unreadable(r, u, "Current mode", mode, "cannot read %s/enforce: %s", mnt,
 				   lib_error(errno));
 		else
@@ -309,14 +323,22 @@ static void kernel_items(struct host *h, const char *mnt, const json_t *params,
 		describe_unknown_handling(du, want, sizeof(want));
 		/* reject_unknown (refuse to load a policy missing kernel classes)
 		 * is the strictest; kernels before it existed have no file. */
+		int reject_pre = lib_file_check(h, mnt, "reject_unknown");
+		int deny_pre = lib_file_check(h, mnt, "deny_unknown");
 		errno = 0;
-		int reject = security_reject_unknown();
-		int reject_errno = errno;
+		int reject = reject_pre ? -1 : security_reject_unknown();
+		int reject_errno = reject_pre ? -reject_pre : errno;
 		errno = 0;
-		int deny = security_deny_unknown();
-		int deny_errno = errno;
+		int deny = deny_pre ? -1 : security_deny_unknown();
+		int deny_errno = deny_pre ? -deny_pre : errno;
 		const char *actual = NULL;
-		if (reject == 1)
+		if (reject_pre && reject_pre != -ENOENT)
+			unreadable(r, u, "Policy deny_unknown status", want,
+				   "cannot read %s/reject_unknown: %s", mnt, host_strerror(reject_pre));
+		else if (deny_pre)
+			unreadable(r, u, "Policy deny_unknown status", want,
+				   "cannot read %s/deny_unknown: %s", mnt, host_strerror(deny_pre));
+		else if (reject == 1)
 			actual = "rejected";
 		else if (reject < 0 && reject_errno != ENOENT)
 			unreadable(r, u, "Policy deny_unknown status", want,

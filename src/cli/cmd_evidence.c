@@ -24,6 +24,7 @@
 #include "report/report.h"
 #include "settings/report_build.h"
 #include "settings/settings.h"
+#include "util/safe_file.h"
 
 struct evidence_cli {
 	const char *output, *check_dir, *type, *root, *sign_key, *pci_map;
@@ -152,39 +153,14 @@ static int load_settings_file(const char *path, struct settings *s, char **text,
 {
 	*text = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int rc = -errno;
-		snprintf(err, err_size, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)SETTINGS_MAX_FILE) {
-		close(fd);
-		snprintf(err, err_size, "%s: not a regular file of at most %u bytes", path,
-			 SETTINGS_MAX_FILE);
-		return -EINVAL;
-	}
-	char *buf = malloc(SETTINGS_MAX_FILE + 1);
-	size_t n = 0;
-	int rc = buf ? 0 : -ENOMEM;
-	while (!rc && n <= SETTINGS_MAX_FILE) {
-		ssize_t got = read(fd, buf + n, SETTINGS_MAX_FILE + 1 - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			rc = -errno;
-		else if (got == 0)
-			break;
-		else
-			n += (size_t)got;
-	}
-	close(fd);
-	if (!rc && n > SETTINGS_MAX_FILE)
-		rc = -EFBIG;
+	char *buf;
+	size_t n;
+	int rc = safe_read(AT_FDCWD, path, 0, SETTINGS_MAX_FILE, &buf, &n);
 	if (rc) {
-		snprintf(err, err_size, "%s: cannot read: %s", path, strerror(-rc));
-		free(buf);
+		if (rc == -EFBIG)
+			snprintf(err, err_size, "%s: larger than %u bytes", path, SETTINGS_MAX_FILE);
+		else
+			snprintf(err, err_size, "%s: %s", path, safe_strerror(rc));
 		return rc;
 	}
 	json_error_t jerr;

@@ -1,6 +1,7 @@
 #include "host.h"
 
 #include "command_share.h"
+#include "util/safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,71 +100,26 @@ int host_open(const struct host *h, const char *abs, int flags)
 int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
 		   size_t *len)
 {
-	int rc = 0;
+	/* O_NONBLOCK and the fstat check (util/safe_file): a FIFO, a device or a
+	 * link to /dev/zero in the tree is an error, never a hang. */
 	int fd = host_open(h, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return -EISDIR;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL; /* never block on a FIFO or device */
-	}
-	/* /proc and /sys files report size 0: read until EOF, bounded. */
-	size_t cap = st.st_size > 0 && (size_t)st.st_size < max ? (size_t)st.st_size + 1 : 4096;
-	char *buf = malloc(cap);
-	size_t used = 0;
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (used + 1 >= cap) {
-			if (cap > max) {
-				rc = -EFBIG;
-				break;
-			}
-			char *n = realloc(buf, cap * 2);
-			if (!n) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = n;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, buf + used, cap - used - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		used += (size_t)r;
-		if (used > max) {
-			rc = -EFBIG;
-			break;
-		}
-	}
+	int rc = safe_check_fd(fd, 0);
+	if (!rc)
+		rc = safe_read_fd(fd, max, out, len);
 	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[used] = '\0';
-	*out = buf;
-	if (len)
-		*len = used;
-	return 0;
+	return rc;
+}
+
+int host_check_file(const struct host *h, const char *abs)
+{
+	int fd = host_open(h, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	int rc = safe_check_fd(fd, 0);
+	close(fd);
+	return rc;
 }
 
 int host_read_value(const struct host *h, const char *abs, char *buf, size_t size)
@@ -197,6 +153,8 @@ const char *host_strerror(int neg_errno)
 		return "not a regular text file";
 	case -ETIMEDOUT:
 		return "timed out";
+	case -ENOTREG:
+		return safe_strerror(neg_errno);
 	default:
 		return strerror(-neg_errno);
 	}

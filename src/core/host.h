@@ -59,9 +59,15 @@ int host_path(const struct host *h, const char *abs, char *buf, size_t size);
 int host_open(const struct host *h, const char *abs, int flags);
 
 /* Read a whole file (at most max bytes, else -EFBIG) into a malloc'd,
- * NUL-terminated buffer. Returns 0 or -errno. */
+ * NUL-terminated buffer. Returns 0 or -errno: -ENOTREG (util/safe_file.h)
+ * for a FIFO, device or socket, -EISDIR for a directory. */
 int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
 		   size_t *len);
+
+/* Whether a file a library will open itself (libkmod, libselinux) is a
+ * regular file: 0, -ENOTREG, -EISDIR or another -errno. Checked without
+ * blocking, so that the library is never handed a FIFO or /dev/zero. */
+int host_check_file(const struct host *h, const char *abs);
 
 /* Read a small file into buf, stripping one trailing newline. A file that
  * does not fit, or holds a NUL byte, is -EFBIG / -EINVAL. */

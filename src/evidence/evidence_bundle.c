@@ -20,6 +20,7 @@
 #include "dynlib/lib_crypto.h"
 #include "dynlib/sha256.h"
 #include "formats/writer.h"
+#include "util/safe_file.h"
 
 #define PROFILE_COPY_MAX (4u << 20)
 
@@ -185,18 +186,12 @@ static int put_report(struct bundle *b, const char *rel, const char *format,
 
 static int copy_file(struct bundle *b, const char *src, const char *rel)
 {
-	FILE *f = fopen(src, "re");
-	if (!f)
-		return fail(b, -errno, "%s: cannot read: %s", src, strerror(errno));
-	char *buf = malloc(PROFILE_COPY_MAX + 1);
-	size_t n = buf ? fread(buf, 1, PROFILE_COPY_MAX + 1, f) : 0;
-	bool bad = !buf || ferror(f);
-	fclose(f);
-	int rc = bad ? -EIO : n > PROFILE_COPY_MAX ? -EFBIG : 0;
+	char *buf;
+	size_t n;
+	int rc = safe_read(AT_FDCWD, src, 0, PROFILE_COPY_MAX, &buf, &n);
 	if (rc)
-		fail(b, rc, "%s: cannot read: %s", src, strerror(-rc));
-	else
-		rc = put_file(b, rel, buf, n, true);
+		return fail(b, rc, "%s: cannot read: %s", src, safe_strerror(rc));
+	rc = put_file(b, rel, buf, n, true);
 	free(buf);
 	return rc;
 }

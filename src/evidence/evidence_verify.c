@@ -17,6 +17,7 @@
 
 #include "dynlib/lib_crypto.h"
 #include "dynlib/sha256.h"
+#include "util/safe_file.h"
 
 #define MANIFEST_MAX (1u << 20)
 #define SMALL_FILE_MAX (1u << 20)
@@ -51,43 +52,16 @@ __attribute__((format(printf, 2, 3))) static void problem(struct verifier *vr, c
 /* Read a small file of the bundle (no links followed). 0, or -errno. */
 static int read_small(int dirfd, const char *rel, size_t max, char **out, size_t *len)
 {
-	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		int rc = !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
-		close(fd);
-		return rc;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t used = 0;
-	int rc = buf ? 0 : -ENOMEM;
-	while (!rc && used < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + used, (size_t)st.st_size - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			rc = n < 0 ? -errno : -EIO;
-		else
-			used += (size_t)n;
-	}
-	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
+	return safe_read(dirfd, rel, SAFE_NOFOLLOW, max, out, len);
 }
 
+/* A FIFO or a device in a bundle is a problem reported, never a read
+ * that blocks (util/safe_file). */
 static int hash_file(int dirfd, const char *rel, char hex[65])
 {
-	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = safe_open(dirfd, rel, SAFE_NOFOLLOW);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int rc = sha256_fd(fd, hex);
 	close(fd);
 	return rc;
@@ -235,7 +209,7 @@ static void check_hashes(struct verifier *vr)
 		char hex[65];
 		int rc = hash_file(vr->dirfd, e->rel, hex);
 		if (rc)
-			problem(vr, "file %s: cannot read: %s", e->rel, strerror(-rc));
+			problem(vr, "file %s: cannot read: %s", e->rel, safe_strerror(rc));
 		else if (strcmp(hex, e->sha256))
 			problem(vr, "file %s: SHA-256 mismatch (manifest %.12s..., file %.12s...)",
 				e->rel, e->sha256, hex);
@@ -277,7 +251,7 @@ static void check_signature(struct verifier *vr, EVP_PKEY *given, const char *ke
 	}
 	v->is_signed = true;
 	if (rc) {
-		problem(vr, EVIDENCE_SIGNATURE ": cannot read: %s", strerror(-rc));
+		problem(vr, EVIDENCE_SIGNATURE ": cannot read: %s", safe_strerror(rc));
 		json_decref(declared);
 		return;
 	}
@@ -295,7 +269,7 @@ static void check_signature(struct verifier *vr, EVP_PKEY *given, const char *ke
 		free(pem);
 	} else if (!given) {
 		problem(vr, EVIDENCE_PUBKEY ": %s, so the signature cannot be checked without --key",
-			rc == -ENOENT ? "missing" : strerror(-rc));
+			rc == -ENOENT ? "missing" : safe_strerror(rc));
 	}
 	char own_fp[SIGN_FINGERPRINT_SIZE] = "";
 	if (own && sign_key_fingerprint(own, own_fp) == 0 && declared_fp &&
@@ -357,7 +331,7 @@ int evidence_bundle_verify(const char *path, const char *key_path, FILE *problem
 	int rc = read_small(vr.dirfd, EVIDENCE_MANIFEST, MANIFEST_MAX, &manifest, &manifest_len);
 	if (rc) {
 		problem(&vr, EVIDENCE_MANIFEST ": %s, so nothing can be verified",
-			rc == -ENOENT ? "missing" : strerror(-rc));
+			rc == -ENOENT ? "missing" : safe_strerror(rc));
 		rc = 0;
 	} else {
 		char *copy = strdup(manifest);

@@ -1,6 +1,7 @@
 #include "signing.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "dynlib/lib_crypto.h"
 #include "dynlib/sha256.h"
+#include "util/safe_file.h"
 
 #define KEY_FILE_MAX (64u << 10)
 #define RSA_MIN_BITS 2048
@@ -29,26 +31,11 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 
 static int read_key_file(const char *path, char **out, size_t *len, char *err, size_t err_size)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		int rc = -errno;
-		snprintf(err, err_size, "%s: cannot read key: %s", path, strerror(errno));
-		return rc;
-	}
-	char *buf = malloc(KEY_FILE_MAX + 1);
-	size_t n = buf ? fread(buf, 1, KEY_FILE_MAX + 1, f) : 0;
-	bool bad = ferror(f) || !buf;
-	fclose(f);
-	if (bad || n > KEY_FILE_MAX) {
-		free(buf);
+	int rc = safe_read(AT_FDCWD, path, 0, KEY_FILE_MAX, out, len);
+	if (rc)
 		snprintf(err, err_size, "%s: cannot read key: %s", path,
-			 bad ? "I/O error" : "larger than 64 KiB, not a PEM key");
-		return bad ? -EIO : -EINVAL;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+			 rc == -EFBIG ? "larger than 64 KiB, not a PEM key" : safe_strerror(rc));
+	return rc == -EFBIG ? -EINVAL : rc;
 }
 
 /* Only the algorithms the bundle format documents. */

@@ -1,6 +1,7 @@
 #include "pci_map.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "report.h"
 #include "checks/kind.h"
 #include "util/json_pos.h"
+#include "util/safe_file.h"
 
 #define PCI_MAP_MAX (1u << 20)
 
@@ -188,25 +190,13 @@ int pci_map_load(const char *path, struct pci_map *m, char *err, size_t err_size
 	m->path = strdup(path);
 	if (!m->path)
 		return -ENOMEM;
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		int rc = -errno;
-		snprintf(err, err_size, "%s: cannot read: %s", path, strerror(errno));
+	int rc = safe_read(AT_FDCWD, path, 0, PCI_MAP_MAX, &m->text, &m->text_len);
+	if (rc) {
+		snprintf(err, err_size, "%s: cannot read: %s", path,
+			 rc == -EFBIG ? "larger than 1 MiB" : safe_strerror(rc));
 		pci_map_free(m);
 		return rc == -ENOENT ? -ENOENT : -EINVAL;
 	}
-	m->text = malloc(PCI_MAP_MAX + 1);
-	size_t n = m->text ? fread(m->text, 1, PCI_MAP_MAX + 1, f) : 0;
-	bool read_err = ferror(f);
-	fclose(f);
-	if (!m->text || read_err || n > PCI_MAP_MAX) {
-		snprintf(err, err_size, "%s: cannot read: %s", path,
-			 !m->text ? "out of memory" : read_err ? "I/O error" : "larger than 1 MiB");
-		pci_map_free(m);
-		return -EINVAL;
-	}
-	m->text[n] = '\0';
-	m->text_len = n;
 	json_error_t jerr;
 	m->doc = json_loads(m->text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!m->doc) {
@@ -215,7 +205,7 @@ int pci_map_load(const char *path, struct pci_map *m, char *err, size_t err_size
 		return -EINVAL;
 	}
 	struct map_loader l = {.m = m, .err = err, .err_size = err_size};
-	int rc = validate(&l);
+	rc = validate(&l);
 	if (rc)
 		pci_map_free(m);
 	return rc;

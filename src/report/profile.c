@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "checks/kind.h"
 #include "util/json_pos.h"
+#include "util/safe_file.h"
 
 #define PROFILE_MAX_FILE (4u << 20)
 
@@ -69,29 +71,8 @@ static char *xstrdup(const char *s)
 
 static int read_text(const char *path, char **out)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	struct stat st;
-	if (fstat(fileno(f), &st) < 0 || st.st_size > (off_t)PROFILE_MAX_FILE) {
-		fclose(f);
-		return -EFBIG;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	size_t n = fread(buf, 1, (size_t)st.st_size, f);
-	int rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
+	/* A FIFO or /dev/zero where a profile is expected is an error, not a hang. */
+	return safe_read(AT_FDCWD, path, 0, PROFILE_MAX_FILE, out, NULL);
 }
 
 static bool valid_name(const char *s)
@@ -301,7 +282,7 @@ static int load_file(struct loader *l, struct source *src, const char *path, int
 		int rc = read_text(path, &src->text);
 		if (rc) {
 			snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
-				 rc == -EFBIG ? "larger than 4 MiB" : strerror(-rc));
+				 rc == -EFBIG ? "larger than 4 MiB" : safe_strerror(rc));
 			return -EINVAL;
 		}
 		json_error_t jerr;

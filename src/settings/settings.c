@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "formats/writer.h"
 #include "util/atomic_file.h"
+#include "util/safe_file.h"
 
 #define DEFAULT_LEVEL 1
 #define DEFAULT_FORMAT "text"
@@ -494,40 +496,15 @@ out:
 	return rc;
 }
 
-int settings_load(const char *path, struct settings *s, bool *missing, char *err,
-		  size_t err_size)
+int settings_parse(const char *path, const char *text, size_t len, struct settings *s,
+		   char *err, size_t err_size)
 {
-	if (missing)
-		*missing = false;
 	struct settings defaults;
 	int rc = settings_init(&defaults);
 	if (rc)
 		return rc;
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		rc = -errno;
-		if (rc == -ENOENT) {
-			if (missing)
-				*missing = true;
-			*s = defaults;
-			return 0;
-		}
-		settings_free(&defaults);
-		snprintf(err, err_size, "%s: %s", path, strerror(-rc));
-		return rc;
-	}
-	struct stat st;
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (off_t)SETTINGS_MAX_FILE) {
-		fclose(f);
-		settings_free(&defaults);
-		snprintf(err, err_size, "%s: not a regular file of at most %u bytes", path,
-			 SETTINGS_MAX_FILE);
-		return -EINVAL;
-	}
 	json_error_t jerr;
-	json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(f);
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
 		settings_free(&defaults);
 		snprintf(err, err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
@@ -540,6 +517,40 @@ int settings_load(const char *path, struct settings *s, bool *missing, char *err
 	if (rc)
 		snprintf(err, err_size, "%s: %s", path, msg);
 	return rc;
+}
+
+int settings_load_at(const char *path, unsigned safe_flags, struct settings *s, bool *missing,
+		     char *err, size_t err_size)
+{
+	if (missing)
+		*missing = false;
+	/* util/safe_file: a FIFO or a link to /dev/zero here is an error
+	 * naming the path, never a read that blocks (the daemon reloads this
+	 * on SIGHUP). */
+	char *text;
+	size_t len;
+	int rc = safe_read(AT_FDCWD, path, safe_flags, SETTINGS_MAX_FILE, &text, &len);
+	if (rc == -ENOENT) {
+		if (missing)
+			*missing = true;
+		return settings_init(s);
+	}
+	if (rc) {
+		if (rc == -EFBIG)
+			snprintf(err, err_size, "%s: larger than %u bytes", path, SETTINGS_MAX_FILE);
+		else
+			snprintf(err, err_size, "%s: %s", path, safe_strerror(rc));
+		return rc;
+	}
+	rc = settings_parse(path, text, len, s, err, err_size);
+	free(text);
+	return rc;
+}
+
+int settings_load(const char *path, struct settings *s, bool *missing, char *err,
+		  size_t err_size)
+{
+	return settings_load_at(path, 0, s, missing, err, err_size);
 }
 
 json_t *settings_to_json(const struct settings *s)

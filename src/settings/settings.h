@@ -92,6 +92,16 @@ int settings_patch(const struct settings *base, const json_t *patch,
  * *missing when missing is non-NULL. Returns 0 or -errno with err set. */
 int settings_load(const char *path, struct settings *s, bool *missing, char *err,
 		  size_t err_size);
+/* The same with util/safe_file flags (SAFE_NOFOLLOW: the daemon's own
+ * state file, where a symlink is not expected). A FIFO, a device or a
+ * directory is an error naming the path ("not a regular file", "is a
+ * directory"), never a blocking read. */
+int settings_load_at(const char *path, unsigned safe_flags, struct settings *s, bool *missing,
+		     char *err, size_t err_size);
+/* A settings document over the defaults from its bytes (path names it in
+ * errors): what settings_load does after reading, for tests and fuzzing. */
+int settings_parse(const char *path, const char *text, size_t len, struct settings *s,
+		   char *err, size_t err_size);
 
 /* A client's patch as the bytes of its body (PATCH /settings): JSON parsed
  * with duplicates refused, then settings_patch. The whole handler over a

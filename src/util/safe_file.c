@@ -1,0 +1,137 @@
+#include "safe_file.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int safe_check_fd(int fd, unsigned flags)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (flags & SAFE_DIR)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -ENOTREG;
+	return 0;
+}
+
+int safe_open(int dirfd, const char *path, unsigned flags)
+{
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (flags & SAFE_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	if (flags & SAFE_DIR)
+		oflags |= O_DIRECTORY;
+	int fd = openat(dirfd, path, oflags);
+	if (fd < 0) {
+		/* O_NOFOLLOW on a symlink: ELOOP, which means "is a link" here. */
+		return -errno;
+	}
+	int rc = safe_check_fd(fd, flags);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int safe_check(int dirfd, const char *path, unsigned flags)
+{
+	int fd = safe_open(dirfd, path, flags);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int safe_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* /proc and /sys files report size 0: start small, grow to max. */
+	size_t cap = st.st_size > 0 && (size_t)st.st_size < max ? (size_t)st.st_size + 1 : 4096;
+	if (cap > max + 1)
+		cap = max + 1;
+	char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	size_t used = 0;
+	int rc = 0;
+	for (;;) {
+		if (used + 1 >= cap) {
+			if (cap > max) {
+				/* Full at max bytes: only EOF right here is fine. */
+				char probe;
+				ssize_t r = read(fd, &probe, 1);
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r != 0)
+					rc = r < 0 ? -errno : -EFBIG;
+				break;
+			}
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *n = realloc(buf, ncap);
+			if (!n) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = n;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, buf + used, cap - used - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = errno == EAGAIN ? -ENOTREG : -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		used += (size_t)r;
+	}
+	if (!rc && used > max)
+		rc = -EFBIG;
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return 0;
+}
+
+int safe_read(int dirfd, const char *path, unsigned flags, size_t max, char **out, size_t *len)
+{
+	int fd = safe_open(dirfd, path, flags & ~(unsigned)SAFE_DIR);
+	if (fd < 0)
+		return fd;
+	int rc = safe_read_fd(fd, max, out, len);
+	close(fd);
+	return rc;
+}
+
+const char *safe_strerror(int neg_errno)
+{
+	switch (neg_errno) {
+	case -ENOTREG:
+		return "not a regular file";
+	case -EISDIR:
+		return "is a directory";
+	case -ENOTDIR:
+		return "not a directory";
+	case -ELOOP:
+		return "is a symbolic link (not followed)";
+	case -EFBIG:
+		return "file too large";
+	default:
+		return strerror(-neg_errno);
+	}
+}
