@@ -2,8 +2,9 @@
 # cisreportd's cache on the live kernel, in private network and mount
 # namespaces (root, BPF): a sysctl written in the daemon's netns is in the
 # very next report (the observer's sysctl-write event, drained before the
-# answer), and its drift event names the writer. (The mount-table watch is
-# not proven here yet: see docs/continuous.md.)
+# answer), and its drift event names the writer; a mount over securityfs
+# and its removal are in the very next report (POLLPRI on mountinfo), with
+# the time-to-live set to 10 minutes so nothing else can explain it.
 set -uo pipefail
 BUILD_DIR=${BUILD_DIR:?run through ctest, or set BUILD_DIR}
 if [ "$(id -u)" != 0 ] || ! unshare -n -m true 2>/dev/null; then
@@ -31,6 +32,56 @@ cat >"$T/profiles/level1/b.json" <<'JSON'
   {"name": "c_manual", "id": "3", "title": "manual", "mode": "Manual", "kind": "manual"}
  ]}
 JSON
+# The mount table, observer off: lockdown reads securityfs, which the check
+# mounts itself when it is missing (as root); a tmpfs mounted over it with a
+# "lockdown" file saying none is a mount-table change that flips the verdict.
+mount_table_test() {
+	local d=$T/mnt sock=$T/mnt/api.sock pid
+	mkdir -p "$d/profiles/level1" "$d/state"
+	echo '{"observer": false}' >"$d/state/settings.json"
+	cat >"$d/profiles/level1/b.json" <<'JSON'
+{"format_version": 1,
+ "benchmark": {"type": "bottlerocket", "report": "cis", "name": "live", "version": "1", "url": "https://example.invalid/"},
+ "checks": [
+  {"name": "c_lockdown", "id": "1", "title": "lockdown", "mode": "Automatic", "remediation": "-",
+   "kind": "lockdown", "params": {"accept": ["integrity", "confidentiality"]}}
+ ]}
+JSON
+	"$BUILD_DIR/cisreportd" -s "$sock" -d "$d/state" -c "$d/profiles" --ttl 600000 2>"$d/log" &
+	pid=$!
+	for _ in $(seq 100); do curl -sf --unix-socket "$sock" http://localhost/report >/dev/null && break; sleep 0.05; done
+	mreport() { curl -s --unix-socket "$sock" "http://localhost/report/cis?format=json" |
+		python3 -c 'import json,sys; r=json.load(sys.stdin)["results"]["c_lockdown"]; print(r["status"], r["evaluated_at"])'; }
+	local first second third
+	first=$(mreport)
+	[ -n "$first" ] || cat "$d/log"
+	mreport >/dev/null
+	if [ "${first%% *}" = SKIP ]; then
+		echo "ok - mount table # SKIP lockdown cannot be read here: $first"
+		kill "$pid"; wait "$pid"
+		return
+	fi
+	local sec=/sys/kernel/security
+	# Filled first, then bound in one step: the daemon's background
+	# re-evaluation may run between any two steps.
+	mkdir -p "$d/fake"
+	mount -t tmpfs -o size=64k cisreport-test "$d/fake" &&
+		echo "[none] integrity confidentiality" >"$d/fake/lockdown" &&
+		mount --bind "$d/fake" "$sec"
+	second=$(mreport)
+	umount "$sec"
+	third=$(mreport)
+	umount "$d/fake"
+	[ "${second%% *}" = FAIL ] && [ "${second#* }" != "${first#* }" ] &&
+		ok "mount over securityfs: the next report re-ran lockdown and FAILs (mode none), TTL 10 min" ||
+		bad "mount read-your-writes" "before: $first / after mount: $second"
+	[ "${third%% *}" = "${first%% *}" ] && [ "${third#* }" != "${second#* }" ] &&
+		ok "umount: the next report is back to ${first%% *}" ||
+		bad "umount read-your-writes" "before: $first / after mount: $second / after umount: $third"
+	kill "$pid"; wait "$pid"
+}
+mount_table_test
+
 echo 0 >/proc/sys/net/ipv4/ip_forward
 "$BUILD_DIR/cisreportd" -s "$SOCK" -d "$T/state" -c "$T/profiles" 2>"$T/log" &
 DPID=$!
