@@ -51,6 +51,7 @@ struct request {
 	bool may_change; /* root, the daemon's user or in --admin-group */
 	unsigned status;
 	size_t sent;
+	unsigned retry_after_s; /* a 503 that passes: sent as Retry-After */
 	bool seen;     /* counted in flight */
 	enum route route;
 	char report[64]; /* name in /report/<name> */
@@ -118,6 +119,11 @@ static enum MHD_Result respond(struct request *req, struct MHD_Connection *con,
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (req->retry_after_s) {
+		char secs[16];
+		snprintf(secs, sizeof(secs), "%u", req->retry_after_s);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
 	if (atomic_load(&req->d->stopping))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result rc = MHD_queue_response(con, status, r);
@@ -675,6 +681,8 @@ static enum MHD_Result get_events(struct request *req, struct MHD_Connection *co
 				     "event streams need a thread per connection (cisreportd without --threads); GET /events?since=ID lists the kept events");
 	if (atomic_fetch_add(&d->watchers, 1) >= d->max_watchers) {
 		atomic_fetch_sub(&d->watchers, 1);
+		/* Streams end when their clients leave: worth trying again. */
+		req->retry_after_s = 5;
 		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
 				     "too many event streams open (at most %u); try again later or poll GET /events?since=ID",
 				     d->max_watchers);

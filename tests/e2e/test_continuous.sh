@@ -246,9 +246,10 @@ start_daemon --max-watchers 1 || exit 1
 curl -sN --unix-socket "$SOCK" --max-time 3 http://localhost/events >/dev/null 2>&1 &
 SSE=$!
 sleep 0.5
-code=$(curl -s --unix-socket "$SOCK" -o "$T/503.json" -w '%{http_code}' --max-time 2 http://localhost/events)
+code=$(curl -s --unix-socket "$SOCK" -o "$T/503.json" -D "$T/503.head" -w '%{http_code}' --max-time 2 http://localhost/events)
 [ "$code" = 503 ] && python3 -c 'import json,sys; assert "at most 1" in json.load(open(sys.argv[1]))["error"]' "$T/503.json" &&
-	ok "a stream beyond --max-watchers 1: 503 with a JSON body" || bad "max watchers" "$code $(cat "$T/503.json")"
+	grep -qi '^Retry-After: 5' "$T/503.head" &&
+	ok "a stream beyond --max-watchers 1: 503 with a JSON body and Retry-After" || bad "max watchers" "$code $(cat "$T/503.head" "$T/503.json")"
 out=$(timeout 3 "$BUILD_DIR/apiclient" -s "$SOCK" report watch 2>&1)
 rc=$?
 [ "$rc" = 1 ] && grep -q "Status 503.*at most 1" <<<"$out" &&
