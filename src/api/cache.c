@@ -13,6 +13,7 @@
 #include "events.h"
 #include "watch.h"
 #include "checks/kind.h"
+#include "settings/settings.h"
 #include "observer/observer.h"
 
 /* Bodies kept: one per (report, level, format) in use, with room. */
@@ -332,6 +333,38 @@ static void memo_store(void *ctx, const struct check_def *def, const struct chec
 	pthread_mutex_unlock(&c->lock);
 	if (drift && c->cfg.events)
 		events_push(c->cfg.events, &ev);
+}
+
+bool cache_waiver_expired(struct cache *c, const struct catalog *cat, const struct waiver *w,
+			  const struct timespec *at)
+{
+	const struct check_def *def = catalog_find_check(cat, w->check);
+	if (!def || !c->cfg.events)
+		return false;
+	struct drift_event ev = {.change = DRIFT_WAIVER_EXPIRED, .at = *at};
+	pthread_mutex_lock(&c->lock);
+	struct entry *e = c->catalog == cat ? find_entry(c, def) : NULL;
+	/* On a passing check a waiver accepts nothing: its end is no news. */
+	bool known = e && e->have && e->result.status != CHECK_PASS;
+	if (known) {
+		snprintf(ev.check, sizeof(ev.check), "%s", def->name);
+		snprintf(ev.bid, sizeof(ev.bid), "%s", def->id);
+		snprintf(ev.type, sizeof(ev.type), "%s", e->p->bm.type);
+		ev.level = def->level;
+		ev.from = ev.to = e->result.status;
+		drift_evidence(&e->result, ev.evidence, sizeof(ev.evidence));
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!known)
+		return false;
+	if (w->approved_by && *w->approved_by)
+		snprintf(ev.cause, sizeof(ev.cause), "waiver expired at %s (approved by %s: %s)",
+			 w->expires, w->approved_by, w->reason ? w->reason : "");
+	else
+		snprintf(ev.cause, sizeof(ev.cause), "waiver expired at %s (%s)", w->expires,
+			 w->reason ? w->reason : "");
+	events_push(c->cfg.events, &ev);
+	return true;
 }
 
 struct cache_body *cache_begin(struct cache *c, const struct catalog *cat,

@@ -91,6 +91,14 @@ size_t cache_stale(struct cache *c, const struct profile *p, const char **names,
 /* Forget every result and body (SIGHUP, settings change, catalog reload). */
 void cache_invalidate(struct cache *c, const char *why);
 
+/* The waiver w (on a check of cat) has expired at `at`: a drift event
+ * with the check's last status as from and to, when the check has run
+ * and does not pass.
+ * Returns true when an event was pushed. */
+struct waiver;
+bool cache_waiver_expired(struct cache *c, const struct catalog *cat, const struct waiver *w,
+			  const struct timespec *at);
+
 /* For /metrics. */
 struct cache_stats {
 	unsigned long long hits, misses, checks_run, checks_reused, notifications;

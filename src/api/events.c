@@ -57,8 +57,9 @@ void events_push(struct events *e, struct drift_event *ev)
 	pthread_mutex_unlock(&e->lock);
 	char at[48];
 	report_format_timestamp(&ev->at, at, sizeof(at));
-	daemon_log("drift id=%llu check=%s (%s) %s -> %s cause=\"%s\" at=%s", ev->id, ev->check,
-		   ev->bid, check_status_name(ev->from), check_status_name(ev->to), ev->cause, at);
+	daemon_log("drift id=%llu check=%s (%s) %s -> %s%s cause=\"%s\" at=%s", ev->id, ev->check,
+		   ev->bid, check_status_name(ev->from), check_status_name(ev->to),
+		   ev->change == DRIFT_WAIVER_EXPIRED ? " (waiver expired)" : "", ev->cause, at);
 }
 
 size_t events_since(struct events *e, unsigned long long since, struct drift_event *out,
@@ -116,9 +117,10 @@ json_t *drift_event_json(const struct drift_event *ev)
 {
 	char at[48];
 	report_format_timestamp(&ev->at, at, sizeof(at));
-	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id",
+	return json_pack("{s:I, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event_id",
 			 (json_int_t)ev->id, "check", ev->check, "id", ev->bid, "level", ev->level,
-			 "type", ev->type, "from", check_status_name(ev->from), "to",
-			 check_status_name(ev->to), "cause", ev->cause, "evidence", ev->evidence,
-			 "at", at);
+			 "type", ev->type, "change",
+			 ev->change == DRIFT_WAIVER_EXPIRED ? "waiver_expired" : "status", "from",
+			 check_status_name(ev->from), "to", check_status_name(ev->to), "cause",
+			 ev->cause, "evidence", ev->evidence, "at", at);
 }

@@ -1,5 +1,6 @@
 /* Drift events: a check whose status changed (PASS, FAIL, SKIP), with the
- * input that caused it. Kept in a bounded ring for GET /events?since=ID and
+ * input that caused it, or whose waiver expired (its status stands, but is
+ * no longer accepted). Kept in a bounded ring for GET /events?since=ID and
  * the Server-Sent Events stream, logged, and counted for /metrics. */
 #ifndef CISREPORTD_EVENTS_H
 #define CISREPORTD_EVENTS_H
@@ -13,8 +14,14 @@
 
 #define EVENTS_DEFAULT_RING 1024
 
+enum drift_change {
+	DRIFT_STATUS,         /* from != to */
+	DRIFT_WAIVER_EXPIRED, /* from == to: the waiver on it ran out */
+};
+
 struct drift_event {
 	unsigned long long id; /* from 1, assigned by events_push */
+	enum drift_change change;
 	char check[96], bid[32], type[32];
 	int level;
 	enum check_status from, to;

@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "observer/observer.h"
 #include "settings/report_build.h"
+#include "settings/settings.h"
 
 /* The thread wakes this often to see whether to stop. */
 #define IDLE_LOOK_MS 1000
@@ -45,11 +46,34 @@ static void refresh_profile(struct daemon *d, const struct catalog *c,
 	host_free(&h);
 }
 
+/* Waivers whose expiry is in (*announced, now] are drift events; *announced
+ * moves to now. Returns the milliseconds until the next expiry, or -1. */
+static int announce_expired_waivers(struct daemon *d, const struct catalog *c,
+				    const struct settings *s, time_t *announced)
+{
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	for (size_t i = 0; i < s->n_waivers; i++) {
+		const struct waiver *w = &s->waivers[i];
+		if (w->expires_at > *announced && w->expires_at <= wall.tv_sec)
+			(void)cache_waiver_expired(d->cache, c, w, &wall);
+	}
+	*announced = wall.tv_sec;
+	time_t next = settings_next_expiry(s, wall.tv_sec);
+	if (!next)
+		return -1;
+	/* Expiries have second resolution: wake just after the second turns. */
+	long long ms = (long long)(next - wall.tv_sec) * 1000 - wall.tv_nsec / 1000000 + 5;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 static void *refresher(void *arg)
 {
 	struct daemon *d = arg;
 	unsigned long long seen = ~0ull;
 	struct timespec last_full = {0};
+	/* Waivers expired before the daemon started are not news. */
+	time_t announced = time(NULL);
 	while (!atomic_load(&d->refresher_stop) && !atomic_load(&d->stopping)) {
 		struct catalog *c;
 		struct shared_settings *s;
@@ -71,6 +95,9 @@ static void *refresher(void *arg)
 			for (size_t i = 0; i < c->n_profiles; i++)
 				refresh_profile(d, c, &c->profiles[i], so);
 		}
+		int until_expiry = announce_expired_waivers(d, c, &s->s, &announced);
+		if (until_expiry >= 0 && until_expiry < timeout)
+			timeout = until_expiry;
 		catalog_unref(c);
 		shared_settings_unref(s);
 		struct pollfd p[3];

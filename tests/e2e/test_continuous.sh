@@ -6,7 +6,7 @@
 # re-runs; ?fresh=true and Cache-Control: no-cache re-run everything; drift
 # events in GET /events?since=, the SSE stream (with Last-Event-ID) and the
 # log; the background re-evaluation streams a change nobody asked about;
-# --max-watchers answers 503 with a JSON body.
+# --max-watchers answers 503 with a JSON body; a waiver's expiry is an event.
 set -uo pipefail
 
 BUILD_DIR=${BUILD_DIR:?run through ctest, or set BUILD_DIR}
@@ -255,6 +255,30 @@ rc=$?
 [ "$rc" = 1 ] && grep -q "Status 503.*at most 1" <<<"$out" &&
 	ok "apiclient report watch beyond the limit: exit 1 with the daemon's reason" || bad "watch 503" "$rc $out"
 wait "$SSE"
+stop_daemon
+
+# A waiver running out is a drift event (status kept, change "waiver_expired"),
+# pushed by the background thread at the expiry without any request.
+rm -f "$R/etc/later/sub/marker"
+start_daemon || exit 1
+report
+[ "$(st c_exist)" = FAIL ] || bad "waiver test set-up" "c_exist is $(st c_exist)"
+exp=$(date -u -d '@'$(( $(date +%s) + 2 )) +%Y-%m-%dT%H:%M:%SZ)
+curl -s --unix-socket "$SOCK" -X PATCH -H 'Content-Type: application/json' -o "$T/patch.json" \
+	-d '{"waivers": {"c_exist": {"reason": "ticket 42", "expires": "'"$exp"'", "approved-by": "sec-team"}}}' \
+	http://localhost/settings
+sleep 3.2
+curl -s --unix-socket "$SOCK" "http://localhost/events?since=0" >"$T/wev.json"
+python3 - "$T/wev.json" "$exp" <<'PY' && ok "waiver expiry: a drift event at the expiry (FAIL -> FAIL, waiver_expired, cause names approver and reason)" || bad "waiver expiry event" "$(cat "$T/patch.json" "$T/wev.json")"
+import json, sys
+ev = [e for e in json.load(open(sys.argv[1]))["events"] if e["check"] == "c_exist"]
+assert len(ev) == 1, ev
+e = ev[0]
+assert e["change"] == "waiver_expired" and e["from"] == "FAIL" and e["to"] == "FAIL", e
+assert sys.argv[2] in e["cause"] and "sec-team" in e["cause"] and "ticket 42" in e["cause"], e
+PY
+grep -q 'drift id=.* check=c_exist .*FAIL -> FAIL (waiver expired)' "$LOG" &&
+	ok "waiver expiry: logged as one drift line" || bad "waiver expiry log" "$(grep drift "$LOG" | tail -3)"
 stop_daemon
 
 # --no-cache: every request runs every check.
