@@ -11,14 +11,27 @@ this host; the report over the hardened fixture via --root) it prints
   * the number of processes one report creates, counted exactly in a fresh PID
     namespace (needs root and unshare(1); else "n/a").
 
-Targets: median < 3 ms, peak RSS < 4 MiB.
+Then, side by side: the medians of `/bin/true`, `cisreport --version` and
+`cisreport -l 2 -f json` (with and without the firewall checks, which run
+child processes until the netlink firewall lands), measured back to back in
+several batches (the machine is shared: a batch interleaves every scenario,
+so a burst of load hits all of them alike), with the report's ratio to
+/bin/true in the same batch; the instructions of the report process by phase
+(valgrind --tool=callgrind, when installed: dynamic loading before main,
+profile loading, host identity, running the checks, writing the output);
+and the dynamic loader's relocations (LD_DEBUG=statistics).
 
-Usage: bench/report_bench.py [--binary build/cisreport] [--runs 200]
+Targets (issue 13): median < 1.5 ms and < 2.5x /bin/true in the same batch,
+peak RSS < 3 MiB, instructions of the report process < 3 M.
+
+Usage: bench/report_bench.py [--binary build/cisreport] [--runs 200] [--batches 3]
                              [--profiles profiles] [--fixture tests/fixtures/hardened]
+                             [--quick] (side-by-side table, phases and relocations only)
 """
 import argparse
 import ctypes
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -27,8 +40,10 @@ import tempfile
 import time
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET_MS = 3.0
-TARGET_KIB = 4 * 1024
+TARGET_MS = 1.5
+TARGET_RATIO = 2.5
+TARGET_KIB = 3 * 1024
+TARGET_INSTR = 3_000_000
 
 
 def run_once(argv):
@@ -132,15 +147,146 @@ def measure(name, argv, runs):
     return med, peak
 
 
+def side_by_side(scenarios, runs, batches):
+    """Every scenario, `runs` runs each per batch, the batches back to back and
+    the scenarios interleaved run by run (so load from other jobs on the
+    machine falls on all of them alike). Returns {name: [median per batch]}."""
+    for _, argv in scenarios:
+        for _ in range(5):  # warm the page cache
+            run_once(argv)
+    medians = {name: [] for name, _ in scenarios}
+    for _ in range(batches):
+        times = {name: [] for name, _ in scenarios}
+        for _ in range(runs):
+            for name, argv in scenarios:
+                times[name].append(run_once(argv)[0] * 1000)
+        for name in times:
+            medians[name].append(statistics.median(times[name]))
+    return medians
+
+
+def print_side_by_side(medians, runs, report_names):
+    batches = len(next(iter(medians.values())))
+    print(f"\nside by side: median wall time (ms), {batches} batches of {runs} runs each, "
+          f"back to back, scenarios interleaved")
+    width = max(len(n) for n in medians)
+    print(f"  {'':{width}}  " + "  ".join(f"batch {i + 1:<3}" for i in range(batches)) + "   best")
+    for name, meds in medians.items():
+        print(f"  {name:{width}}  " + "  ".join(f"{m:9.3f}" for m in meds) + f"   {min(meds):.3f}")
+    true = medians["/bin/true"]
+    for name in report_names:
+        ratios = [m / t for m, t in zip(medians[name], true)]
+        best = min(medians[name])
+        print(f"  {name}: {' '.join(f'{r:.2f}x' for r in ratios)} /bin/true in the same batch   "
+              f"[target < {TARGET_MS:g} ms: {'OK' if best < TARGET_MS else 'OVER'}; "
+              f"< {TARGET_RATIO:g}x: {'OK' if min(ratios) < TARGET_RATIO else 'OVER'}]")
+
+
+# Phases of one report, by the inclusive instructions of the function that
+# does each (callgrind_annotate --inclusive=yes). The dynamic loader's share
+# is what the process ran outside main (relocation, constructors, exit).
+PHASES = [
+    ("profile loading", "profile_load"),
+    ("host identity", "host_identity_read"),
+    ("running the checks", "report_build"),
+    ("writing the output", ("write_json", "write_text", "write_ssm", "write_xccdf",
+                            "write_asff", "write_junit")),
+]
+
+
+def phase_instr(incl, fns):
+    return sum(incl.get(fn, 0) for fn in ((fns,) if isinstance(fns, str) else fns))
+
+
+def callgrind_phases(argv):
+    """{phase: instructions} of one run of argv, or None without valgrind."""
+    if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="cisreport-cg.") as tmp:
+        out = os.path.join(tmp, "cg.out")
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + argv,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not os.path.exists(out):
+            return None
+        text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
+                              capture_output=True, text=True).stdout
+    incl = {}
+    total = None
+    # "  7,058,597 (55.51%)  src/report/profile.c:profile_load [build/cisreport]"
+    line_re = re.compile(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(.*?)(?:\s+\[[^\]]*\])?\s*$")
+    for line in text.splitlines():
+        m = line_re.match(line)
+        if not m:
+            continue
+        n = int(m.group(1).replace(",", ""))
+        if "PROGRAM TOTALS" in line:
+            total = n
+            continue
+        fn = m.group(2).rsplit(":", 1)[-1].split("'")[0]
+        incl[fn] = max(n, incl.get(fn, 0))
+    if total is None:
+        return None
+    phases = {"total": total}
+    main_incl = incl.get("main", 0)
+    phases["dynamic loading, startup, exit (outside main)"] = total - main_incl
+    for label, fn in PHASES:
+        phases[label] = phase_instr(incl, fn)
+    phases["rest of main"] = main_incl - sum(phase_instr(incl, fn) for _, fn in PHASES)
+    return phases
+
+
+def print_phases(name, phases):
+    if phases is None:
+        print(f"\ninstructions by phase ({name}): n/a (valgrind not installed)")
+        return
+    total = phases.pop("total")
+    print(f"\ninstructions by phase, {name} (callgrind, the cisreport process only): "
+          f"{total / 1e6:.2f} M   [target < {TARGET_INSTR / 1e6:g} M: "
+          f"{'OK' if total < TARGET_INSTR else 'OVER'}]")
+    for label, n in phases.items():
+        print(f"  {label:46} {n / 1e6:6.2f} M  {100 * n / total:5.1f} %")
+
+
+def relocations(argv):
+    """The dynamic loader's own count (LD_DEBUG=statistics) before main."""
+    env = dict(os.environ, LD_DEBUG="statistics")
+    err = subprocess.run(argv, env=env, capture_output=True, text=True).stderr
+    stats = {}
+    for line in err.splitlines():
+        for key in ("number of relocations", "number of relative relocations",
+                    "total startup time in dynamic loader"):
+            if key in line and "final" not in line and key not in stats:
+                stats[key] = line.split(":", 2)[-1].strip()
+    return stats
+
+
+def firewall_free_checks(binary, profiles):
+    """Names of the checks of levels 1-2 that run no firewall kind."""
+    out = subprocess.run([binary, "-c", profiles, "--list"], capture_output=True, text=True).stdout
+    names = []
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        if len(f) >= 5 and f[2].isdigit() and int(f[2]) <= 2 and not f[4].startswith("firewall"):
+            names.append(f[0])
+    return names
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", default=os.path.join(SOURCE, "build", "cisreport"))
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--profiles", default=os.path.join(SOURCE, "profiles"))
     ap.add_argument("--fixture", default=os.path.join(SOURCE, "tests", "fixtures", "hardened"))
+    ap.add_argument("--batches", type=int, default=3)
+    ap.add_argument("--baseline", help="another cisreport binary (e.g. main's) measured in the "
+                    "same batches, for before/after")
+    ap.add_argument("--quick", action="store_true",
+                    help="only the side-by-side medians, phases and relocations")
     args = ap.parse_args()
     if args.runs < 100:
         sys.exit("use at least 100 runs")
+    if args.batches < 1:
+        sys.exit("use at least 1 batch")
     binary = os.path.abspath(args.binary)
     if not os.access(binary, os.X_OK):
         sys.exit(f"{binary}: not an executable (build first: cmake --build build)")
@@ -162,10 +308,37 @@ def main():
             for f in files:
                 os.chmod(os.path.join(root, f), 0o640)
 
+        base = [binary, "-c", args.profiles, "-l", "2", "-f", "json"]
+        no_fw = base + ["--check", ",".join(firewall_free_checks(binary, args.profiles))]
+        true = shutil.which("true", path="/bin:/usr/bin")
+        scenarios = [("/bin/true", [true]),
+                     ("--version", [binary, "--version"]),
+                     ("-l 2 -f json", base),
+                     ("-l 2 -f json, no firewall checks", no_fw),
+                     ("-l 2 -f json --root hardened", base + ["--root", hardened])]
+        reports = [n for n, _ in scenarios[2:]]
+        measured = list(scenarios)
+        if args.baseline:
+            old = os.path.abspath(args.baseline)
+            for name, argv in scenarios[1:]:
+                measured.append(("baseline " + name, [old] + argv[1:]))
+            reports += ["baseline " + n for n in reports]
+        print_side_by_side(side_by_side(measured, args.runs, args.batches), args.runs, reports)
+
+        for name, argv in measured[1:]:
+            print_phases(name, callgrind_phases(argv))
+        for name, argv in [m for m in measured if "-l 2 -f json" == m[0].split("baseline ")[-1]
+                           or m[0].endswith("--version")]:
+            stats = relocations(argv)
+            print(f"\nLD_DEBUG=statistics, {name}: " +
+                  ", ".join(f"{k} {v}" for k, v in stats.items()))
+        if args.quick:
+            return
+
         # Loading and relocating the binary and what it links, nothing else.
         measure("--version (startup floor)", [binary, "--version"], args.runs)
-        base = [binary, "-c", args.profiles, "-l", "2", "-f", "json"]
         measure("live host", base, args.runs)
+        measure("live host, no firewall checks", no_fw, args.runs)
         measure("hardened fixture (--root)", base + ["--root", hardened], args.runs)
 
         # What the shell's image contributes to a peak RSS reading (the floor).
