@@ -24,9 +24,18 @@
 #include "config.h"
 
 #ifdef CISREPORT_HAVE_BPF
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "dynlib/lib_bpf.h"
+
+/* libbpf is loaded on demand (src/dynlib/lib_bpf.c): observer_start sets
+ * this before anything here calls into it, and it stays for the process.
+ * The generated skeleton calls libbpf's skeleton functions by name; these
+ * macros route them through the table. */
+static const struct bpf_lib *bpf_l;
+#define bpf_object__open_skeleton bpf_l->object__open_skeleton
+#define bpf_object__load_skeleton bpf_l->object__load_skeleton
+#define bpf_object__attach_skeleton bpf_l->object__attach_skeleton
+#define bpf_object__detach_skeleton bpf_l->object__detach_skeleton
+#define bpf_object__destroy_skeleton bpf_l->object__destroy_skeleton
 
 #include "observer.skel.h"
 #endif
@@ -279,7 +288,7 @@ static int on_event(void *ctx, void *data, size_t size)
 static void drain_locked(struct observer *o)
 {
 	if (o->rb)
-		ring_buffer__consume(o->rb);
+		bpf_l->ring_buffer__consume(o->rb);
 }
 
 static void read_counters_locked(struct observer *o, enum observer_class cls,
@@ -289,7 +298,7 @@ static void read_counters_locked(struct observer *o, enum observer_class cls,
 	if (!per_cpu)
 		return;
 	__u32 key = cls;
-	if (bpf_map__lookup_elem(o->skel->maps.counters, &key, sizeof(key), per_cpu,
+	if (bpf_l->map__lookup_elem(o->skel->maps.counters, &key, sizeof(key), per_cpu,
 				 (size_t)o->ncpus * sizeof(*per_cpu), 0) == 0) {
 		uint64_t first = 0, last = 0;
 		for (int i = 0; i < o->ncpus; i++) {
@@ -310,7 +319,7 @@ static void *poll_thread(void *arg)
 {
 	struct observer *o = arg;
 	struct pollfd fds[2] = {
-		{.fd = ring_buffer__epoll_fd(o->rb), .events = POLLIN},
+		{.fd = bpf_l->ring_buffer__epoll_fd(o->rb), .events = POLLIN},
 		{.fd = o->stop_fd, .events = POLLIN},
 	};
 	for (;;) {
@@ -328,7 +337,7 @@ static void *poll_thread(void *arg)
 
 int observer_fd(const struct observer *o)
 {
-	return o->running && o->opts.manual_poll ? ring_buffer__epoll_fd(o->rb) : -1;
+	return o->running && o->opts.manual_poll ? bpf_l->ring_buffer__epoll_fd(o->rb) : -1;
 }
 
 int observer_poll(struct observer *o, int timeout_ms)
@@ -337,11 +346,11 @@ int observer_poll(struct observer *o, int timeout_ms)
 		return -ENOTCONN;
 	if (!o->opts.manual_poll)
 		return -EINVAL;
-	struct pollfd p = {.fd = ring_buffer__epoll_fd(o->rb), .events = POLLIN};
+	struct pollfd p = {.fd = bpf_l->ring_buffer__epoll_fd(o->rb), .events = POLLIN};
 	if (poll(&p, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	pthread_mutex_lock(&o->lock);
-	int n = ring_buffer__consume(o->rb);
+	int n = bpf_l->ring_buffer__consume(o->rb);
 	pthread_mutex_unlock(&o->lock);
 	return n;
 }
@@ -350,7 +359,7 @@ static bool kernel_has_tracepoint(const struct btf *btf, const char *name)
 {
 	char type[128];
 	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	return btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) >= 0;
+	return bpf_l->btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) >= 0;
 }
 
 static void set_syscall_numbers(struct observer_bpf *skel)
@@ -418,9 +427,11 @@ static void detach(struct observer *o)
 	if (o->stop_fd >= 0)
 		close(o->stop_fd);
 	o->stop_fd = -1;
-	ring_buffer__free(o->rb);
+	if (bpf_l) { /* else nothing was ever loaded */
+		bpf_l->ring_buffer__free(o->rb);
+		observer_bpf__destroy(o->skel);
+	}
 	o->rb = NULL;
-	observer_bpf__destroy(o->skel);
 	o->skel = NULL;
 	o->running = false;
 }
@@ -448,13 +459,22 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 {
 	if (o->running)
 		return 0;
-	libbpf_set_print(libbpf_print);
+	char why[sizeof(o->reason) - 64];
+	const struct bpf_lib *lib = bpf_lib_get(why, sizeof(why));
+	if (!lib) {
+		snprintf(o->reason, sizeof(o->reason), "cannot load the eBPF programs: %s", why);
+		if (err && err_size)
+			snprintf(err, err_size, "%s", o->reason);
+		return -ENOSYS;
+	}
+	bpf_l = lib;
+	bpf_l->set_print(libbpf_print);
 	for (int c = 0; c < OBSERVER_NCLASSES; c++)
 		o->cls[c].attached = true;
 
 	/* CO-RE needs the running kernel's BTF (or the file given). */
-	struct btf *btf = o->opts.btf_path ? btf__parse(o->opts.btf_path, NULL)
-					   : btf__load_vmlinux_btf();
+	struct btf *btf = o->opts.btf_path ? bpf_l->btf__parse(o->opts.btf_path, NULL)
+					   : bpf_l->btf__load_vmlinux_btf();
 	if (!btf) {
 		int rc = -errno;
 		snprintf(o->reason, sizeof(o->reason),
@@ -469,7 +489,7 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 	bool has_module_load = kernel_has_tracepoint(btf, "module_load");
 	bool has_avc = kernel_has_tracepoint(btf, "selinux_audited");
 	bool has_exec = kernel_has_tracepoint(btf, "sched_process_exec");
-	btf__free(btf);
+	bpf_l->btf__free(btf);
 
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->opts.btf_path);
 	o->skel = observer_bpf__open_opts(&oo);
@@ -477,24 +497,24 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 		return load_failure(o, -errno, err, err_size, "open");
 	set_syscall_numbers(o->skel);
 	set_root_devices(o);
-	int rc = bpf_map__set_max_entries(o->skel->maps.events, o->opts.ringbuf_bytes);
+	int rc = bpf_l->map__set_max_entries(o->skel->maps.events, o->opts.ringbuf_bytes);
 	if (rc)
 		return load_failure(o, rc, err, err_size, "size the ring buffer of");
 
 	if (!has_module_load)
-		bpf_program__set_autoload(o->skel->progs.obs_module_load, false);
+		bpf_l->program__set_autoload(o->skel->progs.obs_module_load, false);
 	if (!has_exec) {
-		bpf_program__set_autoload(o->skel->progs.obs_sched_process_exec, false);
+		bpf_l->program__set_autoload(o->skel->progs.obs_sched_process_exec, false);
 		set_class_unavailable(o, OBSERVER_SETUID_EXEC,
 				      "this kernel has no sched_process_exec tracepoint");
 	}
 	if (!has_avc) {
-		bpf_program__set_autoload(o->skel->progs.obs_selinux_audited, false);
+		bpf_l->program__set_autoload(o->skel->progs.obs_selinux_audited, false);
 		set_class_unavailable(o, OBSERVER_SELINUX_DENIAL,
 				      "this kernel has no avc:selinux_audited tracepoint (SELinux "
 				      "not built in)");
 	} else if (!o->opts.force_selinux && is_selinux_enabled() != 1) {
-		bpf_program__set_autoload(o->skel->progs.obs_selinux_audited, false);
+		bpf_l->program__set_autoload(o->skel->progs.obs_selinux_audited, false);
 		set_class_unavailable(o, OBSERVER_SELINUX_DENIAL,
 				      "SELinux is not enabled on this host: no access decisions "
 				      "are made, so there are no denials to observe");
@@ -505,12 +525,12 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 		return load_failure(o, rc, err, err_size, "load");
 
 	/* sys_exit carries six classes: without it nothing works. */
-	struct bpf_link *l = bpf_program__attach(o->skel->progs.obs_sys_exit);
+	struct bpf_link *l = bpf_l->program__attach(o->skel->progs.obs_sys_exit);
 	if (!l)
 		return load_failure(o, -errno, err, err_size, "attach (tp_btf/sys_exit)");
 	o->skel->links.obs_sys_exit = l;
 	if (has_exec) {
-		l = bpf_program__attach(o->skel->progs.obs_sched_process_exec);
+		l = bpf_l->program__attach(o->skel->progs.obs_sched_process_exec);
 		if (l)
 			o->skel->links.obs_sched_process_exec = l;
 		else
@@ -518,8 +538,8 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 					      "cannot attach raw_tp/sched_process_exec: %s",
 					      strerror(errno));
 	}
-	if (bpf_program__autoload(o->skel->progs.obs_selinux_audited)) {
-		l = bpf_program__attach(o->skel->progs.obs_selinux_audited);
+	if (bpf_l->program__autoload(o->skel->progs.obs_selinux_audited)) {
+		l = bpf_l->program__attach(o->skel->progs.obs_selinux_audited);
 		if (l)
 			o->skel->links.obs_selinux_audited = l;
 		else
@@ -529,16 +549,16 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 	}
 	if (has_module_load) {
 		/* Only adds the module's name: the syscalls are counted anyway. */
-		l = bpf_program__attach(o->skel->progs.obs_module_load);
+		l = bpf_l->program__attach(o->skel->progs.obs_module_load);
 		if (l)
 			o->skel->links.obs_module_load = l;
 	}
 
-	o->ncpus = libbpf_num_possible_cpus();
+	o->ncpus = bpf_l->num_possible_cpus();
 	if (o->ncpus <= 0)
 		return load_failure(o, o->ncpus ? o->ncpus : -EINVAL, err, err_size,
 				    "count CPUs for");
-	o->rb = ring_buffer__new(bpf_map__fd(o->skel->maps.events), on_event, o, NULL);
+	o->rb = bpf_l->ring_buffer__new(bpf_l->map__fd(o->skel->maps.events), on_event, o, NULL);
 	if (!o->rb)
 		return load_failure(o, -errno, err, err_size, "open the ring buffer of");
 

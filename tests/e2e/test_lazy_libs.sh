@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the cisreport binary is not linked with the libraries only
 # some checks or commands need (libkmod, libsystemd, libdevmapper, libyaml,
-# libcrypto), and loads each only when it is actually needed
+# libcrypto, and libbpf with its libelf and libz for the observer), and loads
+# each only when it is actually needed
 # (docs/performance.md). What was loaded is read from glibc's loader trace
 # (LD_DEBUG=files). Then libcrypto is made unloadable (a private mount
 # namespace with /dev/null bound over it): a report still works; evidence,
@@ -21,17 +22,17 @@ ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 skip() { skipped=$((skipped + 1)); echo "skip $*"; }
 
-lazy='libkmod|libsystemd|libdevmapper|libyaml|libcrypto'
+lazy='libkmod|libsystemd|libdevmapper|libyaml|libcrypto|libbpf'
 
 # 1. Not linked: neither NEEDED by the binaries nor pulled in by what is.
 # (apiclient is not checked: libcurl brings libssl and libcrypto.)
 for bin in "$CISREPORT" "$BUILD_DIR/cisreportd"; do
 	if ldd "$bin" >"$tmp/ldd" 2>&1; then
-		if grep -E "$lazy" "$tmp/ldd" >"$tmp/ldd.bad"; then
+		if grep -E "$lazy|libelf|libz\\." "$tmp/ldd" >"$tmp/ldd.bad"; then
 			bad "ldd $bin lists libraries that should be loaded on demand:"
 			sed 's/^/       /' "$tmp/ldd.bad"
 		else
-			ok "ldd $bin lists none of libkmod, libsystemd, libdevmapper, libyaml, libcrypto"
+			ok "ldd $bin lists none of libkmod, libsystemd, libdevmapper, libyaml, libcrypto, libbpf, libelf, libz"
 		fi
 	else
 		bad "ldd $bin failed: $(cat "$tmp/ldd")"
@@ -152,6 +153,34 @@ else
 fi
 # libcrypto comes only with libkmod (Debian's libkmod needs it).
 grep -qx libkmod "$tmp/live.loaded" || expect_no_crypto live "bottlerocket level 2 on this host"
+
+# The observer loads libbpf (and with it libelf and libz) when it starts.
+if ! "$CISREPORT" --version | grep -q '+ebpf-observer'; then
+	skip "--observe loads libbpf: built without the observer"
+elif [ "$(id -u)" != 0 ]; then
+	skip "--observe loads libbpf: needs root"
+else
+	# The live host (--observe cannot take --root): what the live report
+	# loaded, and libbpf.
+	loaded observe -c "$SOURCE_DIR/profiles" -t bottlerocket -l 2 -f json --observe 1s
+	expect_loaded observe "--observe 1s on this host" libbpf $(cat "$tmp/live.loaded")
+	libbpf=$(ldconfig -p | awk '/^[[:space:]]*libbpf\.so\.1 / {print $NF; exit}')
+	libbpf=${libbpf:+$(readlink -f "$libbpf")}
+	if [ -n "$libbpf" ] && unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$libbpf" \
+		"$CISREPORT" -c "$SOURCE_DIR/profiles" -t bottlerocket -l 2 -f json --observe 1s \
+		>"$tmp/nobpf.json" 2>"$tmp/nobpf.err" &&
+		python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = [c for c in d["results"].values() if c.get("kind") == "runtime"]
+sys.exit(not (r and all(c["status"] == "SKIP" and "libbpf.so.1 not available: " in c["error"] for c in r)))' "$tmp/nobpf.json"; then
+		ok "without libbpf: the report is written, the runtime checks SKIP naming libbpf.so.1"
+	elif [ -z "$libbpf" ]; then
+		skip "without libbpf: libbpf.so.1 not in the loader cache"
+	else
+		bad "without libbpf: $(cat "$tmp/nobpf.err") $(head -c 400 "$tmp/nobpf.json")"
+	fi
+fi
 
 # 2. libcrypto cannot be loaded: /dev/null bound over the file in a private
 # mount namespace (unshare's default propagation is private: nothing leaks

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "checks/yaml_doc.h"
 #include "dynlib/lazy_lib.h"
+#include "dynlib/lib_bpf.h"
 #include "dynlib/lib_crypto.h"
 #include "dynlib/lib_devmapper.h"
 #include "dynlib/lib_kmod.h"
@@ -30,6 +31,7 @@
 #include "dynlib/sha256.h"
 #include "evidence/evidence.h"
 #include "evidence/signing.h"
+#include "observer/observer.h"
 #include "report/pci_map.h"
 
 #define MISSING_KMOD "libcisreport-test-missing-kmod.so.9"
@@ -37,6 +39,7 @@
 #define MISSING_YAML "libcisreport-test-missing-yaml.so.9"
 #define MISSING_SYSTEMD "libcisreport-test-missing-systemd.so.9"
 #define MISSING_CRYPTO "libcisreport-test-missing-crypto.so.9"
+#define MISSING_BPF "libcisreport-test-missing-bpf.so.9"
 #define NOT_FOUND "cannot open shared object file: No such file or directory"
 
 #define UDF "{\"module\":\"udf\",\"filesystem\":\"udf\"}"
@@ -88,6 +91,9 @@ static void nothing_loaded_at_start(void **state)
 	assert_not_loaded(CISREPORT_CRYPTO_SONAME);
 #ifdef CISREPORT_HAVE_SYSTEMD
 	assert_not_loaded(CISREPORT_SYSTEMD_SONAME);
+#endif
+#ifdef CISREPORT_HAVE_BPF
+	assert_not_loaded(CISREPORT_LIBBPF_SONAME);
 #endif
 }
 
@@ -420,6 +426,27 @@ static void missing_symbol_is_a_reason(void **state)
 		fail_msg("reason: %s", why);
 }
 
+#ifdef CISREPORT_HAVE_BPF
+/* An observer made and freed without starting loads nothing; one that
+ * cannot load libbpf says so (the runtime checks SKIP with that reason). */
+static void bpf_missing_observer_says_why(void **state)
+{
+	(void)state;
+	struct observer *idle = observer_new(NULL);
+	assert_non_null(idle);
+	observer_free(idle);
+	assert_not_loaded(CISREPORT_LIBBPF_SONAME);
+	struct observer *o = observer_new(NULL);
+	assert_non_null(o);
+	char err[512];
+	assert_true(observer_start(o, err, sizeof(err)) < 0);
+	assert_string_equal(err, "cannot load the eBPF programs: " MISSING_BPF " not available: " MISSING_BPF
+			    ": " NOT_FOUND);
+	observer_free(o);
+	assert_not_loaded(CISREPORT_LIBBPF_SONAME);
+}
+#endif
+
 static int point_at_missing_libraries(void **state)
 {
 	(void)state;
@@ -427,6 +454,9 @@ static int point_at_missing_libraries(void **state)
 	devmapper_lib_soname = MISSING_DM;
 	yaml_lib_soname = MISSING_YAML;
 	crypto_lib_soname = MISSING_CRYPTO;
+#ifdef CISREPORT_HAVE_BPF
+	bpf_lib_soname = MISSING_BPF;
+#endif
 #ifdef CISREPORT_HAVE_SYSTEMD
 	sdbus_lib_soname = MISSING_SYSTEMD;
 #endif
@@ -451,6 +481,9 @@ int main(void)
 		cmocka_unit_test(crypto_missing_openssl_fips_skips),
 #ifdef CISREPORT_HAVE_SYSTEMD
 		cmocka_unit_test(sdbus_missing_falls_back_to_process_table),
+#endif
+#ifdef CISREPORT_HAVE_BPF
+		cmocka_unit_test(bpf_missing_observer_says_why),
 #endif
 		cmocka_unit_test(missing_symbol_is_a_reason),
 	};
