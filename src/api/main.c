@@ -22,6 +22,7 @@
 #include "core/command_share.h"
 #include "util/safe_file.h"
 #include "formats/writer.h"
+#include "report/profile.h"
 
 enum { EXIT_USAGE = 1, EXIT_PROFILES = 2 };
 
@@ -116,12 +117,6 @@ static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsign
 		return false;
 	*out = (unsigned)v;
 	return true;
-}
-
-static bool dir_exists(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int parse_args(int argc, char **argv, struct daemon_options *o)
@@ -261,8 +256,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->check_dir)
-		o->check_dir = dir_exists(CISREPORT_PROFILE_DIR) ? CISREPORT_PROFILE_DIR
-								 : CISREPORT_SOURCE_PROFILE_DIR;
+		o->check_dir = profile_default_dir();
 	return 0;
 }
 

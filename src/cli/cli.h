@@ -22,7 +22,6 @@ enum {
 bool parse_int(const char *s, long lo, long hi, long *out);
 bool dir_exists(const char *p);
 const char *default_check_dir(void);
-const char *type_from_dir(const char *dir);
 
 /* The PCI DSS mapping: path when given, else
  * <check_dir>/pci-dss-2.2.json, else the default profile directory's.

@@ -1,6 +1,5 @@
 /* Helpers shared by the cisreport subcommands. */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "report/pci_map.h"
+#include "report/profile.h"
 
 int cli_load_pci_map(const char *path, const char *check_dir, struct pci_map *m, char *err,
 		     size_t err_size)
@@ -49,27 +49,5 @@ bool dir_exists(const char *p)
 /* The installed profiles, or the source tree's when run from a build dir. */
 const char *default_check_dir(void)
 {
-	if (dir_exists(CISREPORT_PROFILE_DIR))
-		return CISREPORT_PROFILE_DIR;
-	return CISREPORT_SOURCE_PROFILE_DIR;
-}
-
-/* bloodhound is run as "-c /usr/libexec/cis-checks/<type>": honour the type
- * in the folder's name when -t is not given. */
-const char *type_from_dir(const char *dir)
-{
-	static const char *const types[] = {"bottlerocket", "kubernetes", "fips", NULL};
-	char *copy = strdup(dir);
-	if (!copy)
-		return NULL;
-	size_t len = strlen(copy);
-	while (len > 1 && copy[len - 1] == '/')
-		copy[--len] = '\0';
-	const char *base = basename(copy);
-	const char *found = NULL;
-	for (size_t i = 0; types[i]; i++)
-		if (strcmp(base, types[i]) == 0)
-			found = types[i];
-	free(copy);
-	return found;
+	return profile_default_dir();
 }

@@ -200,8 +200,6 @@ int cmd_evidence(int argc, char **argv)
 			c.check_dir);
 		return EXIT_CHECKS_NOT_FOUND;
 	}
-	if (!c.type)
-		c.type = type_from_dir(c.check_dir);
 
 	/* Fail before running anything: an existing bundle, a bad key, bad
 	 * settings. */

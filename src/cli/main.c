@@ -54,7 +54,7 @@ static void usage(FILE *out)
 		"                        --checks DIR is the same (bloodhound's name)\n"
 		"                        [default: %s]\n"
 		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes or fips\n"
-		"                        [default: the -c folder's name if it is a type,\n"
+		"                        [default: the type DIR/metadata.json names,\n"
 		"                        else the only type in DIR, else bottlerocket]\n"
 		"  -l, --level N         run the checks of level 1..N: 1 or 2 [default: 1]\n"
 		"  -f, --format FORMAT   %s [default: text]\n"
@@ -323,8 +323,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cisreport: check directory %s is not a directory\n", c.check_dir);
 		return EXIT_CHECKS_NOT_FOUND;
 	}
-	if (!c.type)
-		c.type = type_from_dir(c.check_dir);
 
 	struct settings settings;
 	bool have_settings = false;

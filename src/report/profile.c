@@ -8,8 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "config.h"
+#include "dir_metadata.h"
 #include "checks/kind.h"
 #include "util/json_pos.h"
 #include "util/safe_file.h"
@@ -32,10 +36,37 @@ struct loader {
 	char *err;
 	size_t err_size;
 	size_t cap_checks;
-	/* When no type is requested, the types seen decide it. */
+	/* When no type is requested, the types seen decide it: each type
+	 * once, with its benchmark name (for metadata.json's "name"). */
 	char *first_type;
 	bool many_types;
+	char **seen_types, **seen_names;
+	size_t n_seen;
 };
+
+static int remember_type(struct loader *l, const char *type, const char *name)
+{
+	for (size_t i = 0; i < l->n_seen; i++)
+		if (strcmp(l->seen_types[i], type) == 0)
+			return 0;
+	char **t = realloc(l->seen_types, (l->n_seen + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	l->seen_types = t;
+	char **n = realloc(l->seen_names, (l->n_seen + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	l->seen_names = n;
+	t[l->n_seen] = strdup(type);
+	n[l->n_seen] = strdup(name);
+	if (!t[l->n_seen] || !n[l->n_seen]) {
+		free(t[l->n_seen]);
+		free(n[l->n_seen]);
+		return -ENOMEM;
+	}
+	l->n_seen++;
+	return 0;
+}
 
 __attribute__((format(printf, 5, 6))) static int
 fail_at(struct loader *l, const struct source *src, const struct json_seg *path, size_t n,
@@ -333,6 +364,11 @@ static int load_file(struct loader *l, struct source *src, const char *path, int
 	} else if (strcmp(l->first_type, type)) {
 		l->many_types = true;
 	}
+	if (!l->first_type ||
+	    remember_type(l, type, string_member(json_object_get(src->root, "benchmark"), "name"))) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	json_t *checks = json_object_get(src->root, "checks");
 	struct json_seg cpath = {.key = "checks"};
 	if (!json_is_array(checks)) {
@@ -492,15 +528,57 @@ static int by_check_name(const void *a, const void *b)
 	return strcmp(((const struct check_def *)a)->name, ((const struct check_def *)b)->name);
 }
 
+/* The type metadata.json stands for: its "type" marker, else the one type
+ * whose benchmark name is its "name"; NULL if it names none. */
+static const char *described_type(const struct loader *l, const struct dir_metadata *md)
+{
+	if (md->type)
+		return md->type;
+	const char *found = NULL;
+	for (size_t i = 0; md->name && i < l->n_seen; i++) {
+		if (strcmp(l->seen_names[i], md->name))
+			continue;
+		if (found)
+			return NULL; /* two types of that name: it says neither */
+		found = l->seen_types[i];
+	}
+	return found;
+}
+
+/* bloodhound reports metadata.json's name, version and url: when the file
+ * describes the benchmark kept, what it gives replaces the profile's. */
+static int adopt_metadata(struct benchmark *bm, const struct dir_metadata *md)
+{
+	char *const from[] = {md->name, md->version, md->url};
+	char **to[] = {&bm->name, &bm->version, &bm->url};
+	for (size_t i = 0; i < 3; i++) {
+		if (!from[i])
+			continue;
+		char *v = strdup(from[i]);
+		if (!v)
+			return -ENOMEM;
+		free(*to[i]);
+		*to[i] = v;
+	}
+	return 0;
+}
+
 int profile_load(const char *dir, const char *type, struct profile *p, char *err, size_t err_size)
 {
 	memset(p, 0, sizeof(*p));
+	struct dir_metadata md;
+	int rc = dir_metadata_read(dir, &md, err, err_size);
+	bool have_md = rc == 0;
+	if (rc && rc != -ENOENT)
+		return rc == -ENOMEM ? rc : -EINVAL;
 	char **files;
 	int *levels;
 	size_t n;
-	int rc = list_files(dir, &files, &levels, &n, err, err_size);
-	if (rc)
+	rc = list_files(dir, &files, &levels, &n, err, err_size);
+	if (rc) {
+		dir_metadata_free(&md);
 		return rc;
+	}
 	struct loader l = {.p = p, .type = type, .err = err, .err_size = err_size};
 	/* Pass 1 validates every file and learns which types exist; pass 2
 	 * (when the type was not given) keeps the checks of the chosen one,
@@ -510,8 +588,11 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 		rc = -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = load_file(&l, &srcs[i], files[i], levels[i]);
+	const char *md_type = have_md ? described_type(&l, &md) : NULL;
 	if (!rc && !type) {
-		l.type = l.many_types || !l.first_type ? "bottlerocket" : l.first_type;
+		l.type = md_type                          ? md_type
+			 : l.many_types || !l.first_type ? "bottlerocket"
+							 : l.first_type;
 		for (size_t i = 0; i < n && !rc; i++)
 			rc = load_file(&l, &srcs[i], files[i], levels[i]);
 	}
@@ -519,15 +600,27 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 		source_free(&srcs[i]);
 	free(srcs);
 	if (!rc && p->n_checks == 0) {
-		snprintf(err, err_size, "%s: no checks of benchmark \"%s\" found (profile files: %zu)",
-			 dir, l.type, n);
+		snprintf(err, err_size, "%s: no checks of benchmark \"%s\" found (profile files: %zu)%s",
+			 dir, l.type, n,
+			 !type && md_type ? " (the type " DIR_METADATA_FILE " names)" : "");
 		rc = -ENOENT;
 	}
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
 	free(levels);
+	if (!rc && md_type && strcmp(md_type, l.type) == 0)
+		rc = adopt_metadata(&p->bm, &md);
+	if (rc == -ENOMEM)
+		snprintf(err, err_size, "%s: out of memory", dir);
 	free(l.first_type);
+	for (size_t i = 0; i < l.n_seen; i++) {
+		free(l.seen_types[i]);
+		free(l.seen_names[i]);
+	}
+	free(l.seen_types);
+	free(l.seen_names);
+	dir_metadata_free(&md);
 	if (!rc) {
 		qsort(p->checks, p->n_checks, sizeof(*p->checks), by_check_name);
 		p->dir = strdup(dir);
@@ -563,4 +656,31 @@ const struct check_def *profile_find_check(const struct profile *p, const char *
 		    strcmp(p->checks[i].id, name_or_id) == 0)
 			return &p->checks[i];
 	return NULL;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *profile_default_dir(void)
+{
+	static char beside[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			int w = snprintf(beside, sizeof(beside), "%s/%s", exe,
+					 CISREPORT_PROFILE_DIR_FROM_EXE);
+			if (w > 0 && (size_t)w < sizeof(beside) && is_dir(beside))
+				return beside;
+		}
+	}
+	if (is_dir(CISREPORT_PROFILE_DIR))
+		return CISREPORT_PROFILE_DIR;
+	return CISREPORT_SOURCE_PROFILE_DIR;
 }

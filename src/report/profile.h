@@ -43,14 +43,26 @@ struct profile {
 	char *dir;
 };
 
-/* Load every profile file under dir and keep the checks of benchmark type
- * (NULL: the only type present, else "bottlerocket"). Every file is
+/* Load every profile file under dir and keep the checks of benchmark type.
+ * type NULL: the type dir's metadata.json stands for (its "type", else the
+ * type whose benchmark name is its "name"; report/dir_metadata.h), else the
+ * only type present, else "bottlerocket"; never the folder's name. When
+ * metadata.json stands for the type kept, its name, version and url are the
+ * report's, as bloodhound reports them. A malformed metadata.json is an
+ * error (-EINVAL, message naming it). Every file is
  * validated, whatever its type: a malformed profile is an error, never half
  * a report. Returns 0; -ENOENT (no such dir / no checks of that type) or
  * -EINVAL (malformed), with a message "file:line:col: field: problem" in err. */
 int profile_load(const char *dir, const char *type, struct profile *p, char *err,
 		 size_t err_size);
 void profile_free(struct profile *p);
+
+/* The profile directory used when none is given: beside the running
+ * program (<exe dir>/../share/cisreport/profiles, so that the prefix given
+ * to cmake --install holds), else the configured install directory, else
+ * the source tree's (a program run from its build directory). The result
+ * is a static buffer: call it from one thread. */
+const char *profile_default_dir(void);
 
 /* A check by name ("br01040100") or benchmark id ("1.4.1"); NULL if none. */
 const struct check_def *profile_find_check(const struct profile *p, const char *name_or_id);

@@ -660,8 +660,10 @@ else
 fi
 
 # ---------------------------------------- install layout: bloodhound's invocation
-# Bottlerocket's API server runs "bloodhound -l N -f FMT -c /usr/libexec/cis-checks/<type>";
-# cmake --install creates those links and cisreport takes the type from the name.
+# Bottlerocket's API server runs "bloodhound ... -c /usr/libexec/{cis-checks/bottlerocket,
+# cis-checks/kubernetes,fips-checks/bottlerocket}"; cmake --install creates those folders,
+# each with a metadata.json naming its type and links to the profiles' level folders.
+# (tests/e2e/test_install_layout.sh drives an installed prefix with the exact command lines.)
 if [ -n "$BUILD_DIR" ] && [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
 	dest=$work/destdir
 	if DESTDIR=$dest cmake --install "$BUILD_DIR" >"$work/install.log" 2>&1; then
@@ -683,14 +685,22 @@ if [ -n "$BUILD_DIR" ] && [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
 		cp -a "$PROFILES" "$dest$prefix/$datadir/cisreport/profiles"
 	fi
 	types=" $(profile_fact types) "
-	for type in bottlerocket kubernetes fips; do
-		link=$checks_dir/$type
+	for spec in cis-checks/bottlerocket:bottlerocket cis-checks/kubernetes:kubernetes fips-checks/bottlerocket:fips; do
+		folder=$dest$prefix/$libexec/${spec%%:*}
+		type=${spec#*:}
 		good=false
-		link_target=$(readlink "$link")
-		[ -L "$link" ] && [ "${link_target#/}" = "$link_target" ] &&
-			[ "$(readlink -f "$link")" = "$(readlink -f "$dest$prefix/$datadir/cisreport/profiles")" ] && good=true
-		check "  ... cis-checks/$type is a relative link to the installed profiles" $good
-		"$installed" -l 2 -f json -c "$link" --root "$hardened" >"$work/out" 2>"$work/err"
+		[ -d "$folder" ] && [ ! -L "$folder" ] &&
+			[ "$(py "$folder/metadata.json" "d['type']")" = "$type" ] && good=true
+		check "  ... ${spec%%:*} is a folder whose metadata.json names type $type" $good
+		good=true
+		for level in "$dest$prefix/$datadir/cisreport/profiles"/level*; do
+			link=$folder/${level##*/}
+			link_target=$(readlink "$link")
+			{ [ -L "$link" ] && [ "${link_target#/}" = "$link_target" ] &&
+				[ "$(readlink -f "$link")" = "$(readlink -f "$level")" ]; } || good=false
+		done
+		check "  ... ${spec%%:*}/level* are relative links to the installed profiles" $good
+		"$installed" -l 2 -f json -c "$folder" --root "$hardened" >"$work/out" 2>"$work/err"
 		rc=$?
 		if [[ "$types" == *" $type "* ]]; then
 			good=false
@@ -698,10 +708,10 @@ if [ -n "$BUILD_DIR" ] && [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
 			# may all SKIP there (exit 4), but the report must be of that type.
 			{ [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; } &&
 				[ "$(py "$work/out" "d['type']")" = "$type" ] && good=true
-			check "  ... -c cis-checks/$type runs the $type benchmark" $good
+			check "  ... -c ${spec%%:*} runs the $type benchmark" $good
 		else
-			# No profile of that type yet: the type was still taken from the name.
-			expect "  ... -c cis-checks/$type selects type $type (no such profile: exit 2)" 2 \
+			# No profile of that type yet: the type was still taken from metadata.json.
+			expect "  ... -c ${spec%%:*} selects type $type (no such profile: exit 2)" 2 \
 				"no checks of benchmark \"$type\" found"
 		fi
 	done

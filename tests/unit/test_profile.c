@@ -173,6 +173,92 @@ static void type_selection(void **state)
 	assert_string_equal(err, want);
 }
 
+/* metadata.json (report/dir_metadata.h) says which benchmark a folder is,
+ * and its name, version and url are the report's, as bloodhound's are. */
+static void type_from_metadata(void **state)
+{
+	(void)state;
+	put_profile("level1/b.json", "bottlerocket", (const char *const[]){SYSCTL_CHECK("b1", "1.1"), NULL});
+	put_profile("level1/k.json", "kubernetes", (const char *const[]){SYSCTL_CHECK("k1", "4.1"), NULL});
+	struct profile p;
+	write_file(dir, "metadata.json",
+		   "{\"name\": \"K8s\", \"version\": \"v9\", \"url\": \"https://k.invalid/\", "
+		   "\"type\": \"kubernetes\"}",
+		   0644);
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.bm.type, "kubernetes");
+	assert_string_equal(p.bm.name, "K8s");
+	assert_string_equal(p.bm.version, "v9");
+	assert_string_equal(p.bm.url, "https://k.invalid/");
+	assert_string_equal(p.bm.report, "cis"); /* not bloodhound's to say */
+	profile_free(&p);
+	/* -t wins; the file then describes another benchmark: not adopted */
+	assert_int_equal(profile_load(dir, "bottlerocket", &p, err, sizeof(err)), 0);
+	assert_string_equal(p.bm.type, "bottlerocket");
+	assert_string_equal(p.bm.name, "Bench");
+	profile_free(&p);
+
+	/* Bottlerocket's own file has no "type": its name picks the benchmark
+	 * of that name, unless two types share it. */
+	put_profile("level1/k.json", "kubernetes", (const char *const[]){SYSCTL_CHECK("k1", "4.1"), NULL});
+	write_file(dir, "metadata.json", "{\"name\": \"Bench\", \"url\": \"https://u/\"}", 0644);
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.bm.type, "bottlerocket"); /* both are "Bench": the default */
+	profile_free(&p);
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "{\"format_version\": 1, \"benchmark\": {\"type\": \"kubernetes\", \"report\": "
+		 "\"cis-k8s\", \"name\": \"K8s Bench\", \"version\": \"v1\", \"url\": \"https://x/\"}, "
+		 "\"checks\": [%s]}",
+		 SYSCTL_CHECK("k1", "4.1"));
+	write_file(dir, "level1/k.json", text, 0644);
+	write_file(dir, "metadata.json", "{\"name\": \"K8s Bench\", \"url\": \"https://u/\"}", 0644);
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.bm.type, "kubernetes");
+	assert_string_equal(p.bm.version, "v1"); /* not in the file: the profile's */
+	assert_string_equal(p.bm.url, "https://u/");
+	profile_free(&p);
+	/* a name that matches nothing: as without the file */
+	write_file(dir, "metadata.json", "{\"name\": \"Other\"}", 0644);
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.bm.type, "bottlerocket");
+	assert_string_equal(p.bm.name, "Bench");
+	profile_free(&p);
+
+	/* a type with no profile here */
+	write_file(dir, "metadata.json", "{\"type\": \"fips\"}", 0644);
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), -ENOENT);
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "%s: no checks of benchmark \"fips\" found (profile files: 2) (the type metadata.json names)",
+		 dir);
+	assert_string_equal(err, want);
+	/* malformed: refused by name, whatever -t says */
+	write_file(dir, "metadata.json", "{\"type\": 3}", 0644);
+	assert_int_equal(profile_load(dir, "bottlerocket", &p, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/metadata.json:1:10: type: must be a string or null", dir);
+	assert_string_equal(err, want);
+}
+
+/* The folder's name says nothing (bloodhound's folders are named for the
+ * benchmark, but so can any folder be). */
+static void folder_name_is_not_the_type(void **state)
+{
+	(void)state;
+	char sub[600];
+	snprintf(sub, sizeof(sub), "%s/fips", dir);
+	write_file(dir, "fips/level1/b.json", "", 0644);
+	char *saved = dir;
+	dir = sub;
+	put_profile("level1/b.json", "bottlerocket", (const char *const[]){SYSCTL_CHECK("b1", "1.1"), NULL});
+	put_profile("level1/f.json", "fips", (const char *const[]){SYSCTL_CHECK("f1", "1.0"), NULL});
+	dir = saved;
+	struct profile p;
+	assert_int_equal(profile_load(sub, NULL, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.bm.type, "bottlerocket");
+	profile_free(&p);
+}
+
 static void several_types_without_bottlerocket(void **state)
 {
 	(void)state;
@@ -417,6 +503,8 @@ int main(void)
 		T(loads_levels_sorted_by_name),
 		T(ignores_what_is_not_a_profile),
 		T(type_selection),
+		T(type_from_metadata),
+		T(folder_name_is_not_the_type),
 		T(several_types_without_bottlerocket),
 		T(missing_and_empty_dir),
 		T(file_level_errors),
