@@ -109,7 +109,6 @@ struct daemon {
 	 * the drift events their changes make (events.c). */
 	struct cache *cache;
 	struct events *events;
-	unsigned max_watchers;
 	atomic_uint watchers; /* open GET /events streams */
 	pthread_t refresher;  /* re-runs changed checks without a request */
 	bool refresher_running;
@@ -132,6 +131,10 @@ void shared_settings_unref(struct shared_settings *s);
 void daemon_snapshot(struct daemon *d, struct catalog **c, struct shared_settings **s);
 /* Replace either or both (NULL: keep); takes the caller's references. */
 void daemon_install(struct daemon *d, struct catalog *c, struct shared_settings *s);
+
+/* The tunables in effect: the settings' value when set, else the option. */
+unsigned daemon_max_watchers(const struct daemon *d, const struct settings *s);
+unsigned daemon_full_interval_s(const struct daemon *d, const struct settings *s);
 
 struct shared_observer *shared_observer_ref(struct shared_observer *so); /* NULL ok */
 void shared_observer_unref(struct shared_observer *so);

@@ -517,7 +517,6 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	d.max_watchers = d.opt.max_watchers;
 	struct cache_config cc = {.root = d.opt.root,
 				  .ttl_ms = d.opt.ttl_ms,
 				  .firewall_ttl_ms = d.opt.command_max_age_ms,

@@ -87,7 +87,8 @@ static void *refresher(void *arg)
 			cache_poll(d->cache, c, so ? so->o : NULL, fds, events, &n_fds, &timeout);
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		bool full_due = now.tv_sec - last_full.tv_sec >= (time_t)d->opt.full_interval_s;
+		bool full_due = now.tv_sec - last_full.tv_sec >=
+				(time_t)daemon_full_interval_s(d, &s->s);
 		if (seq != seen || full_due) {
 			seen = seq;
 			if (full_due)

@@ -679,13 +679,19 @@ static enum MHD_Result get_events(struct request *req, struct MHD_Connection *co
 	if (d->opt.threads)
 		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
 				     "event streams need a thread per connection (cisreportd without --threads); GET /events?since=ID lists the kept events");
-	if (atomic_fetch_add(&d->watchers, 1) >= d->max_watchers) {
+	struct catalog *c;
+	struct shared_settings *s;
+	daemon_snapshot(d, &c, &s);
+	unsigned max = daemon_max_watchers(d, &s->s);
+	catalog_unref(c);
+	shared_settings_unref(s);
+	if (atomic_fetch_add(&d->watchers, 1) >= max) {
 		atomic_fetch_sub(&d->watchers, 1);
 		/* Streams end when their clients leave: worth trying again. */
 		req->retry_after_s = 5;
 		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
 				     "too many event streams open (at most %u); try again later or poll GET /events?since=ID",
-				     d->max_watchers);
+				     max);
 	}
 	struct MHD_Response *r = events_stream_response(d, last ? event_id_parse(last) : 0);
 	if (!r)

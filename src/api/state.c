@@ -45,6 +45,16 @@ void daemon_snapshot(struct daemon *d, struct catalog **c, struct shared_setting
 	pthread_mutex_unlock(&d->lock);
 }
 
+unsigned daemon_max_watchers(const struct daemon *d, const struct settings *s)
+{
+	return s->max_watchers ? s->max_watchers : d->opt.max_watchers;
+}
+
+unsigned daemon_full_interval_s(const struct daemon *d, const struct settings *s)
+{
+	return s->full_interval_s ? s->full_interval_s : d->opt.full_interval_s;
+}
+
 void daemon_install(struct daemon *d, struct catalog *c, struct shared_settings *s)
 {
 	struct catalog *old_c = NULL;

@@ -57,6 +57,9 @@ static int waiver_copy(const struct waiver *src, struct waiver *dst)
 	return 0;
 }
 
+/* Every key a patch may set, for the messages that say what is allowed. */
+#define SETTINGS_KEYS "level, format, observer, waivers, full_interval, max_watchers"
+
 int settings_init(struct settings *s)
 {
 	*s = (struct settings){.level = DEFAULT_LEVEL, .observer = true};
@@ -81,7 +84,10 @@ void settings_free(struct settings *s)
 
 int settings_copy(const struct settings *src, struct settings *dst)
 {
-	*dst = (struct settings){.level = src->level, .observer = src->observer};
+	*dst = (struct settings){.level = src->level,
+				 .observer = src->observer,
+				 .full_interval_s = src->full_interval_s,
+				 .max_watchers = src->max_watchers};
 	dst->format = strdup(src->format);
 	dst->waivers = calloc(src->n_waivers ? src->n_waivers : 1, sizeof(*dst->waivers));
 	dst->changes = src->changes ? json_deep_copy(src->changes) : json_array();
@@ -426,27 +432,44 @@ static int record_change(struct settings *out, const json_t *patch,
 	return 0;
 }
 
+/* A daemon tunable: an integer 1..max, or null for the daemon's option. */
+static int patch_count(const json_t *v, const char *key, unsigned max, const char *unit,
+		       unsigned *out, char *err, size_t err_size)
+{
+	if (json_is_null(v)) {
+		*out = 0;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > max)
+		return fail(err, err_size,
+			    "%s: must be a number of %s from 1 to %u, or null for the daemon's option",
+			    key, unit, max);
+	*out = (unsigned)json_integer_value(v);
+	return 0;
+}
+
 int settings_patch(const struct settings *base, const json_t *patch,
 		   const struct settings_rules *rules, struct settings *out, char *err,
 		   size_t err_size)
 {
 	if (!json_is_object(patch))
 		return fail(err, err_size,
-			    "settings must be a JSON object with any of: level, format, observer, waivers");
+			    "settings must be a JSON object with any of: " SETTINGS_KEYS);
 	const char *k;
 	const json_t *v;
 	json_object_foreach((json_t *)patch, k, v) {
 		bool known = strcmp(k, "level") == 0 || strcmp(k, "format") == 0 ||
-			     strcmp(k, "observer") == 0 || strcmp(k, "waivers") == 0;
+			     strcmp(k, "observer") == 0 || strcmp(k, "waivers") == 0 ||
+			     strcmp(k, "full_interval") == 0 || strcmp(k, "max_watchers") == 0;
 		if (strcmp(k, "changes") == 0) {
 			if (rules)
 				return fail(err, err_size,
-					    "\"changes\" is the daemon's record of who changed what and when, not a setting (allowed: level, format, observer, waivers)");
+					    "\"changes\" is the daemon's record of who changed what and when, not a setting (allowed: " SETTINGS_KEYS ")");
 			known = true;
 		}
 		if (!known)
 			return fail(err, err_size,
-				    "unknown setting \"%.64s\" (allowed: level, format, observer, waivers)",
+				    "unknown setting \"%.64s\" (allowed: " SETTINGS_KEYS ")",
 				    k);
 	}
 	int rc = settings_copy(base, out);
@@ -480,6 +503,14 @@ int settings_patch(const struct settings *base, const json_t *patch,
 		}
 		out->observer = json_is_true(v);
 	}
+	if ((v = json_object_get(patch, "full_interval")) &&
+	    (rc = patch_count(v, "full_interval", SETTINGS_MAX_FULL_INTERVAL, "seconds",
+			      &out->full_interval_s, err, err_size)))
+		goto out;
+	if ((v = json_object_get(patch, "max_watchers")) &&
+	    (rc = patch_count(v, "max_watchers", SETTINGS_MAX_WATCHERS, "streams",
+			      &out->max_watchers, err, err_size)))
+		goto out;
 	if ((v = json_object_get(patch, "waivers")) &&
 	    (rc = patch_waivers(out, v, rules, err, err_size)))
 		goto out;
@@ -570,9 +601,19 @@ json_t *settings_to_json(const struct settings *s)
 		}
 		json_object_set_new(waivers, w->check, o);
 	}
-	return json_pack("{s:i, s:s, s:b, s:o, s:O}", "level", s->level, "format", s->format,
-			 "observer", s->observer, "waivers", waivers, "changes",
-			 s->changes ? s->changes : json_array());
+	json_t *doc = json_pack("{s:i, s:s, s:b}", "level", s->level, "format", s->format,
+				"observer", s->observer);
+	/* Daemon tunables appear once set: a file without them stays as it was. */
+	if (doc && s->full_interval_s)
+		json_object_set_new(doc, "full_interval", json_integer(s->full_interval_s));
+	if (doc && s->max_watchers)
+		json_object_set_new(doc, "max_watchers", json_integer(s->max_watchers));
+	if (!doc || json_object_set_new(doc, "waivers", waivers) < 0 ||
+	    json_object_set(doc, "changes", s->changes ? s->changes : json_array()) < 0) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 int settings_patch_text(const struct settings *base, const char *body, size_t len,
@@ -588,7 +629,7 @@ int settings_patch_text(const struct settings *base, const char *body, size_t le
 			why[n++] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
 		why[n] = '\0';
 		return fail(err, err_size,
-			    "body is not JSON (%s at line %d, column %d); send an object with any of: level, format, observer, waivers",
+			    "body is not JSON (%s at line %d, column %d); send an object with any of: " SETTINGS_KEYS,
 			    why, jerr.line, jerr.column);
 	}
 	int rc = settings_patch(base, patch, rules, out, err, err_size);

@@ -24,6 +24,8 @@
 #define WAIVER_MAX_APPROVER 256
 #define WAIVER_MAX_CHECK_NAME 128
 #define SETTINGS_MAX_CHANGES 32
+#define SETTINGS_MAX_FULL_INTERVAL 86400
+#define SETTINGS_MAX_WATCHERS 4096
 
 struct waiver {
 	char *check;       /* check name, e.g. "br01040100" */
@@ -48,6 +50,9 @@ struct settings {
 	int level;      /* default report level when a request names none */
 	char *format;   /* default report format */
 	bool observer;  /* run the runtime observer */
+	/* cisreportd's tunables; 0: not set, the daemon's option applies. */
+	unsigned full_interval_s; /* safety-net full re-evaluation, seconds */
+	unsigned max_watchers;    /* GET /events streams open at once */
 	struct waiver *waivers; /* sorted by check name */
 	size_t n_waivers;
 	/* The last SETTINGS_MAX_CHANGES changes, oldest first, each

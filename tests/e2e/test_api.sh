@@ -294,7 +294,7 @@ bad_patch "malformed JSON" '{"level": 2' "body is not JSON"
 bad_patch "empty body" '' "body is not JSON"
 bad_patch "not an object" '[1,2]' "must be a JSON object"
 bad_patch "duplicate key" '{"level": 1, "level": 2}' "body is not JSON"
-bad_patch "unknown key" '{"level": 1, "colour": "red"}' 'unknown setting \"colour\" (allowed: level, format, observer, waivers)'
+bad_patch "unknown key" '{"level": 1, "colour": "red"}' 'unknown setting \"colour\" (allowed: level, format, observer, waivers, full_interval, max_watchers)'
 bad_patch "level as a string" '{"level": "2"}' "level: must be the number 1 or 2"
 bad_patch "level 3" '{"level": 3}' "level: must be the number 1 or 2"
 bad_patch "unknown format" '{"format": "xml"}' "format: must be one of: text, json"

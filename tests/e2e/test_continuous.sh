@@ -279,6 +279,23 @@ assert sys.argv[2] in e["cause"] and "sec-team" in e["cause"] and "ticket 42" in
 PY
 grep -q 'drift id=.* check=c_exist .*FAIL -> FAIL (waiver expired)' "$LOG" &&
 	ok "waiver expiry: logged as one drift line" || bad "waiver expiry log" "$(grep drift "$LOG" | tail -3)"
+
+# settings.max_watchers overrides --max-watchers at once; null gives it back.
+patch() { curl -s --unix-socket "$SOCK" -X PATCH -H 'Content-Type: application/json' -d "$1" http://localhost/settings; }
+patch '{"max_watchers": 1, "full_interval": 600}' >"$T/mw.json"
+curl -sN --unix-socket "$SOCK" --max-time 3 http://localhost/events >/dev/null 2>&1 &
+SSE=$!
+sleep 0.5
+code=$(curl -s --unix-socket "$SOCK" -o "$T/mw503.json" -w '%{http_code}' --max-time 2 http://localhost/events)
+[ "$code" = 503 ] && grep -q "at most 1" "$T/mw503.json" &&
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["max_watchers"] == 1 and s["full_interval"] == 600, s' "$T/mw.json" &&
+	ok "settings max_watchers 1 (PATCH): the second stream gets 503; GET shows max_watchers and full_interval" ||
+	bad "settings max_watchers" "$code $(cat "$T/mw.json" "$T/mw503.json")"
+patch '{"max_watchers": null}' >"$T/mw2.json"
+code=$(curl -s --unix-socket "$SOCK" -o /dev/null -w '%{http_code}' --max-time 1 http://localhost/events)
+[ "$code" = 200 ] && python3 -c 'import json,sys; assert "max_watchers" not in json.load(open(sys.argv[1]))' "$T/mw2.json" &&
+	ok "settings max_watchers null: back to --max-watchers (64), the stream is served" || bad "max_watchers null" "$code $(cat "$T/mw2.json")"
+wait "$SSE"
 stop_daemon
 
 # --no-cache: every request runs every check.

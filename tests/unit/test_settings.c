@@ -90,7 +90,7 @@ static void validation_messages(void **state)
 	(void)state;
 	assert_rejected("[]", NULL, "must be a JSON object");
 	assert_rejected("{\"colour\": 1}", NULL,
-			"unknown setting \"colour\" (allowed: level, format, observer, waivers)");
+			"unknown setting \"colour\" (allowed: level, format, observer, waivers, full_interval, max_watchers)");
 	assert_rejected("{\"level\": \"1\"}", NULL, "level: must be the number 1 or 2");
 	assert_rejected("{\"level\": 0}", NULL, "level: must be the number 1 or 2");
 	assert_rejected("{\"level\": 1.0}", NULL, "level: must be the number 1 or 2");
@@ -112,6 +112,43 @@ static void validation_messages(void **state)
 			NULL, "waivers.br01.reason: must not contain control characters");
 	assert_rejected("{\"waivers\": {\"br01\": {\"reason\": \"r\", \"expires\": \"soon\", \"approved-by\": \"a\"}}}",
 			NULL, "waivers.br01.expires: \"soon\" is not an RFC 3339 date-time");
+}
+
+/* The daemon's tunables: 1..max or null (back to the daemon's option); shown
+ * by settings_to_json only once set. */
+static void daemon_tunables(void **state)
+{
+	(void)state;
+	assert_rejected("{\"full_interval\": 0}", NULL,
+			"full_interval: must be a number of seconds from 1 to 86400, or null for the daemon's option");
+	assert_rejected("{\"full_interval\": \"300\"}", NULL, "full_interval: must be a number of seconds");
+	assert_rejected("{\"full_interval\": 86401}", NULL, "full_interval: must be a number of seconds");
+	assert_rejected("{\"max_watchers\": -1}", NULL,
+			"max_watchers: must be a number of streams from 1 to 4096, or null for the daemon's option");
+	assert_rejected("{\"max_watchers\": 2.5}", NULL, "max_watchers: must be a number of streams");
+
+	struct settings base, set, back;
+	char err[256];
+	assert_int_equal(settings_init(&base), 0);
+	assert_int_equal(settings_patch_text(&base, "{\"full_interval\": 60, \"max_watchers\": 2}", 40,
+					     NULL, &set, err, sizeof(err)),
+			 0);
+	assert_int_equal(set.full_interval_s, 60);
+	assert_int_equal(set.max_watchers, 2);
+	json_t *j = settings_to_json(&set);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(text, "{\"level\":1,\"format\":\"text\",\"observer\":true,\"full_interval\":60,"
+				  "\"max_watchers\":2,\"waivers\":{},\"changes\":[]}");
+	free(text);
+	json_decref(j);
+	assert_int_equal(settings_patch_text(&set, "{\"max_watchers\": null}", 22, NULL, &back, err,
+					     sizeof(err)),
+			 0);
+	assert_int_equal(back.max_watchers, 0);
+	assert_int_equal(back.full_interval_s, 60);
+	settings_free(&back);
+	settings_free(&set);
+	settings_free(&base);
 }
 
 static bool only_br01(const char *name, char *hint, size_t size, void *ctx)
@@ -311,6 +348,7 @@ int main(void)
 		cmocka_unit_test(rfc3339),
 		cmocka_unit_test(defaults_and_json),
 		cmocka_unit_test(validation_messages),
+		cmocka_unit_test(daemon_tunables),
 		cmocka_unit_test(rules_check_and_expiry),
 		cmocka_unit_test(merge_semantics),
 		cmocka_unit_test(file_round_trip),
