@@ -20,6 +20,7 @@
 #include "events.h"
 #include "watch.h"
 #include "core/command_share.h"
+#include "util/atomic_file.h"
 #include "util/safe_file.h"
 #include "formats/writer.h"
 #include "report/profile.h"
@@ -322,6 +323,9 @@ static void reload(struct daemon *d)
 		daemon_observer_follow(d, ss->s.observer);
 	pthread_mutex_unlock(&d->patch_lock);
 	atomic_fetch_add(ok ? &d->reloads : &d->reload_failures, 1);
+	/* Before the log lines below: who waits for them sees the new state. */
+	if (d->cache)
+		cache_invalidate(d->cache, "SIGHUP (reload)");
 	struct catalog *cur;
 	struct shared_settings *cs;
 	daemon_snapshot(d, &cur, &cs);
@@ -330,6 +334,12 @@ static void reload(struct daemon *d)
 	catalog_unref(cur);
 	shared_settings_unref(cs);
 	notify_systemd("READY=1");
+}
+
+static void log_removed(const char *tmp, void *arg)
+{
+	(void)arg;
+	daemon_log("removed %s, left by an interrupted settings write", tmp);
 }
 
 /* SIGHUP reloads in a thread of its own, so that the main loop always
@@ -351,8 +361,6 @@ static void *reload_main(void *arg)
 		reloader.again = false;
 		pthread_mutex_unlock(&reloader.lock);
 		reload(d);
-		if (d->cache)
-			cache_invalidate(d->cache, "SIGHUP (reload)");
 		pthread_mutex_lock(&reloader.lock);
 	}
 	reloader.running = false;
@@ -494,6 +502,12 @@ int main(int argc, char **argv)
 			return usage_error("--root %s: %s", d.opt.root, strerror(-rc));
 		host_free(&probe);
 	}
+	/* A writer killed mid-way (kill -9, power loss) leaves a temporary
+	 * file of its settings write; no writer runs before us. */
+	int stale = atomic_remove_stale(d.settings_path, log_removed, NULL);
+	if (stale < 0 && stale != -ENOENT)
+		daemon_log("cannot look for stale temporary files in %s: %s", d.opt.state_dir,
+			   strerror(-stale));
 	struct catalog *c;
 	if (catalog_load(d.opt.check_dir, &c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cisreportd: %s\n", err);

@@ -651,10 +651,9 @@ int settings_save(const char *path, const struct settings *s, long group)
 	size_t len = strlen(text);
 	text[len] = '\n';
 	/* Waivers and who changed what: not for every reader. */
-	int rc = atomic_write(path, text, len + 1, 0600);
+	/* Group and mode set on the temporary file, before the rename. */
+	int rc = atomic_write_group(path, text, len + 1, group >= 0 ? 0640 : 0600, group);
 	free(text);
-	if (rc == 0 && group >= 0 && (chown(path, (uid_t)-1, (gid_t)group) < 0 || chmod(path, 0640) < 0))
-		rc = -errno;
 	return rc;
 }
 

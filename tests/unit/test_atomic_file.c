@@ -194,6 +194,76 @@ static void device_target_written_in_place(void **state)
 	assert_true(S_ISCHR(after.st_mode));
 }
 
+/* While it is written the temporary file is 0600 whatever the final mode,
+ * created anew (O_EXCL) next to the target; the mode and group come just
+ * before the rename. */
+static void temp_is_private_until_renamed(void **state)
+{
+	(void)state;
+	struct atomic_file af;
+	assert_int_equal(atomic_open(&af, target, 0644), 0);
+	struct stat st;
+	assert_int_equal(stat(af.tmp, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(strncmp(af.tmp, target, strlen(target)), 0);
+	assert_non_null(strstr(af.tmp, ".tmp."));
+	char tmp[600];
+	snprintf(tmp, sizeof(tmp), "%s", af.tmp);
+	fputs("new\n", af.f);
+	atomic_set_group(&af, (long)getgid());
+	assert_int_equal(atomic_commit(&af), 0);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(st.st_gid, getgid());
+	assert_int_equal(stat(tmp, &st), -1);
+	assert_int_equal(atomic_write_group(target, "x", 1, 0640, (long)getgid()), 0);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+}
+
+static void touch(const char *name)
+{
+	char p[600];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+static void count_removed(const char *tmp, void *arg)
+{
+	assert_non_null(strstr(tmp, "report.json.tmp."));
+	(*(int *)arg)++;
+}
+
+/* Only the temporaries of this target, of our naming, regular files. */
+static void stale_temporaries_removed(void **state)
+{
+	(void)state;
+	touch("report.json");
+	touch("report.json.tmp.Ab12xZ");
+	touch("report.json.tmp.000000");
+	touch("report.json.tmp.short");      /* not six characters */
+	touch("report.json.tmp.abcdefg");    /* seven */
+	touch("report.json.tmp.ab-d12");     /* not alphanumeric */
+	touch("other.json.tmp.Ab12xZ");      /* another target */
+	touch("report.jsonx.tmp.Ab12xZ");
+	char p[600];
+	snprintf(p, sizeof(p), "%s/report.json.tmp.linkzz", dir);
+	assert_int_equal(symlink("/etc/passwd", p), 0); /* never a link */
+	int seen = 0;
+	assert_int_equal(atomic_remove_stale(target, count_removed, &seen), 2);
+	assert_int_equal(seen, 2);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 7);
+	assert_int_equal(tmp, 6);
+	assert_int_equal(access("/etc/passwd", F_OK), 0);
+	assert_int_equal(atomic_remove_stale(target, NULL, NULL), 0);
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/nodir/x.json", dir);
+	assert_int_equal(atomic_remove_stale(missing, NULL, NULL), -ENOENT);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -205,6 +275,8 @@ int main(void)
 		T(target_is_a_directory),
 		T(unwritable_directory),
 		T(device_target_written_in_place),
+		T(temp_is_private_until_renamed),
+		T(stale_temporaries_removed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
