@@ -11,10 +11,15 @@
  *
  * Running: on the live host with a system bus, systemd is asked over D-Bus
  * for the unit's ActiveState (libsystemd is loaded then, not before);
- * without a reachable systemd (or on an offline root), the process table
- * <root>/proc/<pid>/comm is scanned, zombies excluded. */
+ * without a reachable systemd (or on an offline root), chronyd's pid file
+ * (/run/chrony/chronyd.pid, then /var/run/chrony/chronyd.pid) names the
+ * process to look at (<root>/proc/<pid>/comm and stat); only when no pid
+ * file names a live chronyd is the process table <root>/proc/<pid>/comm
+ * scanned, zombies excluded. Both give the same answer: the pid file only
+ * saves the walk when it is right. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "params.h"
 #include "dynlib/lib_sdbus.h"
@@ -315,9 +321,91 @@ static enum state check_config(struct host *h, const char *config, struct check_
 	return STATE_BAD;
 }
 
+/* Where chronyd writes its pid (chrony's default "pidfile", and
+ * Bottlerocket's): read only when the process looked for is chronyd. */
+static const char *const chronyd_pid_files[] = {
+	"/run/chrony/chronyd.pid",
+	"/var/run/chrony/chronyd.pid",
+};
+
+/* The state letter of process pid ("pid (comm) S ..."), '?' when unknown. */
+static char process_state(struct host *h, long pid)
+{
+	char file[64], stat[1024];
+	snprintf(file, sizeof(file), "/proc/%ld/stat", pid);
+	if (host_read_value(h, file, stat, sizeof(stat)) != 0)
+		return '?';
+	/* comm may hold ')' itself, so use the last one */
+	const char *close = strrchr(stat, ')');
+	return close && close[1] == ' ' ? close[2] : '?';
+}
+
+/* A pid file that names a live (not zombie) process called name: its pid,
+ * with *state and *which (the pid file) set; 0 when the pid files say
+ * nothing (absent, not a pid, stale: no such process, another name, a
+ * zombie), and the process table decides. */
+static long from_pid_file(struct host *h, const char *name, char *state, const char **which)
+{
+	if (strcmp(name, "chronyd") != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(chronyd_pid_files) / sizeof(chronyd_pid_files[0]); i++) {
+		char text[32], *end;
+		if (host_read_value(h, chronyd_pid_files[i], text, sizeof(text)) != 0)
+			continue;
+		errno = 0;
+		long pid = strtol(text, &end, 10);
+		if (errno || end == text || *end || pid <= 0)
+			continue;
+		char file[64], comm[64];
+		snprintf(file, sizeof(file), "/proc/%ld/comm", pid);
+		if (host_read_value(h, file, comm, sizeof(comm)) != 0 || strcmp(comm, name) != 0)
+			continue;
+		char st = process_state(h, pid);
+		if (st == 'Z' || st == 'X')
+			continue;
+		*state = st;
+		*which = chronyd_pid_files[i];
+		return pid;
+	}
+	return 0;
+}
+
+/* /proc/<pid>/comm of the live host, read straight into comm (three system
+ * calls, no allocation: the walk reads one per process). Not kept in the
+ * host's read memo: nothing else reads them. */
+static int read_live_comm(int proc_fd, const char *pid, char *comm, size_t size)
+{
+	char rel[64];
+	snprintf(rel, sizeof(rel), "%s/comm", pid);
+	int fd = openat(proc_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	ssize_t n;
+	do
+		n = read(fd, comm, size - 1);
+	while (n < 0 && errno == EINTR);
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	if (n < 0)
+		return err;
+	size_t len = (size_t)n;
+	comm[len] = '\0';
+	if (len > 0 && comm[len - 1] == '\n')
+		comm[len - 1] = '\0';
+	return 0;
+}
+
 /* The process table: a live process whose comm is name. */
 static enum state scan_processes(struct host *h, const char *name, char *actual, size_t size)
 {
+	char pid_state = '?';
+	const char *pid_file = NULL;
+	long pid = from_pid_file(h, name, &pid_state, &pid_file);
+	if (pid) {
+		snprintf(actual, size, "pid %ld (%s), state %c, in the process table %s/proc (pid file %s)",
+			 pid, name, pid_state, h->root, pid_file);
+		return STATE_OK;
+	}
 	char path[PATH_MAX];
 	if (host_path(h, "/proc", path, sizeof(path)) < 0) {
 		snprintf(actual, size, "cannot read %s/proc: %s", h->root, host_strerror(-ENAMETOOLONG));
@@ -339,17 +427,11 @@ static enum state scan_processes(struct host *h, const char *name, char *actual,
 		char file[64], comm[64];
 		snprintf(file, sizeof(file), "/proc/%s/comm", de->d_name);
 		/* A process may exit while we look: that is not an error. */
-		if (host_read_value(h, file, comm, sizeof(comm)) || strcmp(comm, name) != 0)
+		int rc = h->live ? read_live_comm(dirfd(dir), de->d_name, comm, sizeof(comm))
+				 : host_read_value(h, file, comm, sizeof(comm));
+		if (rc || strcmp(comm, name) != 0)
 			continue;
-		char stat[1024];
-		snprintf(file, sizeof(file), "/proc/%s/stat", de->d_name);
-		char state = '?';
-		if (host_read_value(h, file, stat, sizeof(stat)) == 0) {
-			/* "pid (comm) S ...": comm may hold ')' itself, so use the last one */
-			const char *close = strrchr(stat, ')');
-			if (close && close[1] == ' ')
-				state = close[2];
-		}
+		char state = process_state(h, strtol(de->d_name, NULL, 10));
 		if (state == 'Z' || state == 'X') {
 			zombie = strtol(de->d_name, NULL, 10);
 			continue;

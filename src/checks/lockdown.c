@@ -192,6 +192,8 @@ static void lockdown_run(struct host *h, const json_t *params, struct check_resu
 		rc = host_path(h, SECURITYFS_DIR, dir, sizeof(dir));
 		/* Concurrent reports (the daemon's threads) must mount it once. */
 		pthread_mutex_lock(&mount_lock);
+		/* The memo holds this report's ENOENT: ask the file system. */
+		host_forget(h, LOCKDOWN_FILE);
 		bool mounted_meanwhile = !rc && host_read_value(h, LOCKDOWN_FILE, text, sizeof(text)) == 0;
 		if (!rc && !mounted_meanwhile &&
 		    mount("securityfs", dir, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -204,6 +206,10 @@ static void lockdown_run(struct host *h, const json_t *params, struct check_resu
 		}
 		result_evidence(r, "securityfs", "mounted at " SECURITYFS_DIR, true,
 				"was not mounted; cisreport mounted it (as Bottlerocket does at boot)");
+		/* What this report read before the mount is not the state now. */
+		host_forget(h, LOCKDOWN_FILE);
+		host_forget(h, LSM_FILE);
+		host_forget(h, MOUNTINFO_PATH);
 		rc = host_read_value(h, LOCKDOWN_FILE, text, sizeof(text));
 		if (rc == -ENOENT) {
 			fail_no_lockdown_lsm(h, expected, r);

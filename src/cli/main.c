@@ -404,15 +404,6 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 		profile_free(&p);
 		return EXIT_USAGE;
 	}
-	struct host_identity id;
-	if (host_identity_read(&h, &id) < 0) {
-		fprintf(stderr, "cisreport: out of memory\n");
-		free(only);
-		host_free(&h);
-		profile_free(&p);
-		return EXIT_OUTPUT_ERROR;
-	}
-	wo.host = &id;
 	/* ASFF names the PCI DSS requirements a check evidences, when the
 	 * mapping is installed; without it the findings simply omit them. */
 	struct pci_map pci = {0};
@@ -427,7 +418,6 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 		if (!h.observer) {
 			fprintf(stderr, "cisreport: out of memory\n");
 			pci_map_free(&pci);
-			host_identity_free(&id);
 			host_free(&h);
 			free(only);
 			profile_free(&p);
@@ -442,6 +432,21 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 	struct report r;
 	struct report_selection sel = {.level = c.level, .only = only};
 	rc = report_build(&h, &p, &sel, settings, &r);
+	/* After the report: report_run starts with an empty read memo, so what
+	 * the identity read (osrelease) is then shared with no check, but read
+	 * here it is the report's own read. */
+	struct host_identity id;
+	if (host_identity_read(&h, &id) < 0) {
+		fprintf(stderr, "cisreport: out of memory\n");
+		report_free(&r);
+		pci_map_free(&pci);
+		observer_free(h.observer);
+		free(only);
+		host_free(&h);
+		profile_free(&p);
+		return EXIT_OUTPUT_ERROR;
+	}
+	wo.host = &id;
 	int exit_code = 0;
 	if (rc) {
 		fprintf(stderr, "cisreport: %s\n", strerror(-rc));

@@ -17,13 +17,83 @@
 #define SYS_openat2 437
 #endif
 
+/* The per-report read memo: a small chained hash table by path. A report
+ * reads some dozens of files, plus one or two per process when a probe
+ * walks the process table. */
+#define MEMO_BUCKETS 256
+
+struct memo_entry {
+	struct memo_entry *next;
+	size_t max; /* the limit it was read with */
+	int rc;     /* 0 or -errno */
+	char *data; /* NUL-terminated, when rc == 0 */
+	size_t len;
+	char path[]; /* the absolute path asked for */
+};
+
+struct host_memo {
+	struct memo_entry *bucket[MEMO_BUCKETS];
+	unsigned long reads, hits;
+};
+
+void host_read_counts(const struct host *h, unsigned long *reads, unsigned long *hits)
+{
+	*reads = h->memo ? h->memo->reads : 0;
+	*hits = h->memo ? h->memo->hits : 0;
+}
+
+static unsigned memo_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % MEMO_BUCKETS;
+}
+
+static void memo_entry_free(struct memo_entry *e)
+{
+	free(e->data);
+	free(e);
+}
+
+void host_forget_all(const struct host *h)
+{
+	if (!h->memo)
+		return;
+	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
+		struct memo_entry *e = h->memo->bucket[i];
+		while (e) {
+			struct memo_entry *next = e->next;
+			memo_entry_free(e);
+			e = next;
+		}
+		h->memo->bucket[i] = NULL;
+	}
+}
+
+void host_forget(const struct host *h, const char *abs)
+{
+	if (!h->memo)
+		return;
+	struct memo_entry **p = &h->memo->bucket[memo_hash(abs)];
+	while (*p) {
+		if (strcmp((*p)->path, abs) == 0) {
+			struct memo_entry *e = *p;
+			*p = e->next;
+			memo_entry_free(e);
+			return;
+		}
+		p = &(*p)->next;
+	}
+}
+
 int host_init(struct host *h, const char *root)
 {
 	memset(h, 0, sizeof(*h));
 	h->command_timeout_ms = HOST_DEFAULT_TIMEOUT_MS;
 	if (!root || strcmp(root, "/") == 0 || root[0] == '\0') {
 		h->live = true;
-		return 0;
+		goto memo;
 	}
 	char *real = realpath(root, NULL);
 	if (!real)
@@ -42,11 +112,18 @@ int host_init(struct host *h, const char *root)
 		strcpy(h->root, real);
 	}
 	free(real);
+memo:
+	/* Only once the handle is made (a failed host_init owns nothing);
+	 * without memory for it every read goes to the file system. */
+	h->memo = calloc(1, sizeof(*h->memo));
 	return 0;
 }
 
 void host_free(struct host *h)
 {
+	host_forget_all(h);
+	free(h->memo);
+	h->memo = NULL;
 	for (size_t i = 0; i < h->n_commands; i++) {
 		runner_free(&h->commands[i].cmd);
 		free(h->commands[i].file_out);
@@ -97,8 +174,8 @@ int host_open(const struct host *h, const char *abs, int flags)
 	return -err;
 }
 
-int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
-		   size_t *len)
+static int read_file(const struct host *h, const char *abs, size_t max, char **out,
+		     size_t *len)
 {
 	/* O_NONBLOCK and the fstat check (util/safe_file): a FIFO, a device or a
 	 * link to /dev/zero in the tree is an error, never a hang. */
@@ -120,6 +197,79 @@ int host_check_file(const struct host *h, const char *abs)
 	int rc = safe_check_fd(fd, 0);
 	close(fd);
 	return rc;
+}
+
+/* A copy of what the memo holds, as host_read_file would return it. */
+static int memo_answer(const struct memo_entry *e, size_t max, char **out, size_t *len)
+{
+	if (e->rc)
+		return e->rc;
+	if (e->len > max)
+		return -EFBIG;
+	char *copy = malloc(e->len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, e->data, e->len + 1);
+	*out = copy;
+	if (len)
+		*len = e->len;
+	return 0;
+}
+
+int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
+		   size_t *len)
+{
+	struct memo_entry **slot = NULL;
+	if (h->memo) {
+		slot = &h->memo->bucket[memo_hash(abs)];
+		for (struct memo_entry *e = *slot; e; e = e->next) {
+			if (strcmp(e->path, abs) != 0)
+				continue;
+			/* Too large for the limit it was read with: a larger
+			 * limit reads it again. */
+			if (e->rc == -EFBIG && max > e->max)
+				break;
+			h->memo->hits++;
+			return memo_answer(e, max, out, len);
+		}
+		host_forget(h, abs);
+	}
+	char *data = NULL;
+	size_t n = 0;
+	if (h->memo)
+		h->memo->reads++;
+	int rc = read_file(h, abs, max, &data, &n);
+	/* An allocation failure says nothing about the file: not kept. */
+	if (slot && rc != -ENOMEM) {
+		size_t plen = strlen(abs) + 1;
+		struct memo_entry *e = malloc(sizeof(*e) + plen);
+		if (e) {
+			memcpy(e->path, abs, plen);
+			e->max = max;
+			e->rc = rc;
+			e->data = NULL;
+			e->len = n;
+			if (!rc) {
+				e->data = malloc(n + 1);
+				if (e->data) {
+					memcpy(e->data, data, n + 1);
+				} else {
+					free(e);
+					e = NULL;
+				}
+			}
+		}
+		if (e) {
+			e->next = *slot;
+			*slot = e;
+		}
+	}
+	if (rc)
+		return rc;
+	*out = data;
+	if (len)
+		*len = n;
+	return 0;
 }
 
 int host_read_value(const struct host *h, const char *abs, char *buf, size_t size)

@@ -23,6 +23,7 @@
 
 struct observer;
 struct command_share;
+struct host_memo;
 
 struct host_command {
 	char name[64];
@@ -43,6 +44,9 @@ struct host {
 	/* Live commands joined with concurrent reports (the daemon); NULL: this
 	 * report runs its own. Not owned. */
 	struct command_share *share;
+	/* What host_read_file read, by path (see there); NULL: no memo (a host
+	 * not made by host_init, or out of memory). Owned. */
+	struct host_memo *memo;
 };
 
 /* root NULL or "/" is the live machine. Returns 0 or -errno (-ENOTDIR...). */
@@ -60,9 +64,29 @@ int host_open(const struct host *h, const char *abs, int flags);
 
 /* Read a whole file (at most max bytes, else -EFBIG) into a malloc'd,
  * NUL-terminated buffer. Returns 0 or -errno: -ENOTREG (util/safe_file.h)
- * for a FIFO, device or socket, -EISDIR for a directory. */
+ * for a FIFO, device or socket, -EISDIR for a directory.
+ *
+ * One read per file per report: the host handle keeps what each path gave
+ * (its bytes, or its error), and a later read of the same path returns a
+ * copy of that without touching the file system, whichever check asks. So
+ * every check of one report sees the same state of a file, and the
+ * evidence of each names what it read. A later read with a larger max than
+ * a cached -EFBIG reads again. report_run starts each report with an empty
+ * memo (host_forget_all); a probe that changes a file it read (lockdown
+ * mounting securityfs) forgets it with host_forget. Not thread-safe: one
+ * host handle belongs to one report at a time. */
 int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
 		   size_t *len);
+
+/* Drop what the memo holds for abs (the next read reads the file). */
+void host_forget(const struct host *h, const char *abs);
+
+/* Drop everything the memo holds. */
+void host_forget_all(const struct host *h);
+
+/* How many host_read_file calls reached the file system (memo misses)
+ * since host_init, and how many the memo answered. */
+void host_read_counts(const struct host *h, unsigned long *reads, unsigned long *hits);
 
 /* Whether a file a library will open itself (libkmod, libselinux) is a
  * regular file: 0, -ENOTREG, -EISDIR or another -errno. Checked without

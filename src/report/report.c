@@ -114,6 +114,9 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 	out->entries = calloc(p->n_checks ? p->n_checks : 1, sizeof(*out->entries));
 	if (!out->entries)
 		return -ENOMEM;
+	/* One read per file per report: what an earlier report on this host
+	 * handle read is not this one's state. */
+	host_forget_all(h);
 	for (size_t i = 0; i < p->n_checks; i++) {
 		const struct check_def *c = &p->checks[i];
 		if (!selected(h, p, c, sel))

@@ -207,6 +207,95 @@ static void process_table(void **state)
 	result_free(&r);
 }
 
+/* run, counting the reads that reached the tree (host_read_counts) */
+static void run_counted(struct check_result *r, unsigned long *reads)
+{
+	const struct check_kind *k = check_kind_find("chrony");
+	json_error_t jerr;
+	json_t *params = json_loads(PARAMS, 0, &jerr);
+	assert_non_null(params);
+	struct host h;
+	assert_int_equal(host_init(&h, tmp), 0);
+	result_init(r);
+	k->run(&h, params, r);
+	unsigned long hits;
+	host_read_counts(&h, reads, &hits);
+	host_free(&h);
+	json_decref(params);
+}
+
+static void assert_not_actual(const struct check_result *r, const char *item, const char *needle)
+{
+	const struct evidence *e = find_evidence(r, item);
+	if (strstr(e->actual, needle))
+		fail_msg("%s: actual '%s' contains '%s'", item, e->actual, needle);
+}
+
+/* chronyd's pid file names the process; the table is walked only when it
+ * says nothing (absent, garbage, stale), and the result is the same. */
+static void pid_file(void **state)
+{
+	(void)state;
+	struct check_result r;
+	unsigned long reads, reads_more;
+	conf("pool 2.pool.ntp.org iburst\n");
+	/* no pid file: the walk finds it */
+	run(&r);
+	assert_int_equal(r.status, CHECK_PASS);
+	assert_actual(&r, RUNNING, true, "pid 812 (chronyd), state S, in the process table");
+	assert_not_actual(&r, RUNNING, "pid file");
+	result_free(&r);
+	/* the pid file names it: no walk (more processes cost no read) */
+	write_file(tmp, "run/chrony/chronyd.pid", "812\n", 0644);
+	run_counted(&r, &reads);
+	assert_int_equal(r.status, CHECK_PASS);
+	assert_actual(&r, RUNNING, true,
+		      "pid 812 (chronyd), state S, in the process table");
+	assert_actual(&r, RUNNING, true, "/proc (pid file /run/chrony/chronyd.pid)");
+	result_free(&r);
+	for (int pid = 2000; pid < 2050; pid++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "proc/%d/comm", pid);
+		write_file(tmp, rel, "other\n", 0644);
+	}
+	run_counted(&r, &reads_more);
+	assert_int_equal(r.status, CHECK_PASS);
+	assert_int_equal(reads_more, reads);
+	result_free(&r);
+	/* stale: no such process; the walk finds chronyd under its new pid */
+	write_file(tmp, "run/chrony/chronyd.pid", "4242\n", 0644);
+	run(&r);
+	assert_int_equal(r.status, CHECK_PASS);
+	assert_actual(&r, RUNNING, true, "pid 812 (chronyd), state S");
+	assert_not_actual(&r, RUNNING, "pid file");
+	result_free(&r);
+	/* stale: the pid is another process's now */
+	write_file(tmp, "run/chrony/chronyd.pid", "1\n", 0644);
+	run(&r);
+	assert_int_equal(r.status, CHECK_PASS);
+	assert_actual(&r, RUNNING, true, "pid 812 (chronyd), state S");
+	result_free(&r);
+	/* garbage is no pid; the older /var/run location is read next */
+	write_file(tmp, "run/chrony/chronyd.pid", "812 extra\n", 0644);
+	write_file(tmp, "var/run/chrony/chronyd.pid", "812\n", 0644);
+	run(&r);
+	assert_int_equal(r.status, CHECK_PASS);
+	assert_actual(&r, RUNNING, true, "(pid file /var/run/chrony/chronyd.pid)");
+	result_free(&r);
+	/* the pid file names a zombie: the walk says so, as without it */
+	write_file(tmp, "proc/812/stat", "812 (chronyd) Z 1 812 812 0 -1 4194560\n", 0644);
+	run(&r);
+	assert_result(&r, CHECK_FAIL, "chronyd not running: only a zombie chronyd (pid 812) among 52 processes");
+	result_free(&r);
+	/* stale and chronyd gone: the same failure as without a pid file */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/proc/812", tmp);
+	rm_tree(dir);
+	run(&r);
+	assert_result(&r, CHECK_FAIL, "chronyd not running: no process named chronyd among 51 processes in ");
+	result_free(&r);
+}
+
 static void unreadable(void **state)
 {
 	(void)state;
@@ -539,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(confdir_earlier_directory_wins, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(sourcedir, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(process_table, fresh, cleanup),
+		cmocka_unit_test_setup_teardown(pid_file, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(unreadable, fresh, cleanup),
 		cmocka_unit_test(live_host_not_running),
 #ifdef CISREPORT_HAVE_SYSTEMD

@@ -1,5 +1,6 @@
 /* host handle: reads under an offline root stay inside it, even through
- * absolute symlinks in the tree. */
+ * absolute symlinks in the tree; each file is read once per report (the
+ * read memo). */
 #include "testutil.h"
 
 #include <errno.h>
@@ -49,11 +50,67 @@ static void live_host_reads_real_files(void **state)
 	host_free(&h);
 }
 
+/* One read per file: later reads get what the first one read (bytes or
+ * error), until forgotten; a larger limit reads a too-large file again. */
+static void reads_are_memoized(void **state)
+{
+	(void)state;
+	char *root = make_temp_dir();
+	write_file(root, "etc/a", "first\n", 0644);
+	struct host h;
+	assert_int_equal(host_init(&h, root), 0);
+	unsigned long reads, hits;
+	char buf[64];
+	assert_int_equal(host_read_value(&h, "/etc/a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "first");
+	write_file(root, "etc/a", "second\n", 0644);
+	char *data;
+	size_t len;
+	assert_int_equal(host_read_file(&h, "/etc/a", HOST_MAX_FILE, &data, &len), 0);
+	assert_string_equal(data, "first\n");
+	assert_int_equal(len, 6);
+	free(data); /* a copy: the memo keeps its own */
+	host_read_counts(&h, &reads, &hits);
+	assert_int_equal(reads, 1);
+	assert_int_equal(hits, 1);
+	/* an error is remembered too */
+	assert_int_equal(host_read_value(&h, "/etc/b", buf, sizeof(buf)), -ENOENT);
+	write_file(root, "etc/b", "now\n", 0644);
+	assert_int_equal(host_read_value(&h, "/etc/b", buf, sizeof(buf)), -ENOENT);
+	/* forgotten: read again */
+	host_forget(&h, "/etc/b");
+	assert_int_equal(host_read_value(&h, "/etc/b", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "now");
+	/* the limit still applies to what the memo holds */
+	assert_int_equal(host_read_value(&h, "/etc/a", buf, 4), -EFBIG);
+	/* too large for a small limit; a larger one reads it again */
+	write_file(root, "etc/c", "0123456789\n", 0644);
+	assert_int_equal(host_read_value(&h, "/etc/c", buf, 4), -EFBIG);
+	assert_int_equal(host_read_value(&h, "/etc/c", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0123456789");
+	host_forget_all(&h);
+	assert_int_equal(host_read_value(&h, "/etc/a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "second");
+	host_read_counts(&h, &reads, &hits);
+	assert_int_equal(reads, 6);
+	host_free(&h);
+	/* a host not made by host_init has no memo: every read reads */
+	struct host bare = {.live = false};
+	snprintf(bare.root, sizeof(bare.root), "%s", root);
+	assert_int_equal(host_read_value(&bare, "/etc/a", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "second");
+	host_forget(&bare, "/etc/a");
+	host_free(&bare);
+	rm_tree(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(absolute_symlink_resolves_inside_root),
 		cmocka_unit_test(live_host_reads_real_files),
+		cmocka_unit_test(reads_are_memoized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
