@@ -557,3 +557,23 @@ size_t cache_stale(struct cache *c, const struct profile *p, const char **names,
 	pthread_mutex_unlock(&c->lock);
 	return n;
 }
+
+void cache_degraded_note(struct cache *c, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	size_t used = 0;
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; c->watch && i < INPUT_NCLASSES && used + 1 < size; i++) {
+		unsigned long n = watch_degraded(c->watch, (enum input_class)i);
+		if (!n)
+			continue;
+		int k = snprintf(buf + used, size - used, "%s%lu %s input%s", used ? ", " : "", n,
+				 input_class_name((enum input_class)i), n == 1 ? "" : "s");
+		used += k > 0 && (size_t)k < size - used ? (size_t)k : size - used - 1;
+	}
+	if (used && used + 1 < size)
+		snprintf(buf + used, size - used,
+			 " not watched (last: %s): re-read after their time-to-live instead",
+			 watch_degraded_reason(c->watch));
+	pthread_mutex_unlock(&c->lock);
+}

@@ -108,4 +108,8 @@ struct cache_stats {
 };
 void cache_stats(struct cache *c, struct cache_stats *out);
 
+/* "" when every input is watched, else which classes fell back to a
+ * time-to-live and why, for the report (report.watch_note). */
+void cache_degraded_note(struct cache *c, char *buf, size_t size);
+
 #endif

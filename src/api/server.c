@@ -525,6 +525,8 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	struct report r;
 	struct report_selection sel = {.level = lvl, .memo = cache ? &cr.memo : NULL};
 	rc = report_build(h, p, &sel, &s->s, &r);
+	if (!rc && cache)
+		cache_degraded_note(cache, r.watch_note, sizeof(r.watch_note));
 	if (rc) {
 		report_free(&r);
 		sent = respond_oom(req, con);

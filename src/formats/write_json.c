@@ -111,6 +111,8 @@ json_t *report_to_json(const struct report *r)
 		char as_of[48];
 		report_format_timestamp(&r->as_of, as_of, sizeof(as_of));
 		json_object_set_new(doc, "as_of", json_string(as_of));
+		if (r->watch_note[0])
+			json_object_set_new(doc, "watch_degraded", json_string(r->watch_note));
 	}
 	if (r->bm->name)
 		json_object_set_new(doc, "name", json_string(r->bm->name));

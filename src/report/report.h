@@ -45,6 +45,10 @@ struct report {
 	 * JSON writer shows "as_of" and each result's "evaluated_at". */
 	struct timespec as_of;
 	bool show_freshness;
+	/* Set by the daemon when some input could not be watched and is read
+	 * again after a time-to-live instead ("" when every watch is set);
+	 * the JSON writer shows it as "watch_degraded". */
+	char watch_note[384];
 };
 
 /* Which checks to run: level <= level, and when only is non-NULL, those

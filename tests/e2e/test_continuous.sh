@@ -298,6 +298,36 @@ code=$(curl -s --unix-socket "$SOCK" -o /dev/null -w '%{http_code}' --max-time 1
 wait "$SSE"
 stop_daemon
 
+# A watch that cannot be set (the inotify limit, lowered to 3 in a user
+# namespace of the daemon's own) degrades its input to the time-to-live:
+# said in the report and /metrics, and a change is still seen after the TTL.
+if unshare -U -r true 2>/dev/null; then
+	unshare -U -r sh -c 'echo 3 >/proc/sys/user/max_inotify_watches && exec "$@"' sh \
+		"$DAEMON" -s "$SOCK" -d "$T/state" -c "$T/profiles" --root "$R" --ttl 300 2>>"$LOG" &
+	DPID=$!
+	for _ in $(seq 200); do curl -sf --unix-socket "$SOCK" http://localhost/report >/dev/null && break; sleep 0.05; done
+	chmod 0600 "$R/etc/app/config"
+	report
+	curl -s --unix-socket "$SOCK" http://localhost/metrics >"$T/dmetrics"
+	python3 - "$T/r$N.json" "$T/dmetrics" <<'PY' && ok "inotify limit reached: the report says watch_degraded (which inputs, why), /metrics counts them" || bad "degraded watch" "$(head -c 800 "$T/r$N.json"; grep degraded "$T/dmetrics")"
+import json, re, sys
+note = json.load(open(sys.argv[1]))["watch_degraded"]
+assert "not watched" in note and "time-to-live" in note and "No space left on device" in note, note
+m = sum(int(v) for v in re.findall(r'^cisreport_watch_degraded\{input="\w+"\} (\d+)$', open(sys.argv[2]).read(), re.M))
+assert m > 0, m
+PY
+	[ "$(st c_mode)" = PASS ] || bad "degraded set-up" "c_mode $(st c_mode)"
+	chmod 0644 "$R/etc/app/config"
+	sleep 0.4
+	report
+	[ "$(st c_mode)" = FAIL ] && ok "degraded input: a chmod is in the report after the TTL (300 ms), never a stale verdict" ||
+		bad "degraded TTL" "c_mode $(st c_mode)"
+	chmod 0600 "$R/etc/app/config"
+	stop_daemon
+else
+	echo "ok - degraded watch # SKIP no user namespaces"
+fi
+
 # --no-cache: every request runs every check.
 start_daemon --no-cache || exit 1
 report
