@@ -281,11 +281,11 @@ static enum MHD_Result check_query(struct request *req, struct MHD_Connection *c
 				     "invalid since '%s'; an event id: a decimal number, 0 for all kept", q);
 	}
 	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
-	if (level && strcmp(level->value, "1") && strcmp(level->value, "2")) {
+	if (level && report_parse_level(level->value) < 0) {
 		char q[96];
 		quote(q, sizeof(q), level->value);
 		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
-				     "invalid level '%s'; options are 1 or 2", q);
+				     "invalid level '%s'; a number from 0 to 255, as bloodhound's -l", q);
 	}
 	if (format && !report_writer_find(format->value)) {
 		char q[96];
@@ -491,7 +491,7 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	if (!p)
 		goto out;
 	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
-	int lvl = level ? atoi(level->value) : s->s.level;
+	int lvl = level ? report_parse_level(level->value) : s->s.level;
 	const struct report_writer *w = report_writer_find(format ? format->value : s->s.format);
 	if (!w) /* settings were validated; a writer cannot vanish */
 		w = report_writer_find("text");

@@ -47,7 +47,8 @@ static void evidence_usage(FILE *out)
 		"  -c, --check-dir DIR   profile directory [default: %s]\n"
 		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes or fips\n"
 		"                        [default: as for the report]\n"
-		"  -l, --level N         level 1 or 2 [default: the settings' level, else 1]\n"
+		"  -l, --level N         levels 0..N, N from 0 to 255 [default: the settings'\n"
+		"                        level, else 1]\n"
 		"      --root DIR        read host state under DIR instead of /\n"
 		"      --settings FILE   apply this settings file's waivers (cisreportd's\n"
 		"                        settings.json); the file is copied into the bundle\n"
@@ -90,7 +91,6 @@ static int parse_evidence_args(int argc, char **argv, struct evidence_cli *c)
 	optind = 1;
 	opterr = 0;
 	int opt;
-	long v;
 	while ((opt = getopt_long(argc, argv, ":o:c:t:l:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -103,9 +103,9 @@ static int parse_evidence_args(int argc, char **argv, struct evidence_cli *c)
 			c->type = optarg;
 			break;
 		case 'l':
-			if (!parse_int(optarg, 1, 2, &v))
-				return evidence_error("invalid level, options are 1 or 2:", optarg);
-			c->level = (int)v;
+			c->level = report_parse_level(optarg);
+			if (c->level < 0)
+				return evidence_error("invalid level, a number from 0 to 255:", optarg);
 			c->level_given = true;
 			break;
 		case OPT_ROOT:

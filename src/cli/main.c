@@ -50,13 +50,15 @@ static void usage(FILE *out)
 		"       cisreport evidence -o BUNDLE [OPTIONS]   (PCI DSS 2.2 evidence bundle)\n"
 		"       cisreport verify BUNDLE [--key PUB.pem]\n"
 		"Run a CIS benchmark report against this host and write it.\n\n"
-		"  -c, --check-dir DIR   profile directory (holds level1/, level2/ ...);\n"
-		"                        --checks DIR is the same (bloodhound's name)\n"
+		"  -c, --check-dir DIR   profile directory (holds level0/, level1/ ...),\n"
+		"                        bloodhound's flag; --checks DIR is an alias\n"
 		"                        [default: %s]\n"
-		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes or fips\n"
+		"  -t, --type TYPE       benchmark: bottlerocket, kubernetes, fips, or\n"
+		"                        fips-agent (this agent's OpenSSL FIPS provider)\n"
 		"                        [default: the type DIR/metadata.json names,\n"
 		"                        else the only type in DIR, else bottlerocket]\n"
-		"  -l, --level N         run the checks of level 1..N: 1 or 2 [default: 1]\n"
+		"  -l, --level N         run the checks of levels 0..N, N from 0 to 255\n"
+		"                        [default: 1]\n"
 		"  -f, --format FORMAT   %s [default: text]\n"
 		"  -o, --output FILE     write to FILE atomically [default: stdout]\n"
 		"  -v, --verbose         text: show evidence, reasons and remediation\n"
@@ -109,7 +111,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
-		{"checks", required_argument, NULL, 'c'}, /* bloodhound's spelling */
+		{"checks", required_argument, NULL, 'c'}, /* an alias; bloodhound's is check-dir */
 		{"format", required_argument, NULL, 'f'},
 		{"level", required_argument, NULL, 'l'},
 		{"output", required_argument, NULL, 'o'},
@@ -146,9 +148,10 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			c->format_given = true;
 			break;
 		case 'l':
-			if (!parse_int(optarg, 1, 2, &v))
-				return usage_error("invalid level '%s', options are 1 or 2", optarg);
-			c->level = (int)v;
+			c->level = report_parse_level(optarg);
+			if (c->level < 0)
+				return usage_error("invalid level '%s': a number from 0 to 255 (checks of levels 0 to N run)",
+						   optarg);
 			c->level_given = true;
 			break;
 		case 'o':

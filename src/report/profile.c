@@ -443,10 +443,14 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 	size_t n_names = 0;
 	while ((de = readdir(d))) {
 		char *end;
-		if (strncmp(de->d_name, "level", 5) || !isdigit((unsigned char)de->d_name[5]))
+		/* level0 ... level255, as bloodhound's u8 levels; no sign, no
+		 * leading zero (level01 is not level 1) */
+		const char *num = de->d_name + 5;
+		if (strncmp(de->d_name, "level", 5) || !isdigit((unsigned char)num[0]) ||
+		    (num[0] == '0' && num[1]))
 			continue;
-		long lvl = strtol(de->d_name + 5, &end, 10);
-		if (*end || lvl < 1 || lvl > PROFILE_MAX_LEVEL)
+		long lvl = strtol(num, &end, 10);
+		if (*end || lvl < 0 || lvl > PROFILE_MAX_LEVEL)
 			continue;
 		char **nn = realloc(names, (n_names + 1) * sizeof(*nn));
 		if (!nn) {

@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 #define PROFILE_FORMAT_VERSION 1
-#define PROFILE_MAX_LEVEL 9
+/* Levels are bloodhound's: 0 to 255 (a u8); folders level0 ... level255. */
+#define PROFILE_MAX_LEVEL 255
 
 struct check_kind;
 

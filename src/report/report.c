@@ -24,6 +24,23 @@ void report_format_timestamp(const struct timespec *ts, char *buf, size_t size)
 		snprintf(buf, size, "%s.%09ldZ", base, ns);
 }
 
+int report_parse_level(const char *s)
+{
+	if (*s == '+')
+		s++;
+	if (!*s)
+		return -1;
+	long v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > PROFILE_MAX_LEVEL)
+			return -1;
+	}
+	return (int)v;
+}
+
 static bool timespec_before(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);

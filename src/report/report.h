@@ -73,6 +73,11 @@ struct report_memo {
 	void *ctx;
 };
 
+/* A level as bloodhound's -l takes it (a u8: Rust's parse, so an optional
+ * '+' and decimal digits, leading zeros allowed): 0 to PROFILE_MAX_LEVEL.
+ * Returns the level, or -1 when s is not one. */
+int report_parse_level(const char *s);
+
 /* Run the selected checks of p against h. Returns 0 or -ENOMEM. */
 int report_run(struct host *h, const struct profile *p, const struct report_selection *sel,
 	       struct report *out);

@@ -476,8 +476,9 @@ int settings_patch(const struct settings *base, const json_t *patch,
 	if (rc)
 		return rc;
 	if ((v = json_object_get(patch, "level"))) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 2) {
-			rc = fail(err, err_size, "level: must be the number 1 or 2");
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > PROFILE_MAX_LEVEL) {
+			rc = fail(err, err_size, "level: must be a number from 0 to 255");
 			goto out;
 		}
 		out->level = (int)json_integer_value(v);

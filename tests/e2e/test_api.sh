@@ -230,8 +230,8 @@ fi
 expect_error "unknown report type" GET '/report/cis?type=windows' 422 "types: bottlerocket, kubernetes"
 expect_error "type of another report" GET '/report/cis?type=fips' 422 "not supported for cis"
 expect_error "fips with a CIS type" GET '/report/fips?type=bottlerocket' 422 "type: fips"
-expect_error "level 3" GET '/report/cis?level=3' 400 "options are 1 or 2"
-expect_error "level abc" GET '/report/cis?level=abc' 400 "options are 1 or 2"
+expect_error "level 256" GET '/report/cis?level=256' 400 "a number from 0 to 255"
+expect_error "level abc" GET '/report/cis?level=abc' 400 "a number from 0 to 255"
 expect_error "empty level" GET '/report/cis?level=' 400 "needs a value"
 expect_error "level without =" GET '/report/cis?level' 400 "needs a value"
 expect_error "unknown format" GET '/report/cis?format=xml' 400 "options are: text, json"
@@ -295,8 +295,8 @@ bad_patch "empty body" '' "body is not JSON"
 bad_patch "not an object" '[1,2]' "must be a JSON object"
 bad_patch "duplicate key" '{"level": 1, "level": 2}' "body is not JSON"
 bad_patch "unknown key" '{"level": 1, "colour": "red"}' 'unknown setting \"colour\" (allowed: level, format, observer, waivers, full_interval, max_watchers)'
-bad_patch "level as a string" '{"level": "2"}' "level: must be the number 1 or 2"
-bad_patch "level 3" '{"level": 3}' "level: must be the number 1 or 2"
+bad_patch "level as a string" '{"level": "2"}' "level: must be a number from 0 to 255"
+bad_patch "level 256" '{"level": 256}' "level: must be a number from 0 to 255"
 bad_patch "unknown format" '{"format": "xml"}' "format: must be one of: text, json"
 bad_patch "observer not a boolean" '{"observer": "yes"}' "observer: must be true or false"
 bad_patch "waivers not an object" '{"waivers": []}' "waivers: must be an object"
@@ -371,9 +371,9 @@ diff <(strip_time "$T/cli.txt") <(strip_time "$T/cli-plain.txt") >/dev/null &&
 out=$("$CLI" -c "$PROFILES" --settings "$T/missing.json" 2>&1)
 [ $? -eq 1 ] && grep -q "missing.json" <<<"$out" && ok "cisreport --settings with a missing file: exit 1" ||
 	bad "CLI missing settings" "$out"
-echo '{"level": 7}' >"$T/bad-settings.json"
+echo '{"level": 700}' >"$T/bad-settings.json"
 out=$("$CLI" -c "$PROFILES" --settings "$T/bad-settings.json" 2>&1)
-[ $? -eq 1 ] && grep -q "level: must be the number 1 or 2" <<<"$out" && ok "cisreport --settings with a bad file: exit 1, names the field" ||
+[ $? -eq 1 ] && grep -q "level: must be a number from 0 to 255" <<<"$out" && ok "cisreport --settings with a bad file: exit 1, names the field" ||
 	bad "CLI bad settings" "$out"
 
 # ---- SIGHUP: profiles ------------------------------------------------------
@@ -421,8 +421,8 @@ rc=$?
 [ $rc -eq 1 ] && [ ! -s "$T/ac.txt" ] &&
 	grep -q "^Failed GET request to '/report/cis?type=windows': Status 422 Unprocessable Entity: report type 'windows' is not supported for cis; types: bottlerocket, kubernetes$" "$T/ac.err" &&
 	ok "apiclient on 422: the server's message on stderr, exit 1" || bad "apiclient 422" "$rc $(cat "$T/ac.err")"
-"${AC[@]}" report cis -l 3 >/dev/null 2>"$T/ac.err"
-[ $? -eq 1 ] && grep -q "Status 400 Bad Request: invalid level '3'; options are 1 or 2" "$T/ac.err" &&
+"${AC[@]}" report cis -l 300 >/dev/null 2>"$T/ac.err"
+[ $? -eq 1 ] && grep -q "Status 400 Bad Request: invalid level '300'; a number from 0 to 255, as bloodhound's -l" "$T/ac.err" &&
 	ok "apiclient on 400: exit 1" || bad "apiclient 400" "$(cat "$T/ac.err")"
 "${AC[@]}" report cis -f yaml >/dev/null 2>"$T/ac.err"
 [ $? -eq 1 ] && grep -q "invalid format 'yaml'" "$T/ac.err" && ok "apiclient bad format: exit 1" || bad "apiclient format"

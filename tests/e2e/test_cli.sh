@@ -182,10 +182,20 @@ check "-V prints the version" grep -q "^cisreport [0-9]" "$work/out"
 
 run --bogus
 expect "unknown option -> 1" 1 "cisreport: unknown option '--bogus'" "Try 'cisreport --help' for the options."
-run -l 3
-expect "level 3 -> 1" 1 "invalid level '3', options are 1 or 2"
+# bloodhound's -l is a u8: 0 to 255 (sources/bloodhound/src/args.rs)
+run -l 256
+expect "level 256 -> 1" 1 "invalid level '256': a number from 0 to 255"
 run -l two
-expect "level 'two' -> 1" 1 "invalid level 'two', options are 1 or 2"
+expect "level 'two' -> 1" 1 "invalid level 'two': a number from 0 to 255"
+run -l -1
+expect "level -1 -> 1" 1 "invalid level '-1': a number from 0 to 255"
+run -c "$PROFILES" -l 0
+expect "level 0: no Bottlerocket check is level 0 -> 2, as bloodhound's \"No checkers found\"" 2 "no checks of level <= 0 selected"
+run -c "$PROFILES" -l 255 -f json --root "$hardened"
+check "level 255 -> every check (exit 0)" [ "$rc" -eq 0 ]
+pyeq "  ... the report says level 255 and holds every check" "$work/out" "(d['level'], d['total'])" "(255, $count2)"
+run -c "$PROFILES" -l +002 -f json --root "$hardened"
+pyeq "level +002 is 2, as Rust parses a u8" "$work/out" "(d['level'], d['total'])" "(2, $count2)"
 run -f xml
 expect "format xml -> 1 naming the formats" 1 "invalid format 'xml', options are: text, json"
 run -o

@@ -1,4 +1,4 @@
-/* The FIPS report's checks, as profiles/level1/fips.json states them, over
+/* The FIPS report's checks, as profiles/level0/fips.json states them, over
  * the fips-enabled, fips-disabled and fips-missing fixture trees. */
 #include "testutil.h"
 
@@ -12,7 +12,7 @@ static int setup(void **state)
 {
 	(void)state;
 	json_error_t e;
-	profile = json_load_file(PROFILES "/level1/fips.json", 0, &e);
+	profile = json_load_file(PROFILES "/level0/fips.json", 0, &e);
 	if (!profile)
 		fail_msg("profile: %s", e.text);
 	return 0;

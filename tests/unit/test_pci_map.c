@@ -29,20 +29,20 @@ static void shipped_mapping_loads(void **state)
 }
 
 /* Every check of every shipped profile file (bottlerocket, kubernetes,
- * fips) has a mapping; a runtime check is mapped through the items it
+ * fips, fips-agent) has a mapping; a runtime check is mapped through the items it
  * backs, all of which the mapping names (read from the raw files: some
  * kinds may not be built yet). */
 static void every_shipped_check_is_mapped(void **state)
 {
 	(void)state;
 	static const char *const files[] = {"bottlerocket", "bottlerocket-runtime", "kubernetes",
-					    "fips", NULL};
+					    "fips", "fips-agent", NULL};
 	struct pci_map m;
 	char err[1024];
 	assert_int_equal(pci_map_load(PROFILES "/" PCI_MAP_FILE, &m, err, sizeof(err)), 0);
 	size_t seen = 0, runtime = 0, types_seen = 0;
-	bool seen_type[3] = {false};
-	for (int level = 1; level <= 2; level++) {
+	bool seen_type[4] = {false};
+	for (int level = 0; level <= 2; level++) {
 		for (size_t f = 0; files[f]; f++) {
 			char path[512];
 			snprintf(path, sizeof(path), "%s/level%d/%s.json", PROFILES, level, files[f]);
@@ -52,8 +52,9 @@ static void every_shipped_check_is_mapped(void **state)
 			const char *type = json_string_value(
 				json_object_get(json_object_get(doc, "benchmark"), "type"));
 			assert_non_null(type);
-			static const char *const types[] = {"bottlerocket", "kubernetes", "fips"};
-			for (size_t t = 0; t < 3; t++)
+			static const char *const types[] = {"bottlerocket", "kubernetes", "fips",
+							    "fips-agent"};
+			for (size_t t = 0; t < 4; t++)
 				seen_type[t] |= strcmp(type, types[t]) == 0;
 			size_t i;
 			json_t *check;
@@ -77,9 +78,9 @@ static void every_shipped_check_is_mapped(void **state)
 			json_decref(doc);
 		}
 	}
-	for (size_t t = 0; t < 3; t++)
+	for (size_t t = 0; t < 4; t++)
 		types_seen += seen_type[t];
-	assert_int_equal(types_seen, 3);
+	assert_int_equal(types_seen, 4);
 	assert_true(seen >= 50);
 	assert_true(runtime >= 8);
 	pci_map_free(&m);

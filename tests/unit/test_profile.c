@@ -124,8 +124,10 @@ static void ignores_what_is_not_a_profile(void **state)
 	put_profile("level1/a.json", "bottlerocket", ok);
 	put_profile("level3/c.json", "bottlerocket", (const char *const[]){SYSCTL_CHECK("c9", "9.9"), NULL});
 	/* not level folders, not .json files, hidden files */
-	put_profile("level0/x.json", "bottlerocket", bad);
-	put_profile("level10/x.json", "bottlerocket", bad);
+	put_profile("level256/x.json", "bottlerocket", bad);
+	put_profile("level01/x.json", "bottlerocket", bad);
+	put_profile("level-1/x.json", "bottlerocket", bad);
+	put_profile("level+1/x.json", "bottlerocket", bad);
 	put_profile("levelx/x.json", "bottlerocket", bad);
 	put_profile("other/x.json", "bottlerocket", bad);
 	put_profile("level1/notes.txt", "bottlerocket", bad);
@@ -137,6 +139,22 @@ static void ignores_what_is_not_a_profile(void **state)
 	assert_int_equal(p.n_checks, 2);
 	assert_string_equal(p.checks[1].name, "c9");
 	assert_int_equal(p.checks[1].level, 3);
+	profile_free(&p);
+}
+
+/* bloodhound's levels are a u8: level0 (the FIPS checks) to level255. */
+static void levels_zero_to_255(void **state)
+{
+	(void)state;
+	put_profile("level0/a.json", "bottlerocket", (const char *const[]){SYSCTL_CHECK("c0", "0.1"), NULL});
+	put_profile("level255/b.json", "bottlerocket", (const char *const[]){SYSCTL_CHECK("c255", "9.9"), NULL});
+	struct profile p;
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n_checks, 2);
+	assert_string_equal(p.checks[0].name, "c0");
+	assert_int_equal(p.checks[0].level, 0);
+	assert_string_equal(p.checks[1].name, "c255");
+	assert_int_equal(p.checks[1].level, 255);
 	profile_free(&p);
 }
 
@@ -502,6 +520,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(loads_levels_sorted_by_name),
 		T(ignores_what_is_not_a_profile),
+		T(levels_zero_to_255),
 		T(type_selection),
 		T(type_from_metadata),
 		T(folder_name_is_not_the_type),

@@ -91,9 +91,10 @@ static void validation_messages(void **state)
 	assert_rejected("[]", NULL, "must be a JSON object");
 	assert_rejected("{\"colour\": 1}", NULL,
 			"unknown setting \"colour\" (allowed: level, format, observer, waivers, full_interval, max_watchers)");
-	assert_rejected("{\"level\": \"1\"}", NULL, "level: must be the number 1 or 2");
-	assert_rejected("{\"level\": 0}", NULL, "level: must be the number 1 or 2");
-	assert_rejected("{\"level\": 1.0}", NULL, "level: must be the number 1 or 2");
+	assert_rejected("{\"level\": \"1\"}", NULL, "level: must be a number from 0 to 255");
+	assert_rejected("{\"level\": 256}", NULL, "level: must be a number from 0 to 255");
+	assert_rejected("{\"level\": -1}", NULL, "level: must be a number from 0 to 255");
+	assert_rejected("{\"level\": 1.0}", NULL, "level: must be a number from 0 to 255");
 	assert_rejected("{\"format\": \"xml\"}", NULL, "format: must be one of: text, json");
 	assert_rejected("{\"observer\": 1}", NULL, "observer: must be true or false");
 	assert_rejected("{\"waivers\": null}", NULL, "waivers: must be an object");
