@@ -27,6 +27,12 @@ peak RSS < 3 MiB, instructions of the report process < 3 M.
 Usage: bench/report_bench.py [--binary build/cisreport] [--runs 200] [--batches 3]
                              [--profiles profiles] [--fixture tests/fixtures/hardened]
                              [--quick] (side-by-side table, phases and relocations only)
+                             [--nft-ruleset tests/fixtures/nft/compliant.nft]
+
+With --nft-ruleset FILE (root), the whole benchmark runs in a private network
+namespace (unshare -n) holding that nf_tables ruleset (nft -f FILE), so the
+live report is one on an nf_tables host: the firewall checks read the ruleset
+over netlink and start no process. The host's own ruleset is never touched.
 """
 import argparse
 import ctypes
@@ -282,7 +288,20 @@ def main():
                     "same batches, for before/after")
     ap.add_argument("--quick", action="store_true",
                     help="only the side-by-side medians, phases and relocations")
+    ap.add_argument("--nft-ruleset", help="run in a private network namespace holding this nft ruleset")
+    ap.add_argument("--in-netns", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.nft_ruleset and not args.in_netns:
+        if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nft"):
+            sys.exit("--nft-ruleset needs root, unshare and nft")
+        os.execvp("unshare", ["unshare", "-n", sys.executable, os.path.abspath(__file__)] +
+                  sys.argv[1:] + ["--in-netns"])
+    if args.in_netns:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        subprocess.run(["nft", "-f", args.nft_ruleset], check=True)
+        rules = subprocess.run(["nft", "-a", "list", "ruleset"], capture_output=True, text=True).stdout
+        print(f"private network namespace, nf_tables ruleset {args.nft_ruleset} "
+              f"({sum(1 for l in rules.splitlines() if '# handle' in l and 'chain' not in l and 'table' not in l)} rules)")
     if args.runs < 100:
         sys.exit("use at least 100 runs")
     if args.batches < 1:

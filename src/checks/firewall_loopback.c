@@ -1,7 +1,14 @@
-/* firewall_loopback: loopback traffic rules as the CIS benchmark means them,
- * read from iptables-save / ip6tables-save (filter table).
+/* firewall_loopback: loopback traffic rules as the CIS benchmark means them.
  *
  * params: {"family": "ipv4"|"ipv6", "source": "127.0.0.0/8" | "::1"}
+ *
+ * nf_tables (firewall_source.h, nft_eval.c): every base chain at the input
+ * (output) hook lets "iif lo" ("oif lo") traffic through and one accepts it
+ * with an unrestricted rule before any drop that catches it; some base chain
+ * at input drops <source> arriving on another interface. Jumps, gotos, sets
+ * and verdict maps are followed.
+ *
+ * Legacy x_tables, read from iptables-save / ip6tables-save (filter table):
  *
  * Three rules must hold:
  *   INPUT  has "-i lo -j ACCEPT" with no other match, and no unconditional
@@ -19,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firewall_source.h"
 #include "iptables_save.h"
+#include "nft_eval.h"
 #include "params.h"
 
 struct net {
@@ -316,7 +325,9 @@ static int firewall_loopback_validate(const json_t *params, struct param_error *
 
 static void firewall_loopback_prepare(struct host *h, const json_t *params)
 {
-	ipt_save_prefetch(h, param_str(params, "family", "ipv4"));
+	const char *family = param_str(params, "family", "ipv4");
+	if (!h->live || fw_legacy_loaded(h, family))
+		ipt_save_prefetch(h, family);
 }
 
 static void missing_chain(struct check_result *r, const char *item, const char *why)
@@ -324,7 +335,7 @@ static void missing_chain(struct check_result *r, const char *item, const char *
 	result_evidence(r, item, "present", false, "%s", why);
 }
 
-static void firewall_loopback_run(struct host *h, const json_t *params, struct check_result *r)
+static void legacy_run(struct host *h, const json_t *params, struct check_result *r)
 {
 	const char *family = param_str(params, "family", "ipv4");
 	struct net want;
@@ -365,6 +376,55 @@ static void firewall_loopback_run(struct host *h, const json_t *params, struct c
 	result_from_evidence(r);
 }
 
+static void nft_run(const json_t *params, const struct fw_source *src, struct check_result *r)
+{
+	const char *family = param_str(params, "family", "ipv4");
+	int fam = fw_family(family);
+	struct net want;
+	parse_net(family, param_str(params, "source", ""), &want);
+	char net[INET6_ADDRSTRLEN + 8], drop_item[96];
+	net_format(&want, net, sizeof(net));
+	snprintf(drop_item, sizeof(drop_item), "INPUT -s %s -j DROP", net);
+	struct nfr_range range;
+	nfr_parse_net(want.af, net, &range, NULL);
+
+	struct nfe_result in, spoof, out;
+	nfe_loopback_accept(&src->rs, fam, NFR_HOOK_INPUT, &range, &in);
+	nfe_spoof_drop(&src->rs, fam, &range, &spoof);
+	nfe_loopback_accept(&src->rs, fam, NFR_HOOK_OUTPUT, &range, &out);
+	const struct nfe_result *all[] = {&in, &spoof, &out};
+	for (size_t i = 0; i < 3; i++)
+		if (all[i]->verdict == NFE_UNABLE) {
+			result_skip(r, OUTCOME_UNABLE, "%s", all[i]->text);
+			return;
+		}
+	result_evidence(r, "INPUT -i lo -j ACCEPT",
+			"every base chain at the input hook passes iif lo traffic, one accepts it unrestricted before any drop",
+			in.verdict == NFE_OK, "%s", in.text);
+	char expected[128];
+	snprintf(expected, sizeof(expected), "a rule at the input hook drops source %s not arriving on lo", net);
+	result_evidence(r, drop_item, expected, spoof.verdict == NFE_OK, "%s", spoof.text);
+	result_evidence(r, "OUTPUT -o lo -j ACCEPT",
+			"every base chain at the output hook passes oif lo traffic, one accepts it unrestricted before any drop",
+			out.verdict == NFE_OK, "%s", out.text);
+	result_evidence(r, "source", "the nf_tables ruleset", true, "%s (%zu tables, %zu rules)",
+			src->nft_source, src->rs.n_tables, src->rs.n_rules);
+	result_from_evidence(r);
+}
+
+/* The spoofed-source drop in either backend drops; loopback traffic must
+ * pass both. */
+static bool loopback_either(const char *item, const char *expected)
+{
+	return strstr(item, "-j DROP") != NULL;
+}
+
+static void firewall_loopback_run(struct host *h, const json_t *params, struct check_result *r)
+{
+	const struct fw_backends b = {nft_run, legacy_run, loopback_either};
+	fw_run(h, params, r, &b);
+}
+
 /* The ruleset, whichever family (iptables-save reads both tables). */
 static int firewall_loopback_inputs(const json_t *params, struct check_inputs *out)
 {
@@ -373,7 +433,7 @@ static int firewall_loopback_inputs(const json_t *params, struct check_inputs *o
 
 const struct check_kind firewall_loopback_kind = {
 	.name = "firewall_loopback",
-	.summary = "loopback accept rules before the drop of spoofed loopback sources (iptables-save)",
+	.summary = "loopback accept before any drop, spoofed loopback sources dropped (nf_tables over netlink; legacy iptables-save)",
 	.validate = firewall_loopback_validate,
 	.prepare = firewall_loopback_prepare,
 	.run = firewall_loopback_run,

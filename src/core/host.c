@@ -2,6 +2,9 @@
 
 #include "command_share.h"
 #include "util/safe_file.h"
+#include "nft_netlink.h"
+
+#include <jansson.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +61,12 @@ static void memo_entry_free(struct memo_entry *e)
 
 void host_forget_all(const struct host *h)
 {
+	/* the nf_tables ruleset is read once per report as well; the handle
+	 * itself is never const (host_init made it) */
+	struct host *mh = (struct host *)h;
+	json_decref(mh->nft_doc);
+	mh->nft_doc = NULL;
+	mh->nft_read = false;
 	if (!h->memo)
 		return;
 	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
@@ -129,6 +138,58 @@ void host_free(struct host *h)
 		free(h->commands[i].file_out);
 	}
 	h->n_commands = 0;
+	json_decref(h->nft_doc);
+	h->nft_doc = NULL;
+	h->nft_read = false;
+}
+
+static int nft_capture(struct host *h)
+{
+	char path[PATH_MAX];
+	host_path(h, HOST_NFT_RULESET, path, sizeof(path));
+	char *text = NULL;
+	size_t len = 0;
+	/* a ruleset may be large (kube-proxy): 64 MiB, not HOST_MAX_FILE */
+	int rc = host_read_file(h, HOST_NFT_RULESET, 64u << 20, &text, &len);
+	if (rc) {
+		snprintf(h->nft_why, sizeof(h->nft_why), "no captured nf_tables ruleset: %s: %s",
+			 path, host_strerror(rc));
+		return rc;
+	}
+	json_error_t err;
+	h->nft_doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	free(text);
+	if (!h->nft_doc) {
+		snprintf(h->nft_why, sizeof(h->nft_why), "%s:%d:%d: not JSON: %s", path, err.line,
+			 err.column, err.text);
+		return -EINVAL;
+	}
+	snprintf(h->nft_source, sizeof(h->nft_source), "captured nft -j list ruleset %s", path);
+	return 0;
+}
+
+int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **source,
+		     const char **why)
+{
+	if (!h->nft_read) {
+		h->nft_read = true;
+		h->nft_why[0] = '\0';
+		if (h->live) {
+			h->nft_rc = nft_netlink_ruleset(&h->nft_doc, h->nft_why, sizeof(h->nft_why));
+			if (!h->nft_rc) {
+				json_t *meta = json_object_get(json_array_get(json_object_get(h->nft_doc, "nftables"), 0), "metainfo");
+				snprintf(h->nft_source, sizeof(h->nft_source),
+					 "nf_tables ruleset over netlink (generation %" JSON_INTEGER_FORMAT ")",
+					 json_integer_value(json_object_get(meta, "generation")));
+			}
+		} else {
+			h->nft_rc = nft_capture(h);
+		}
+	}
+	*doc = h->nft_doc;
+	*source = h->nft_source;
+	*why = h->nft_why;
+	return h->nft_rc;
 }
 
 int host_path(const struct host *h, const char *abs, char *buf, size_t size)

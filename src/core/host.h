@@ -21,9 +21,14 @@
  * that tree; their captured output is read from this directory instead. */
 #define HOST_CAPTURE_DIR "/.cisreport/commands"
 
+/* In an offline tree, the nf_tables ruleset is the captured output of
+ * `nft -j list ruleset` at this path (live: read over netlink). */
+#define HOST_NFT_RULESET "/.cisreport/nft-ruleset.json"
+
 struct observer;
 struct command_share;
 struct host_memo;
+struct json_t;
 
 struct host_command {
 	char name[64];
@@ -47,6 +52,12 @@ struct host {
 	/* What host_read_file read, by path (see there); NULL: no memo (a host
 	 * not made by host_init, or out of memory). Owned. */
 	struct host_memo *memo;
+	/* The nf_tables ruleset, read once per host (host_nft_ruleset). */
+	struct json_t *nft_doc;
+	int nft_rc;
+	bool nft_read;
+	char nft_why[320];
+	char nft_source[PATH_MAX + 64];
 };
 
 /* root NULL or "/" is the live machine. Returns 0 or -errno (-ENOTDIR...). */
@@ -110,5 +121,15 @@ void host_command_prefetch(struct host *h, const char *name, char *const argv[])
  * sets *out and *len, or -errno; *exit_status is set when it ran. */
 int host_command_output(struct host *h, const char *name, char *const argv[],
 			const char **out, size_t *len, int *exit_status);
+
+/* The nf_tables ruleset as a JSON document in the schema of `nft -j list
+ * ruleset`: live, read from the kernel over netlink (core/nft_netlink.c,
+ * no child process); offline, the captured file <root>HOST_NFT_RULESET.
+ * Read once per host; the document stays the host's. Returns 0 with *doc
+ * and source ("nf_tables over netlink (generation N)", "captured ... <path>")
+ * or -errno with why: -ENOENT (offline: no capture), -ENOPROTOOPT (no
+ * nf_tables in the kernel), -EPERM, -EAGAIN (kept changing), ... */
+int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **source,
+		     const char **why);
 
 #endif

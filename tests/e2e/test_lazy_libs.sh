@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the cisreport binary is not linked with the libraries only
 # some checks or commands need (libkmod, libsystemd, libdevmapper, libyaml,
-# libcrypto, and libbpf with its libelf and libz for the observer), and loads
-# each only when it is actually needed
+# libcrypto, and libbpf with its libelf and libz for the observer, libnftnl
+# with libmnl for the firewall), and loads each only when it is actually needed
 # (docs/performance.md). What was loaded is read from glibc's loader trace
 # (LD_DEBUG=files). Then libcrypto is made unloadable (a private mount
 # namespace with /dev/null bound over it): a report still works; evidence,
@@ -22,7 +22,7 @@ ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 skip() { skipped=$((skipped + 1)); echo "skip $*"; }
 
-lazy='libkmod|libsystemd|libdevmapper|libyaml|libcrypto|libbpf'
+lazy='libkmod|libsystemd|libdevmapper|libyaml|libcrypto|libbpf|libnftnl|libmnl'
 
 # 1. Not linked: neither NEEDED by the binaries nor pulled in by what is.
 # (apiclient is not checked: libcurl brings libssl and libcrypto.)
@@ -32,7 +32,7 @@ for bin in "$CISREPORT" "$BUILD_DIR/cisreportd"; do
 			bad "ldd $bin lists libraries that should be loaded on demand:"
 			sed 's/^/       /' "$tmp/ldd.bad"
 		else
-			ok "ldd $bin lists none of libkmod, libsystemd, libdevmapper, libyaml, libcrypto, libbpf, libelf, libz"
+			ok "ldd $bin lists none of libkmod, libsystemd, libdevmapper, libyaml, libcrypto, libbpf, libelf, libz, libnftnl, libmnl"
 		fi
 	else
 		bad "ldd $bin failed: $(cat "$tmp/ldd")"
@@ -140,6 +140,7 @@ fi
 # library without a reason" is asserted here).
 allowed=()
 [ -e /proc/modules ] && allowed+=(libkmod)
+allowed+=(libnftnl libmnl) # the firewall checks read nf_tables over netlink
 grep -q ' device-mapper$' /proc/devices 2>/dev/null && allowed+=(libdevmapper)
 { [ -e /run/dbus/system_bus_socket ] || [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ]; } && allowed+=(libsystemd)
 loaded live -c "$SOURCE_DIR/profiles" -t bottlerocket -l 2 -f json
@@ -150,6 +151,15 @@ elif [ -n "$unexpected" ]; then
 	bad "bottlerocket level 2 on this host loaded [$(echo $unexpected)] without need (allowed here: [${allowed[*]}])"
 else
 	ok "bottlerocket level 2 on this host loads [$(echo $(cat "$tmp/live.loaded"))] (allowed here: [${allowed[*]}])"
+fi
+# Level 1 has no firewall check: the netlink libraries stay out.
+loaded live1 -c "$SOURCE_DIR/profiles" -t bottlerocket -l 1 -f json
+if ! grep -q "file=" "$tmp/live1.trace"; then
+	skip "live level 1: no LD_DEBUG trace"
+elif grep -qxE 'libnftnl|libmnl' "$tmp/live1.loaded"; then
+	bad "bottlerocket level 1 on this host loaded libnftnl/libmnl without a firewall check"
+else
+	ok "bottlerocket level 1 on this host: no libnftnl, no libmnl"
 fi
 # libcrypto comes only with libkmod (Debian's libkmod needs it).
 grep -qx libkmod "$tmp/live.loaded" || expect_no_crypto live "bottlerocket level 2 on this host"

@@ -2,7 +2,9 @@
 # Live test of the network checks (sysctls 3.1.1, 3.2.1-3.2.4, firewall
 # 3.4.1.1, 3.4.1.2, 3.4.2.1, 3.4.2.2) against real kernel state: a fresh
 # network namespace gets real sysctls and real iptables/ip6tables rules, the
-# real cisreport binary runs inside it, and its JSON is checked. Network
+# real cisreport binary runs inside it, and its JSON is checked. iptables
+# here is iptables-nft (checked below): its rules are nf_tables rules, read
+# over netlink (native nft rulesets: test_netns_nftables.sh). Network
 # sysctls and netfilter rules are per namespace: the host's own are never
 # touched (checked at the end).
 #
@@ -18,6 +20,10 @@ fi
 for tool in ip iptables-restore ip6tables-restore iptables ip6tables python3; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool not installed"; exit 1; }
 done
+if ! iptables --version | grep -q nf_tables; then
+	echo "SKIP: iptables is not iptables-nft ($(iptables --version)); legacy x_tables are tested offline"
+	exit 0
+fi
 
 ns="cisr-fw-$$-$RANDOM"
 work=$(mktemp -d /tmp/cisr-fw.XXXXXX)
@@ -190,12 +196,13 @@ echo "== fresh namespace: nothing loaded"
 report &&
 	{
 		expect "no rules: IPv4 policies are ACCEPT" 3.4.1.1 FAIL \
-			"INPUT policy~ACCEPT (no filter table loaded)" "OUTPUT policy~ACCEPT (no filter table loaded)" \
-			"error~INPUT policy: expected DROP, found ACCEPT (no filter table loaded)"
-		expect "no rules: IPv6 policies are ACCEPT" 3.4.2.1 FAIL "FORWARD policy~ACCEPT (no filter table loaded)"
+			"INPUT policy~ACCEPT (no nf_tables base chain at the input hook sees IPv4)" \
+			"OUTPUT policy~ACCEPT (no nf_tables base chain at the output hook sees IPv4)" \
+			"error~INPUT policy: expected DROP, found ACCEPT (no nf_tables base chain"
+		expect "no rules: IPv6 policies are ACCEPT" 3.4.2.1 FAIL "FORWARD policy~ACCEPT (no nf_tables base chain at the forward hook sees IPv6)"
 		expect "no rules: no IPv4 loopback rules" 3.4.1.2 FAIL \
-			"INPUT -i lo -j ACCEPT~no filter table loaded" "INPUT -s 127.0.0.0/8 -j DROP~no filter table loaded"
-		expect "no rules: the command really ran" 3.4.2.2 FAIL "source~ip6tables-save (exit 0)"
+			"INPUT -i lo -j ACCEPT~not found: no nf_tables base chain" "INPUT -s 127.0.0.0/8 -j DROP~no rule at the input hook drops IPv4"
+		expect "no rules: the kernel was really read" 3.4.2.2 FAIL "source~nf_tables ruleset over netlink"
 	}
 
 echo "== compliant namespace"
@@ -209,13 +216,14 @@ report &&
 		expect "redirects off" 3.2.2 PASS "net.ipv6.conf.all.accept_redirects~0"
 		expect "secure redirects off" 3.2.3 PASS "net.ipv4.conf.default.secure_redirects~0"
 		expect "martians logged" 3.2.4 PASS "net.ipv4.conf.all.log_martians~1"
-		expect "IPv4 policies DROP" 3.4.1.1 PASS "INPUT policy~DROP" "FORWARD policy~DROP" "OUTPUT policy~DROP" \
-			"source~iptables-save (exit 0)"
-		expect "IPv4 loopback rules" 3.4.1.2 PASS "INPUT -i lo -j ACCEPT~rule 1: -i lo -j ACCEPT" \
-			"INPUT -s 127.0.0.0/8 -j DROP~rule 2: -s 127.0.0.0/8 -j DROP" "OUTPUT -o lo -j ACCEPT~rule 1: -o lo -j ACCEPT"
-		expect "IPv6 policies DROP" 3.4.2.1 PASS "OUTPUT policy~DROP" "source~ip6tables-save (exit 0)"
-		expect "IPv6 loopback rules (::1 saved as ::1/128)" 3.4.2.2 PASS \
-			"INPUT -s ::1/128 -j DROP~rule 2: -s ::1/128 -j DROP"
+		expect "IPv4 policies DROP" 3.4.1.1 PASS "INPUT policy~DROP: ip filter INPUT (filter hook input, priority 0, policy drop)" \
+			"FORWARD policy~DROP" "OUTPUT policy~DROP" "source~nf_tables ruleset over netlink"
+		expect "IPv4 loopback rules" 3.4.1.2 PASS "INPUT -i lo -j ACCEPT~(iifname \"lo\" counter accept) in ip filter INPUT" \
+			"INPUT -s 127.0.0.0/8 -j DROP~(ip saddr 127.0.0.0/8 counter drop) in ip filter INPUT" \
+			"OUTPUT -o lo -j ACCEPT~(oifname \"lo\" counter accept) in ip filter OUTPUT"
+		expect "IPv6 policies DROP" 3.4.2.1 PASS "OUTPUT policy~DROP: ip6 filter OUTPUT" "source~nf_tables ruleset over netlink"
+		expect "IPv6 loopback rules" 3.4.2.2 PASS \
+			"INPUT -s ::1/128 -j DROP~(ip6 saddr ::1 counter drop) in ip6 filter INPUT"
 	}
 
 echo "== one sysctl wrong"
@@ -232,8 +240,8 @@ echo "== a policy ACCEPT"
 in_ns iptables -P FORWARD ACCEPT
 report &&
 	{
-		expect "IPv4 FORWARD ACCEPT fails" 3.4.1.1 FAIL "FORWARD policy~ACCEPT" "INPUT policy~DROP" \
-			"error~FORWARD policy: expected DROP, found ACCEPT"
+		expect "IPv4 FORWARD ACCEPT fails" 3.4.1.1 FAIL "FORWARD policy~ACCEPT: ip filter FORWARD (filter hook forward, priority 0, policy accept)" \
+			"INPUT policy~DROP" "error~FORWARD policy: expected DROP, found ACCEPT"
 		expect "IPv6 policies unaffected" 3.4.2.1 PASS
 	}
 in_ns iptables -P FORWARD DROP
@@ -242,9 +250,9 @@ echo "== loopback accept restricted by a port"
 in_ns iptables -R INPUT 1 -i lo -p tcp --dport 22 -j ACCEPT
 report &&
 	expect "port-restricted lo accept does not count" 3.4.1.2 FAIL \
-		"INPUT -i lo -j ACCEPT~rule 1 (-i lo -p tcp -m tcp --dport 22 -j ACCEPT) does not count: it is restricted by -p tcp" \
-		"INPUT -s 127.0.0.0/8 -j DROP~no unrestricted lo accept precedes it" "OUTPUT -o lo -j ACCEPT~rule 1" \
-		"error~INPUT -i lo -j ACCEPT: expected"
+		"INPUT -i lo -j ACCEPT~(iifname \"lo\" tcp dport 22 counter accept) does not count: it is restricted by tcp dport" \
+		"INPUT -i lo -j ACCEPT~(ip saddr 127.0.0.0/8 counter drop) in ip filter INPUT (filter hook input, priority 0, policy drop) drops loopback-sourced iif lo traffic before the lo accept" \
+		"OUTPUT -o lo -j ACCEPT~(oifname \"lo\" counter accept)" "error~INPUT -i lo -j ACCEPT: expected"
 in_ns iptables -R INPUT 1 -i lo -j ACCEPT
 
 echo "== OUTPUT accept shadowed by an earlier DROP (IPv6)"
@@ -252,8 +260,8 @@ in_ns ip6tables -I OUTPUT 1 -j DROP
 report &&
 	{
 		expect "shadowed IPv6 lo accept fails" 3.4.2.2 FAIL \
-			"OUTPUT -o lo -j ACCEPT~rule 2 (-o lo -j ACCEPT) is shadowed by rule 1 (-j DROP) before it" \
-			"INPUT -i lo -j ACCEPT~rule 1"
+			"OUTPUT -o lo -j ACCEPT~(counter drop) in ip6 filter OUTPUT (filter hook output, priority 0, policy drop) drops oif lo traffic before any unrestricted oif \"lo\" accept" \
+			"INPUT -i lo -j ACCEPT~(iifname \"lo\" counter accept)"
 		expect "IPv4 loopback unaffected" 3.4.1.2 PASS
 	}
 in_ns ip6tables -D OUTPUT 1
@@ -263,16 +271,16 @@ in_ns iptables -D INPUT -s 127.0.0.0/8 -j DROP
 in_ns iptables -I INPUT 1 -s 127.0.0.0/8 -j DROP
 report &&
 	expect "drop before accept fails" 3.4.1.2 FAIL \
-		"INPUT -s 127.0.0.0/8 -j DROP~rule 1 (-s 127.0.0.0/8 -j DROP) comes before the lo accept at rule 2" \
-		"INPUT -i lo -j ACCEPT~rule 2: -i lo -j ACCEPT"
+		"INPUT -i lo -j ACCEPT~(ip saddr 127.0.0.0/8 counter drop) in ip filter INPUT (filter hook input, priority 0, policy drop) drops loopback-sourced iif lo traffic before the lo accept" \
+		"INPUT -s 127.0.0.0/8 -j DROP~(ip saddr 127.0.0.0/8 counter drop)"
 
 echo "== rules flushed, policies still DROP"
 in_ns iptables -F
 report &&
 	{
 		expect "policies alone pass 3.4.1.1" 3.4.1.1 PASS
-		expect "no loopback rules left" 3.4.1.2 FAIL "INPUT -i lo -j ACCEPT~not found among the 0 rules of INPUT" \
-			"INPUT -s 127.0.0.0/8 -j DROP~no rule of INPUT drops source 127.0.0.0/8"
+		expect "no loopback rules left" 3.4.1.2 FAIL "INPUT -i lo -j ACCEPT~ip filter INPUT (filter hook input, priority 0, policy drop): iif lo traffic falls to the policy drop" \
+			"INPUT -s 127.0.0.0/8 -j DROP~no rule at the input hook drops IPv4 traffic"
 	}
 
 echo "== the host is untouched"
