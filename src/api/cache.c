@@ -530,6 +530,10 @@ unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct
 			fds[*n_fds] = watch_mounts_fd(c->watch);
 			events[(*n_fds)++] = POLLPRI;
 		}
+		if (watch_nft_fd(c->watch) >= 0) {
+			fds[*n_fds] = watch_nft_fd(c->watch);
+			events[(*n_fds)++] = POLLIN;
+		}
 		int settle = watch_settle_ms(c->watch);
 		if (settle >= 0 && settle < *timeout_ms)
 			*timeout_ms = settle + 1;

@@ -77,8 +77,8 @@ struct cache_body *cache_put(struct cache *c, struct cache_request *cr,
 
 /* For the background re-evaluation: drain the notifications (building the
  * cache for cat if needed); returns the change count (compare with the
- * last one) and fills fds (up to 2) with what to poll: inotify (POLLIN),
- * the mount table (POLLPRI); *n_fds set; *timeout_ms lowered to when a
+ * last one) and fills fds (up to 3) with what to poll: inotify (POLLIN),
+ * the mount table (POLLPRI), nf_tables notifications (POLLIN); *n_fds set; *timeout_ms lowered to when a
  * settling observer change needs one more look (watch_settle_ms). */
 unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct observer *o,
 			      int *fds, short *events, size_t *n_fds, int *timeout_ms);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,10 @@
 #include <selinux/avc.h>
 #include <selinux/selinux.h>
 
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "dynlib/lib_nftnl.h"
 #include "observer/observer.h"
 
 /* Every kind of change a directory entry can undergo: written, chmod/chown,
@@ -71,6 +76,14 @@ struct watch {
 	struct observer_class_view *view; /* scratch for snapshots */
 	unsigned long degraded[INPUT_NCLASSES];
 	char degraded_reason[256];
+	/* nf_tables changes: a netlink socket in NFNLGRP_NFTABLES, opened
+	 * with the first firewall input (live only). */
+	bool nft_tried;
+	const struct nftnl_lib *nft_lib;
+	struct mnl_socket *nft_sock;
+	int nft_fd;  /* -1: no subscription (firewall inputs keep their TTL) */
+	bool legacy; /* legacy x_tables loaded: not notified, TTL kept */
+	char nft_cause[160];
 };
 
 int watch_inotify_fd(const struct watch *w)
@@ -81,6 +94,11 @@ int watch_inotify_fd(const struct watch *w)
 int watch_mounts_fd(const struct watch *w)
 {
 	return w->mounts_wake_fd;
+}
+
+int watch_nft_fd(const struct watch *w)
+{
+	return w->nft_fd;
 }
 
 unsigned long watch_degraded(const struct watch *w, enum input_class cls)
@@ -111,6 +129,7 @@ struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_si
 	w->firewall_ttl_ms = cfg->firewall_ttl_ms ? cfg->firewall_ttl_ms : w->ttl_ms;
 	w->seen_sysctl = w->seen_modules = UINT64_MAX;
 	w->mounts_fd = w->mounts_wake_fd = -1;
+	w->nft_fd = -1;
 	w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->inotify_fd < 0) {
 		snprintf(err, err_size, "inotify: %s", strerror(errno));
@@ -149,7 +168,109 @@ void watch_free(struct watch *w)
 		close(w->mounts_wake_fd);
 	if (w->selinux_status)
 		selinux_status_close();
+	if (w->nft_sock)
+		w->nft_lib->socket_close(w->nft_sock);
 	free(w);
+}
+
+static void touch_class(struct watch *w, enum input_class cls, const char *cause,
+			watch_changed_fn changed, void *ctx);
+
+static bool legacy_tables_loaded(void)
+{
+	static const char *const files[] = {"/proc/net/ip_tables_names", "/proc/net/ip6_tables_names"};
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+		int c = f ? fgetc(f) : EOF;
+		if (f)
+			fclose(f);
+		if (c != EOF)
+			return true;
+	}
+	return false;
+}
+
+/* Subscribe to nf_tables' change notifications (every commit of a new,
+ * changed or deleted table, chain, rule, set or element is multicast to
+ * NFNLGRP_NFTABLES before the committing process gets its answer). Needs
+ * CAP_NET_ADMIN; without it, or with legacy x_tables loaded (changed
+ * without notification), the firewall keeps its TTL. */
+static void nft_subscribe(struct watch *w)
+{
+	w->nft_tried = true;
+	w->legacy = legacy_tables_loaded();
+	char why[512];
+	const struct nftnl_lib *L = nftnl_lib_get(why, sizeof(why));
+	if (!L) {
+		w->degraded[INPUT_FIREWALL]++;
+		snprintf(w->degraded_reason, sizeof(w->degraded_reason), "firewall: %s", why);
+		return;
+	}
+	struct mnl_socket *nl = L->socket_open(NETLINK_NETFILTER);
+	int err = nl ? 0 : errno;
+	if (nl && L->socket_bind(nl, 1u << (NFNLGRP_NFTABLES - 1), MNL_SOCKET_AUTOPID) < 0)
+		err = errno;
+	int fd = nl && !err ? L->socket_get_fd(nl) : -1;
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		err = errno;
+	if (err) {
+		if (nl)
+			L->socket_close(nl);
+		w->degraded[INPUT_FIREWALL]++;
+		snprintf(w->degraded_reason, sizeof(w->degraded_reason),
+			 "firewall nf_tables notifications (NFNLGRP_NFTABLES): %s", strerror(err));
+		return;
+	}
+	w->nft_lib = L;
+	w->nft_sock = nl;
+	w->nft_fd = fd;
+}
+
+static const char *nft_msg_name(unsigned type)
+{
+	switch (type) {
+	case NFT_MSG_NEWTABLE: return "new table";
+	case NFT_MSG_DELTABLE: return "table deleted";
+	case NFT_MSG_NEWCHAIN: return "new chain";
+	case NFT_MSG_DELCHAIN: return "chain deleted";
+	case NFT_MSG_NEWRULE: return "new rule";
+	case NFT_MSG_DELRULE: return "rule deleted";
+	case NFT_MSG_NEWSET: return "new set";
+	case NFT_MSG_DELSET: return "set deleted";
+	case NFT_MSG_NEWSETELEM: return "new set element";
+	case NFT_MSG_DELSETELEM: return "set element deleted";
+	case NFT_MSG_NEWGEN: return "new generation";
+	}
+	return "change";
+}
+
+static void drain_nft(struct watch *w, watch_changed_fn changed, void *ctx)
+{
+	if (w->nft_fd < 0)
+		return;
+	char buf[16384] __attribute__((aligned(__alignof__(struct nlmsghdr))));
+	bool any = false;
+	const char *first = NULL;
+	for (;;) {
+		ssize_t n = recv(w->nft_fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS) {
+			any = true; /* notifications were lost: a change all the same */
+			first = first ? first : "notifications lost (ENOBUFS)";
+			continue;
+		}
+		if (n <= 0)
+			break;
+		any = true;
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		if (!first && (size_t)n >= sizeof(*nlh) && NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
+		    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
+			first = nft_msg_name(NFNL_MSG_TYPE(nlh->nlmsg_type));
+	}
+	if (!any)
+		return;
+	snprintf(w->nft_cause, sizeof(w->nft_cause), "firewall nf_tables ruleset (netlink: %s)",
+		 first ? first : "new generation");
+	touch_class(w, INPUT_FIREWALL, w->nft_cause, changed, ctx);
 }
 
 static int add_rec(struct watch *w, int wd, size_t reg, const char *child, bool tree)
@@ -322,9 +443,13 @@ static int add_offline(struct watch *w, size_t id, const struct check_input *in,
 		return add_reg(w, id, INPUT_PATH, "/proc/self/mountinfo");
 	case INPUT_SELINUX:
 		return add_reg(w, id, INPUT_TREE, "/sys/fs/selinux");
-	case INPUT_FIREWALL:
-		/* The captured iptables-save output. */
-		return add_reg(w, id, INPUT_PATH, "/.cisreport/commands");
+	case INPUT_FIREWALL: {
+		/* The captured nft ruleset and iptables-save output. */
+		int rc = add_reg(w, id, INPUT_PATH, "/.cisreport/commands");
+		if (!rc)
+			rc = add_reg(w, id, INPUT_PATH, "/.cisreport/nft-ruleset.json");
+		return rc;
+	}
 	case INPUT_KERNEL:
 		if (in->name[0] == '/')
 			return add_reg(w, id, INPUT_TREE, in->name);
@@ -360,8 +485,15 @@ static int add_live(struct watch *w, size_t id, const struct check_input *in,
 		 * selinuxfs (a mount-table change, which the kind watches). */
 		return add_reg(w, id, in->cls, in->name);
 	case INPUT_FIREWALL:
-		min_ttl(&f->ttl_ms, w->firewall_ttl_ms);
-		return 0;
+		if (!w->nft_tried)
+			nft_subscribe(w);
+		if (w->nft_fd < 0 || w->legacy) {
+			min_ttl(&f->ttl_ms, w->firewall_ttl_ms);
+			return 0;
+		}
+		/* notified: no TTL (legacy tables loaded later show at the
+		 * full re-evaluation) */
+		return add_reg(w, id, in->cls, in->name);
 	case INPUT_KERNEL:
 		if (strcmp(in->name, "uncached") == 0)
 			f->uncached = true;
@@ -540,6 +672,7 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 	if (!w->live)
 		return;
 	drain_mounts(w, changed, ctx);
+	drain_nft(w, changed, ctx);
 	if (w->selinux_status && selinux_status_updated() > 0)
 		touch_class(w, INPUT_SELINUX, "selinux status page", changed, ctx);
 	drain_observer(w, o, OBSERVER_SYSCTL_WRITE, INPUT_SYSCTL, &w->seen_sysctl,

@@ -1,7 +1,8 @@
 /* The inputs of cached checks, watched with the kernel's notifications
  * (docs/continuous.md): inotify for files and directories, POLLPRI on
- * /proc/self/mountinfo for the mount table, the SELinux status page, and
- * the runtime observer's sysctl-write and module-load events. An input with
+ * /proc/self/mountinfo for the mount table, the SELinux status page, the
+ * nf_tables change notifications (netlink NFNLGRP_NFTABLES) for the
+ * firewall, and the runtime observer's sysctl-write and module-load events. An input with
  * no notification (or whose watch cannot be set) has a time-to-live. */
 #ifndef CISREPORTD_WATCH_H
 #define CISREPORTD_WATCH_H
@@ -52,6 +53,8 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
  * mount change); -1 when absent. After a wake-up, watch_drain. */
 int watch_inotify_fd(const struct watch *w);
 int watch_mounts_fd(const struct watch *w);
+/* The nf_tables notification socket (POLLIN), -1 when not subscribed. */
+int watch_nft_fd(const struct watch *w);
 
 /* The observer reports a sysctl write at the open, a module at the start
  * of its load: before the change lands. After such an event the class is
