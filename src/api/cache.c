@@ -243,7 +243,8 @@ static struct slot *find_slot(struct cache *c, const struct cache_key *k)
 	for (size_t i = 0; i < MAX_BODIES; i++) {
 		struct slot *s = &c->slots[i];
 		if (s->body && s->k.p == k->p && s->k.level == k->level && s->k.w == k->w &&
-		    s->k.settings_gen == k->settings_gen && s->k.observer == k->observer)
+		    s->k.settings_gen == k->settings_gen && s->k.observer == k->observer &&
+		    s->k.view == k->view)
 			return s;
 	}
 	return NULL;
@@ -419,6 +420,7 @@ struct cache_body *cache_put(struct cache *c, struct cache_request *cr,
 	atomic_init(&b->refs, 1);
 	b->bytes = bytes;
 	b->len = len;
+	b->all_skip = r->status == CHECK_SKIP;
 	etag_of(bytes, len, b->etag, sizeof(b->etag));
 	if (!cr->all_cacheable)
 		return b;

@@ -36,6 +36,7 @@ struct cache_body {
 	char *bytes;
 	size_t len;
 	char etag[24]; /* "\"<16 hex>\"" */
+	bool all_skip;  /* the report's status was SKIP: no check could run */
 };
 void cache_body_unref(struct cache_body *b);
 
@@ -46,6 +47,7 @@ struct cache_key {
 	const struct report_writer *w;
 	unsigned long settings_gen; /* the settings (waivers) in force */
 	int observer; /* 0: none, 1: attached but not running, 2: running */
+	int view;     /* enum report_view: the benchmark, or its runtime report */
 };
 
 struct cache *cache_new(const struct cache_config *cfg);

@@ -24,6 +24,7 @@
 #include "formats/render.h"
 #include "formats/writer.h"
 #include "observer/observer.h"
+#include "checks/kind.h"
 #include "settings/report_build.h"
 
 #define MAX_ECHO 64 /* longest piece of client input quoted back */
@@ -383,6 +384,34 @@ static enum MHD_Result absorb(struct request *req, const char *data, size_t size
 
 /* ---- endpoints -------------------------------------------------------- */
 
+/* The profile of type whose runtime checks make GET /report/runtime; NULL
+ * when it has none. */
+static const struct profile *runtime_profile(const struct catalog *c, const char *type)
+{
+	const struct profile *p = catalog_by_type(c, type);
+	for (size_t i = 0; p && i < p->n_checks; i++)
+		if (p->checks[i].kind->needs_observer)
+			return p;
+	return NULL;
+}
+
+/* bloodhound exits 4 when no check could run, and Bottlerocket's API server
+ * turns that into 500 "Failed to generate report, exit code: 4, stderr:
+ * Warning: No checks were able to run" (apiserver/src/server/mod.rs), so
+ * apiclient exits 1: the same answer here, with the first reason. */
+static enum MHD_Result respond_all_skip(struct request *req, struct MHD_Connection *con,
+					const struct report *r)
+{
+	const struct report_entry *first = NULL;
+	for (size_t i = 0; i < r->n_entries && !first; i++)
+		if (!r->entries[i].runtime)
+			first = &r->entries[i];
+	return respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+			     "Failed to generate report: Warning: No checks were able to run (all %zu checks of report %s at level %d SKIPped; first, %s: %s)",
+			     r->total, r->bm->report, r->level, first ? first->def->name : "-",
+			     first && first->result.error ? first->result.error : "");
+}
+
 static enum MHD_Result get_report_list(struct request *req, struct MHD_Connection *con)
 {
 	struct catalog *c;
@@ -393,6 +422,14 @@ static enum MHD_Result get_report_list(struct request *req, struct MHD_Connectio
 		json_array_append_new(list, json_pack("{s:s, s:s}", "name",
 						      c->profiles[i].bm.report, "description",
 						      c->profiles[i].bm.name));
+	/* cisreport's own: the runtime checks, a report of their own */
+	const struct profile *rt = runtime_profile(c, "bottlerocket");
+	if (list && rt) {
+		char desc[256];
+		snprintf(desc, sizeof(desc), "%s: runtime observation", rt->bm.name);
+		json_array_append_new(list, json_pack("{s:s, s:s}", "name", "runtime", "description",
+						      desc));
+	}
 	catalog_unref(c);
 	shared_settings_unref(s);
 	return list ? respond_json(req, con, MHD_HTTP_OK, list, NULL) : respond_oom(req, con);
@@ -400,11 +437,26 @@ static enum MHD_Result get_report_list(struct request *req, struct MHD_Connectio
 
 /* Which profile a /report/<name>?type= request means, or an error sent. */
 static const struct profile *resolve_report(struct request *req, struct MHD_Connection *con,
-					    const struct catalog *c, enum MHD_Result *sent)
+					    const struct catalog *c, enum MHD_Result *sent,
+					    enum report_view *view)
 {
+	*view = REPORT_BENCHMARK;
 	const struct http_arg *type = arg(req, "type");
 	char name[96], t[96], known[512];
 	quote(name, sizeof(name), req->report);
+	if (strcmp(req->report, "runtime") == 0) {
+		/* cisreport's: /report/runtime?type=bottlerocket (the default) */
+		const char *want = type ? type->value : "bottlerocket";
+		const struct profile *p = runtime_profile(c, want);
+		if (p) {
+			*view = REPORT_RUNTIME;
+			return p;
+		}
+		quote(t, sizeof(t), want);
+		*sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+				      "report type '%s' has no runtime checks", t);
+		return NULL;
+	}
 	if (strcmp(req->report, "cis") == 0) {
 		/* Bottlerocket: /report/cis?type=bottlerocket|kubernetes */
 		const char *want = type ? type->value : "bottlerocket";
@@ -487,7 +539,8 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	/* Held for the whole report: switching the observer off meanwhile
 	 * does not free it under this request. */
 	struct shared_observer *so = NULL;
-	const struct profile *p = resolve_report(req, con, c, &sent);
+	enum report_view view;
+	const struct profile *p = resolve_report(req, con, c, &sent, &view);
 	if (!p)
 		goto out;
 	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
@@ -501,13 +554,20 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 				.level = lvl,
 				.w = w,
 				.settings_gen = s->gen,
-				.observer = !so ? 0 : observer_running(so->o) ? 2 : 1};
+				.observer = !so ? 0 : observer_running(so->o) ? 2 : 1,
+				.view = view};
 	struct cache_request cr;
 	struct cache *cache = req->d->cache;
 	struct cache_body *b = cache ? cache_begin(cache, c, so ? so->o : NULL, &key,
 						   wants_fresh(req, con), &cr)
 				     : NULL;
-	if (b) {
+	if (b && b->all_skip) {
+		/* The answer is an error naming a reason, which is in the report:
+		 * build it again, past the cache (cr was not set up for a run). */
+		cache_body_unref(b);
+		b = NULL;
+		cache = NULL;
+	} else if (b) {
 		sent = respond_body(req, con, w->content_type, b);
 		goto out;
 	}
@@ -523,7 +583,8 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	h->observer = so ? so->o : NULL;
 	h->share = req->d->commands;
 	struct report r;
-	struct report_selection sel = {.level = lvl, .memo = cache ? &cr.memo : NULL};
+	struct report_selection sel = {
+		.level = lvl, .view = view, .memo = cache ? &cr.memo : NULL};
 	rc = report_build(h, p, &sel, &s->s, &r);
 	if (!rc && cache)
 		cache_degraded_note(cache, r.watch_note, sizeof(r.watch_note));
@@ -536,6 +597,11 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 		report_free(&r);
 		sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
 				     "report %s has no checks of level <= %d", p->bm.report, lvl);
+		goto out;
+	}
+	if (r.status == CHECK_SKIP) {
+		sent = respond_all_skip(req, con, &r);
+		report_free(&r);
 		goto out;
 	}
 	char *body;

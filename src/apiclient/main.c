@@ -35,6 +35,8 @@ static void usage(FILE *out)
 		"    report cis                 Retrieve a Bottlerocket CIS benchmark compliance report.\n"
 		"    report cis-k8s             Retrieve a Kubernetes CIS benchmark compliance report.\n"
 		"    report fips                Retrieve a FIPS security policy report.\n"
+		"    report runtime             Retrieve the runtime observation report (cisreport's:\n"
+		"                               the eBPF runtime checks, outside the CIS report).\n"
 		"    report watch [-f text|json]\n"
 		"                               Print drift events (a check's status changed) as\n"
 		"                               they come, until interrupted.\n"
@@ -55,7 +57,8 @@ static void usage(FILE *out)
 		"    -f, --format FORMAT        Format of the report (text or json). Default is text.\n"
 		"    -l, --level LEVEL          CIS compliance level to report on (1 or 2). Default is 1.\n\n"
 		"report fips options:\n"
-		"    -f, --format FORMAT        Format of the report (text or json). Default is text.\n",
+		"    -f, --format FORMAT        Format of the report (text or json). Default is text.\n\n"
+		"report runtime options: those of report cis.\n",
 		DEFAULT_SOCKET);
 }
 
@@ -340,7 +343,8 @@ static int cmd_report(const char *socket_path, int argc, char **argv)
 		return cmd_watch(socket_path, argc - 1, argv + 1);
 	const char *which = argv[0];
 	bool cis = strcmp(which, "cis") == 0, k8s = strcmp(which, "cis-k8s") == 0,
-	     fips = strcmp(which, "fips") == 0;
+	     fips = strcmp(which, "fips") == 0, runtime = strcmp(which, "runtime") == 0;
+	cis |= runtime; /* the same options, another endpoint */
 	if (!cis && !k8s && !fips)
 		usage_msg("Missing or unknown subcommand for 'report'");
 	const char *format = NULL, *level = NULL, *type = k8s ? "kubernetes" : "bottlerocket";
@@ -374,7 +378,7 @@ static int cmd_report(const char *socket_path, int argc, char **argv)
 	if (fips) {
 		snprintf(uri, sizeof(uri), "/report/fips?");
 	} else {
-		snprintf(uri, sizeof(uri), "/report/cis?");
+		snprintf(uri, sizeof(uri), runtime ? "/report/runtime?" : "/report/cis?");
 		append_query(uri, sizeof(uri), "type", type);
 	}
 	if (format)

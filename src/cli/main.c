@@ -36,6 +36,7 @@ struct cli {
 	int fail_exit; /* --exit-code N; 0 = off */
 	long observe_ms; /* --observe DURATION; 0 = off */
 	bool list, verbose;
+	bool runtime; /* --runtime: the runtime report, not the benchmark */
 	/* exports */
 	bool ssm_inventory;
 	const char *ssm_dir; /* --ssm-inventory DIR; NULL: find the agent's */
@@ -77,6 +78,9 @@ static void usage(FILE *out)
 		"      --observe DURATION  watch what the host does (eBPF) for DURATION\n"
 		"                        (e.g. 30s, 5m, 1h), then report with the runtime\n"
 		"                        checks; Ctrl-C ends the window early\n"
+		"      --runtime         report the runtime checks (what --observe saw)\n"
+		"                        instead of the benchmark; without --observe they\n"
+		"                        SKIP saying so\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         version and build features\n\n"
 		"Exit status: 0 report written, 1 usage error, 2 no checks found or bad\n"
@@ -108,6 +112,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		OPT_RESOURCE_ID,
 		OPT_OBSERVE,
 		OPT_SETTINGS,
+		OPT_RUNTIME,
 	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
@@ -127,6 +132,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"resource-id", required_argument, NULL, OPT_RESOURCE_ID},
 		{"observe", required_argument, NULL, OPT_OBSERVE},
 		{"settings", required_argument, NULL, OPT_SETTINGS},
+		{"runtime", no_argument, NULL, OPT_RUNTIME},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -176,6 +182,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case OPT_LIST:
 			c->list = true;
+			break;
+		case OPT_RUNTIME:
+			c->runtime = true;
 			break;
 		case OPT_EXIT_CODE:
 			if (!parse_int(optarg, 1, 255, &v))
@@ -433,7 +442,8 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 			observe_wait(c.observe_ms, isatty(STDERR_FILENO));
 	}
 	struct report r;
-	struct report_selection sel = {.level = c.level, .only = only};
+	struct report_selection sel = {
+		.level = c.level, .view = c.runtime ? REPORT_RUNTIME : REPORT_BENCHMARK, .only = only};
 	rc = report_build(&h, &p, &sel, settings, &r);
 	/* After the report: report_run starts with an empty read memo, so what
 	 * the identity read (osrelease) is then shared with no check, but read
@@ -455,7 +465,8 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 		fprintf(stderr, "cisreport: %s\n", strerror(-rc));
 		exit_code = EXIT_NO_CHECK_RAN;
 	} else if (r.n_entries == 0) {
-		fprintf(stderr, "cisreport: no checks of level <= %d selected\n", c.level);
+		fprintf(stderr, "cisreport: no %schecks of level <= %d selected\n",
+			c.runtime ? "runtime " : "", c.level);
 		exit_code = EXIT_CHECKS_NOT_FOUND;
 	} else {
 		exit_code = write_report(&c, &r, &wo);

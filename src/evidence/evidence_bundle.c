@@ -576,7 +576,7 @@ int evidence_bundle_write(const char *path, const struct evidence_input *in, cha
 		goto out;
 	}
 
-	report_json = report_to_json(in->report);
+	report_json = report_to_json_runtime(in->report, true);
 	if (!report_json) {
 		rc = fail(&b, -ENOMEM, "out of memory");
 		goto out;

@@ -93,6 +93,11 @@ static json_t *entry_json(const struct report *r, const struct report_entry *e)
 
 json_t *report_to_json(const struct report *r)
 {
+	return report_to_json_runtime(r, false);
+}
+
+json_t *report_to_json_runtime(const struct report *r, bool with_runtime)
+{
 	json_t *doc = json_object();
 	json_t *results = json_object();
 	if (!doc || !results) {
@@ -120,9 +125,13 @@ json_t *report_to_json(const struct report *r)
 		json_object_set_new(doc, "version", json_string(r->bm->version));
 	if (r->bm->url)
 		json_object_set_new(doc, "url", json_string(r->bm->url));
+	/* bloodhound's results are the benchmark's items; runtime entries
+	 * show as the "observed" of the items they back (their own report is
+	 * GET /report/runtime, cisreport --runtime). */
 	for (size_t i = 0; i < r->n_entries; i++)
-		json_object_set_new(results, r->entries[i].def->name,
-				    entry_json(r, &r->entries[i]));
+		if (with_runtime || !r->entries[i].runtime)
+			json_object_set_new(results, r->entries[i].def->name,
+					    entry_json(r, &r->entries[i]));
 	json_object_set_new(doc, "results", results);
 	json_object_set_new(doc, "type", json_string(r->bm->type));
 	return doc;

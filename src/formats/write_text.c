@@ -1,6 +1,8 @@
-/* Text: bloodhound's layout, byte for byte; --verbose adds indented
- * evidence and remediation lines under each check, and an item backed by
- * runtime checks that ran gets an indented "observed:" line. */
+/* Text: bloodhound's layout, byte for byte: the benchmark's items only
+ * (runtime entries riding along are the runtime report's, and the
+ * exports'). --verbose adds indented evidence and remediation lines under
+ * each check, and under an item backed by runtime checks that ran, an
+ * indented "observed:" line per check. */
 #include <errno.h>
 #include <string.h>
 
@@ -25,7 +27,7 @@ static void write_details(const struct report_entry *e, FILE *out)
 }
 
 /* Runtime evidence for this item, one line per backing runtime check:
- * shown only when runtime checks ran (--observe, or the daemon). */
+ * with --verbose, when runtime checks ran (--observe, or the daemon). */
 static void write_observed(const struct report *r, const struct report_entry *e, FILE *out)
 {
 	for (size_t i = 0; i < e->n_observed; i++) {
@@ -58,11 +60,14 @@ int write_text(const struct report *r, const struct writer_options *o, FILE *out
 	fprintf(out, "%-17s%s\n\n", "Start time:", r->timestamp);
 	for (size_t i = 0; i < r->n_entries; i++) {
 		const struct report_entry *e = &r->entries[i];
+		if (e->runtime)
+			continue;
 		fprintf(out, "[%s] %-9s %s (%s)\n", check_status_name(e->result.status), e->def->id,
 			e->def->title, e->def->manual ? "Manual" : "Automatic");
-		write_observed(r, e, out);
-		if (o && o->verbose)
+		if (o && o->verbose) {
+			write_observed(r, e, out);
 			write_details(e, out);
+		}
 	}
 	fprintf(out, "\n%-17s%zu\n", "Passed:", r->passed);
 	fprintf(out, "%-17s%zu\n", "Failed:", r->failed);

@@ -46,6 +46,9 @@ const char *report_writer_names(void);
 
 /* The bloodhound-compatible JSON document (extended), for writers and the API. */
 json_t *report_to_json(const struct report *r);
+/* The same, with the runtime entries riding along in "results" too when
+ * with_runtime (the evidence bundle's runtime.json reads them there). */
+json_t *report_to_json_runtime(const struct report *r, bool with_runtime);
 
 int write_text(const struct report *r, const struct writer_options *o, FILE *out);
 int write_json(const struct report *r, const struct writer_options *o, FILE *out);

@@ -72,6 +72,8 @@ static bool selected(const struct host *h, const struct profile *p, const struct
 {
 	if (c->level > sel->level)
 		return false;
+	if (sel->view == REPORT_RUNTIME)
+		return c->kind->needs_observer && (!sel->only || listed(c, sel->only));
 	if (sel->only)
 		return listed(c, sel->only) ||
 		       (h->observer && c->kind->backs && backs_listed(p, c, sel->only));
@@ -100,22 +102,34 @@ static int link_observed(struct report *r)
 	return 0;
 }
 
-static void count(struct report *r, enum check_status s)
+static void count(struct report_tally *t, enum check_status s)
 {
-	r->total++;
+	t->total++;
 	switch (s) {
 	case CHECK_FAIL:
-		r->failed++;
-		r->status = CHECK_FAIL;
+		t->failed++;
+		t->status = CHECK_FAIL;
 		break;
 	case CHECK_PASS:
-		r->passed++;
-		if (r->status == CHECK_SKIP)
-			r->status = CHECK_PASS;
+		t->passed++;
+		if (t->status == CHECK_SKIP)
+			t->status = CHECK_PASS;
 		break;
 	default:
-		r->skipped++;
+		t->skipped++;
 	}
+}
+
+/* The runtime report's description: the benchmark's, renamed. */
+static int runtime_benchmark(const struct benchmark *from, struct benchmark *to)
+{
+	to->type = strdup("runtime");
+	to->report = strdup("runtime");
+	if (asprintf(&to->name, "%s: runtime observation", from->name) < 0)
+		to->name = NULL;
+	to->version = strdup(from->version);
+	to->url = strdup(from->url);
+	return to->type && to->report && to->name && to->version && to->url ? 0 : -ENOMEM;
 }
 
 int report_run(struct host *h, const struct profile *p, const struct report_selection *sel,
@@ -125,6 +139,12 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 	out->level = sel->level;
 	out->bm = &p->bm;
 	out->status = CHECK_SKIP;
+	out->runtime.status = CHECK_SKIP;
+	if (sel->view == REPORT_RUNTIME) {
+		if (runtime_benchmark(&p->bm, &out->view_bm) < 0)
+			return -ENOMEM;
+		out->bm = &out->view_bm;
+	}
 	clock_gettime(CLOCK_REALTIME, &out->started);
 	report_format_timestamp(&out->started, out->timestamp, sizeof(out->timestamp));
 
@@ -140,6 +160,7 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 			continue;
 		struct report_entry *e = &out->entries[out->n_entries++];
 		e->def = c;
+		e->runtime = sel->view == REPORT_BENCHMARK && c->kind->needs_observer;
 		result_init(&e->result);
 	}
 	const struct report_memo *memo = sel->memo;
@@ -163,7 +184,18 @@ int report_run(struct host *h, const struct profile *p, const struct report_sele
 			if (memo)
 				memo->store(memo->ctx, e->def, &e->result, &e->evaluated_at);
 		}
-		count(out, e->result.status);
+		if (e->runtime) {
+			count(&out->runtime, e->result.status);
+		} else {
+			struct report_tally t = {out->total, out->passed, out->failed, out->skipped,
+						 out->status};
+			count(&t, e->result.status);
+			out->total = t.total;
+			out->passed = t.passed;
+			out->failed = t.failed;
+			out->skipped = t.skipped;
+			out->status = t.status;
+		}
 		if (i == 0 || timespec_before(&e->evaluated_at, &out->as_of))
 			out->as_of = e->evaluated_at;
 	}
@@ -190,5 +222,10 @@ void report_free(struct report *r)
 		report_waiver_free(r->entries[i].waiver);
 	}
 	free(r->entries);
+	free(r->view_bm.type);
+	free(r->view_bm.report);
+	free(r->view_bm.name);
+	free(r->view_bm.version);
+	free(r->view_bm.url);
 	memset(r, 0, sizeof(*r));
 }

@@ -27,6 +27,13 @@ struct report_entry {
 	size_t *observed;
 	size_t n_observed;
 	struct report_waiver *waiver; /* NULL: not waived; owned by the report */
+	/* A runtime observation (a kind that needs the observer) riding along
+	 * a benchmark report: not one of the benchmark's items, so never in
+	 * total/passed/failed/skipped/status, nor in bloodhound's formats (text,
+	 * JSON results); the exports carry it, and items it backs show it as
+	 * "observed". In a REPORT_RUNTIME report the runtime checks are the
+	 * items and this is false. */
+	bool runtime;
 	struct timespec evaluated_at; /* wall clock when the check ran */
 	bool reused;                  /* taken from a memo, not run for this report */
 };
@@ -37,8 +44,18 @@ struct report {
 	struct timespec started;   /* wall clock, for the timestamp */
 	struct timespec finished;  /* wall clock when the last check ended */
 	char timestamp[48];        /* bloodhound's format, e.g. 2024-05-01T10:00:00.123456789Z */
+	/* The benchmark's items only (entries with runtime false): bloodhound's
+	 * numbers. */
 	size_t total, passed, failed, skipped;
 	enum check_status status;  /* FAIL if any failed, PASS if any passed, else SKIP */
+	/* The same for the runtime entries riding along (n_runtime of them). */
+	struct report_tally {
+		size_t total, passed, failed, skipped;
+		enum check_status status;
+	} runtime;
+	/* REPORT_RUNTIME: the report's own benchmark description (bm points
+	 * here), derived from the profile's. */
+	struct benchmark view_bm;
 	struct report_entry *entries; /* in profile (name) order */
 	size_t n_entries;
 	/* With a memo: the oldest result's evaluation time, and whether the
@@ -55,8 +72,20 @@ struct report {
  * whose name or id is listed (NULL-terminated). Checks of a kind that needs
  * the observer run only when the host has one, or when listed in only; with
  * an observer, the runtime checks backing a listed check come along. */
+enum report_view {
+	/* The benchmark: its items are the report; with an observer, the
+	 * runtime checks ride along as runtime entries (see report_entry). */
+	REPORT_BENCHMARK,
+	/* The runtime report (cisreport --runtime, GET /report/runtime): the
+	 * runtime checks of the benchmark are its items, observer or not (without
+	 * one they SKIP saying why); name "<benchmark name>: runtime observation",
+	 * type and report "runtime". */
+	REPORT_RUNTIME,
+};
+
 struct report_selection {
 	int level;
+	enum report_view view;
 	const char *const *only;
 	const struct report_memo *memo; /* NULL: every check runs */
 };

@@ -91,10 +91,15 @@ patch() {
 attached() { grep -qs 'tp_name:.sys_exit' /proc/"$DPID"/fdinfo/*; }
 metric() { awk -v m="$1" '$1 == m {print $2}' "$T/metrics"; }
 
-# How many runtime checks a level-2 report has with an observer.
+# How many runtime checks a level-2 runtime report has, and how many of them back an item
+# (they show as the "observed" of the CIS report's items).
 RUNTIME=$(python3 -c '
 import json, sys, glob
 print(sum(c["kind"] == "runtime" for f in glob.glob(sys.argv[1] + "/level[12]/bottlerocket*.json")
+          for c in json.load(open(f))["checks"]))' "$PROFILES")
+BACKING=$(python3 -c '
+import json, sys, glob
+print(sum(c["kind"] == "runtime" and bool(c["params"]["backs"]) for f in glob.glob(sys.argv[1] + "/level[12]/bottlerocket*.json")
           for c in json.load(open(f))["checks"]))' "$PROFILES")
 
 echo "# cisreportd with the observer in $T ($RUNTIME runtime checks at level 2)"
@@ -128,13 +133,17 @@ attached && ok "the daemon holds the sys_exit tracepoint link" || bad "no sys_ex
 setpriv --reuid 65534 --regid 65534 --clear-groups sh -c 'echo $$; exec unshare -U true' >"$T/pid"
 code=$(get '/report/cis?level=2&format=json')
 cp "$T/body" "$T/report1.json"
-python3 - "$T/body" "$(cat "$T/pid")" "$SINCE" "$RUNTIME" <<'EOF' && ok "rt.user_namespace FAILs naming the pid, comm unshare and uid 65534, since the observer's start; 1.4.4 has its observed entry" || bad "report with the observer ($code)"
+get '/report/runtime?level=2&format=json' >/dev/null
+cp "$T/body" "$T/runtime1.json"
+python3 - "$T/runtime1.json" "$(cat "$T/pid")" "$SINCE" "$RUNTIME" "$T/report1.json" <<'EOF' && ok "rt.user_namespace FAILs naming the pid, comm unshare and uid 65534, since the observer's start (GET /report/runtime); 1.4.4 has its observed entry, the CIS report only its items" || bad "report with the observer ($code)"
 import json, sys
 d = json.load(open(sys.argv[1]))
 pid, since, runtime = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+cis = json.load(open(sys.argv[5]))
+assert d["type"] == "runtime", d["type"]
 res = d["results"]
 rts = [r for r in res.values() if r["kind"] == "runtime"]
-assert len(rts) == runtime, f"{len(rts)} runtime checks, want {runtime}"
+assert len(rts) == runtime == len(res), f"{len(rts)} runtime checks, want {runtime}"
 assert d["total"] == len(res) and d["passed"] + d["failed"] + d["skipped"] == d["total"]
 rt = res["rt_user_namespace"]
 assert rt["id"] == "rt.user_namespace" and rt["status"] == "FAIL", rt
@@ -157,17 +166,63 @@ else:
     # other work on the host filled the samples first: the count says so
     assert obs["count"] > len(obs["samples"]), obs
     print("    # samples full of other events; count", obs["count"])
-links = {o["check"]: o for o in res["br01040400"]["observed"]}
+# the CIS report: the benchmark's items only, the runtime result as "observed"
+assert not [r for r in cis["results"].values() if r["kind"] == "runtime"]
+assert cis["total"] == len(cis["results"]) == 28, cis["total"]
+links = {o["check"]: o for o in cis["results"]["br01040400"]["observed"]}
 assert links["rt_user_namespace"]["status"] == "FAIL", links
 assert links["rt_user_namespace"]["count"] >= 1, links
 assert links["rt_user_namespace"]["id"] == "rt.user_namespace", links
 EOF
 get '/report/cis?level=2' >/dev/null
-grep -A4 -E '^\[(PASS|FAIL|SKIP)\] 1\.4\.4 ' "$T/body" |
-	grep -Eq "^          observed: \[FAIL\] [0-9]+ user namespace creations? observed since $SINCE \(.*\(rt\.user_namespace\)$" &&
-	ok "text report: the observed line under 1.4.4 says since when" ||
-	bad "text observed line" "$(grep -A4 '1\.4\.4' "$T/body")"
-get '/report/cis?format=json' >/dev/null
+cp "$T/body" "$T/report1.txt"
+! grep -Eq 'observed:|^\[[A-Z]+\] rt\.' "$T/report1.txt" && grep -q '^Total checks:    28$' "$T/report1.txt" &&
+	ok "text CIS report with the observer: bloodhound's layout (no runtime lines, no observed lines, 28 checks)" ||
+	bad "text report with the observer" "$(cat "$T/report1.txt")"
+get '/report/runtime?level=2' >/dev/null
+grep -Eq "^\[FAIL\] rt.user_namespace Ensure no user namespace creation is observed \(Automatic\)$" "$T/body" &&
+	ok "text runtime report: rt.user_namespace FAIL" || bad "text runtime report" "$(cat "$T/body")"
+
+# ---- the daemon's CIS reports equal the CLI's (timestamps aside) -------------
+# With the observer running, /report/cis at both levels and in both formats holds what
+# "cisreport -l N -f F" writes on this host: the benchmark's items, the same statuses,
+# counts and lines; the JSON may add "observed" (and the daemon's as_of/evaluated_at).
+for level in 1 2; do
+	for format in json text; do
+		get "/report/cis?level=$level&format=$format&fresh=true" >/dev/null
+		cp "$T/body" "$T/d-$level.$format"
+		"$BUILD_DIR/cisreport" -c "$PROFILES" -l "$level" -f "$format" >"$T/c-$level.$format" 2>/dev/null
+		if python3 - "$T/d-$level.$format" "$T/c-$level.$format" "$format" <<'EOF'; then ok "GET /report/cis?level=$level&format=$format equals cisreport -l $level -f $format (timestamps aside)"; else bad "daemon and CLI differ at level $level, $format"; fi
+import json, re, sys
+d, c, fmt = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[3]
+if fmt == "text":
+    mask = lambda t: re.sub(r"(?m)^Start time:      .*$", "Start time: T", t)
+    ok = mask(d) == mask(c)
+    if not ok:
+        import difflib
+        print("\n".join(difflib.unified_diff(mask(c).split("\n"), mask(d).split("\n"), "cli", "daemon", lineterm=""))[:3000])
+    sys.exit(0 if ok else 1)
+d, c = json.loads(d), json.loads(c)
+for doc in (d, c):
+    for k in ("timestamp", "as_of"):
+        doc.pop(k, None)
+    for r in doc["results"].values():
+        for k in ("observed", "evaluated_at"):
+            r.pop(k, None)
+# the live host's process table moves between the two runs (chrony's message counts it)
+live = lambda doc: json.loads(re.sub(r"among [0-9]+ processes", "among N processes", json.dumps(doc)))
+d, c = live(d), live(c)
+ok = d == c
+if not ok:
+    for n in sorted(set(d["results"]) | set(c["results"])):
+        if d["results"].get(n) != c["results"].get(n):
+            print("   ", n, "daemon", d["results"].get(n), "cli", c["results"].get(n))
+    print("    top", {k: (d.get(k), c.get(k)) for k in d if k != "results" and d.get(k) != c.get(k)})
+sys.exit(0 if ok else 1)
+EOF
+	done
+done
+get '/report/runtime?format=json' >/dev/null
 python3 - "$T/body" <<'EOF' && ok "level 1 (the default) has the level-1 runtime checks" || bad "level 1 runtime checks"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -220,7 +275,7 @@ assert families["cisreport_observer_up"] == "gauge"
 EOF
 
 # ---- switched while reports and scrapes run --------------------------------
-out=$("${TOOL[@]}" toggle "$SOCK" --runtime "$RUNTIME" --clients 8 --toggles 8 2>&1) &&
+out=$("${TOOL[@]}" toggle "$SOCK" --runtime "$BACKING" --clients 8 --toggles 8 2>&1) &&
 	ok "PATCH observer off/on 8 times beside 8 readers: every answer 200, reports all-or-none" ||
 	bad "switching under load" "$out"
 sed 's/^/    # /' <<<"$out"
@@ -257,7 +312,7 @@ SINCE2=$(sed -n 's/^cisreportd: runtime observer running since \(.*\)$/\1/p' "$L
 	python3 -c 'import sys; assert float(sys.argv[2]) > float(sys.argv[1])' "$START1" "$START2" &&
 	ok "PATCH observer true: a new observer runs (start $START2, after $START1)" ||
 	bad "PATCH on" "$code $START1 $START2 $(grep observ "$T/metrics")"
-get '/report/cis?level=2&format=json' >/dev/null
+get '/report/runtime?level=2&format=json' >/dev/null
 python3 - "$T/body" "$SINCE2" "$RUNTIME" <<'EOF' && ok "observer on again: runtime checks are back, since the new start" || bad "report after on"
 import json, sys
 d, since, runtime = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
@@ -290,15 +345,21 @@ start_daemon setpriv --reuid 65534 --regid 65534 --clear-groups || { bad "daemon
 [ "$(stat -c %u "$SOCK")" = 65534 ] && ok "daemon runs as uid 65534" || bad "daemon uid"
 REASON='cannot load the eBPF programs: Operation not permitted (the observer needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)'
 get '/report/cis?level=2&format=json' >/dev/null
-python3 - "$T/body" "$REASON" "$RUNTIME" <<'EOF' && ok "unprivileged daemon: reports served, every runtime check SKIPs with the reason" || bad "report without privilege"
+python3 - "$T/body" "$REASON" "$BACKING" <<'EOF' && ok "unprivileged daemon: reports served, every runtime check SKIPs with the reason (as observed)" || bad "report without privilege"
 import json, sys
-d, reason, runtime = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
-rts = [r for r in d["results"].values() if r["kind"] == "runtime"]
-assert len(rts) == runtime, len(rts)
-for r in rts:
-    assert r["status"] == "SKIP" and r["outcome"] == "unable_to_check" and r["error"] == reason, r
-assert d["total"] > runtime
-assert d["results"]["br01040400"]["observed"][-1]["status"] == "SKIP"
+d, reason, backing = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
+rts = {o["check"]: o for r in d["results"].values() for o in r.get("observed", [])}
+assert len(rts) == backing, len(rts)
+for r in rts.values():
+    assert r["status"] == "SKIP" and r["error"] == reason, r
+assert not any(r["kind"] == "runtime" for r in d["results"].values())
+EOF
+code=$(get '/report/runtime?level=2&format=json')
+python3 - "$T/body" "$REASON" <<'EOF' && [ "$code" = 500 ] && ok "unprivileged daemon: the runtime report (all SKIP) is 500 \"No checks were able to run\" with the reason, as upstream's all-SKIP" || bad "runtime report without privilege ($code)" "$(cat "$T/body")"
+import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e.startswith("Failed to generate report: Warning: No checks were able to run (all 8 checks of report runtime at level 2 SKIPped; first, rt_module_load: "), e
+assert sys.argv[2] in e, e
 EOF
 get /metrics >/dev/null
 get /metrics >/dev/null

@@ -93,7 +93,8 @@ links = {o["check"]: o for o in rt["backed"]["br01040400"]["observed"]}
 assert links["rt_user_namespace"]["status"] == "FAIL" and links["rt_user_namespace"]["count"] >= 1, links
 report = json.load(open(f"{b}/report.json"))
 assert report["results"]["br01040400"]["observed"] == rt["backed"]["br01040400"]["observed"]
-assert report["results"]["rt_user_namespace"]["observation"] == obs
+# report.json is bloodhound's report: the benchmark's items; runtime.json carries the runtime checks
+assert "rt_user_namespace" not in report["results"] and report["total"] == len(report["results"])
 # PCI DSS: through the item it backs; ptrace (backs nothing) is supporting
 m = json.load(open(f"{b}/pci-dss-2.2.json"))
 assert m["unmapped_checks"] == [], m["unmapped_checks"]

@@ -569,7 +569,7 @@ static void runtime_from_the_report(void **state)
 	obs.ended = obs.started;
 	struct evidence_input in = {
 		.report = &rf.r, .profile = &rf.p, .host = &rf.id, .pci = &pci, .observation = &obs};
-	json_t *report_json = report_to_json(&rf.r);
+	json_t *report_json = report_to_json_runtime(&rf.r, true); /* as the bundle builds it */
 	json_t *rt = evidence_runtime_json(&in, report_json);
 	assert_true(json_is_true(json_object_get(rt, "enabled")));
 	assert_null(json_object_get(rt, "statement"));

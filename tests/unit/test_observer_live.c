@@ -99,7 +99,7 @@ static json_t *report_json(struct observer *obs)
 	struct report r;
 	struct report_selection sel = {.level = 2};
 	assert_int_equal(report_run(&h, &p, &sel, &r), 0);
-	json_t *doc = report_to_json(&r);
+	json_t *doc = report_to_json_runtime(&r, true); /* the runtime entries too */
 	assert_non_null(doc);
 	report_free(&r);
 	host_free(&h);

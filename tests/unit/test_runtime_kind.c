@@ -220,27 +220,34 @@ static void report_membership_and_links(void **state)
 	report_free(&r);
 	sel.only = NULL;
 
-	/* An observer that could not start: runtime checks join as SKIP with
-	 * its reason, counted like any check, and show beside what they back. */
+	/* An observer that could not start: runtime checks ride along as SKIP
+	 * with its reason, not counted among the benchmark's items (bloodhound's
+	 * numbers), and show beside what they back. */
 	h.observer = observer_new(NULL);
 	assert_int_equal(report_run(&h, &p, &sel, &r), 0);
 	assert_int_equal(r.n_entries, 4);
-	assert_int_equal(r.total, 4);
-	assert_int_equal(r.skipped, 2);
+	assert_int_equal(r.total, 2);
+	assert_int_equal(r.skipped, 0);
+	assert_int_equal(r.runtime.total, 2);
+	assert_int_equal(r.runtime.skipped, 2);
+	assert_false(r.entries[0].runtime);
+	assert_true(r.entries[2].runtime);
 	const struct report_entry *bpf = &r.entries[0];
 	assert_string_equal(bpf->def->name, "br01040300");
 	assert_int_equal(bpf->n_observed, 1);
 	assert_string_equal(r.entries[bpf->observed[0]].def->name, "rt_unprivileged_bpf");
 	assert_int_equal(r.entries[1].n_observed, 0); /* 3.2.7: nothing backs it */
 	assert_int_equal(r.entries[2].n_observed, 0); /* runtime checks link nothing to themselves */
+	/* bloodhound's text: the items only, no observed lines */
 	text = render(&r, "text");
 	assert_non_null(strstr(text, "[PASS] 1.4.3     Ensure unprivileged eBPF is disabled (Automatic)\n"
-				     "          observed: [SKIP] runtime observer not started "
-				     "(rt.unprivileged_bpf)\n"
 				     "[FAIL] 3.2.7 "));
-	assert_non_null(strstr(text, "[SKIP] rt.ptrace_attach Ensure no ptrace attach is observed (Automatic)\n"));
+	assert_null(strstr(text, "rt."));
+	assert_non_null(strstr(text, "Total checks:    2\n"));
 	free(text);
 	json_t *doc = report_to_json(&r);
+	assert_null(json_object_get(json_object_get(doc, "results"), "rt_unprivileged_bpf"));
+	assert_int_equal(json_object_size(json_object_get(doc, "results")), 2);
 	json_t *st = json_object_get(json_object_get(doc, "results"), "br01040300");
 	/* bloodhound's fields first, additions after */
 	const char *first_keys[] = {"name", "id", "level", "title", "mode", "status", "error"};
@@ -254,6 +261,22 @@ static void report_membership_and_links(void **state)
 			    "runtime observer not started");
 	json_decref(doc);
 	report_free(&r);
+
+	/* The runtime report: the runtime checks are its items. */
+	sel.view = REPORT_RUNTIME;
+	assert_int_equal(report_run(&h, &p, &sel, &r), 0);
+	assert_int_equal(r.n_entries, 2);
+	assert_int_equal(r.total, 2);
+	assert_int_equal(r.skipped, 2);
+	assert_int_equal(r.status, CHECK_SKIP);
+	assert_false(r.entries[0].runtime);
+	assert_string_equal(r.bm->type, "runtime");
+	assert_non_null(strstr(r.bm->name, ": runtime observation"));
+	text = render(&r, "text");
+	assert_non_null(strstr(text, "[SKIP] rt.ptrace_attach Ensure no ptrace attach is observed (Automatic)\n"));
+	free(text);
+	report_free(&r);
+	sel.view = REPORT_BENCHMARK;
 	observer_free(h.observer);
 	h.observer = NULL;
 
