@@ -361,6 +361,12 @@ e = json.load(open(sys.argv[1]))["error"]
 assert e.startswith("Failed to generate report: Warning: No checks were able to run (all 8 checks of report runtime at level 2 SKIPped; first, rt_module_load: "), e
 assert sys.argv[2] in e, e
 EOF
+"$BUILD_DIR/apiclient" -s "$SOCK" report runtime -l 2 >"$T/ac.out" 2>"$T/ac.err"
+rc=$?
+[ "$rc" = 1 ] && [ ! -s "$T/ac.out" ] &&
+	grep -q "^Failed GET request to '/report/runtime?type=bottlerocket&level=2': Status 500 Internal Server Error: Failed to generate report: Warning: No checks were able to run" "$T/ac.err" &&
+	ok "apiclient report runtime on an all-SKIP report: exit 1, says no check could run (upstream apiclient on bloodhound's exit 4)" ||
+	bad "apiclient all-SKIP: exit $rc" "$(cat "$T/ac.err")"
 get /metrics >/dev/null
 get /metrics >/dev/null
 grep -qxF "cisreport_observer_up{state=\"unavailable\",reason=\"$REASON\"} 0" "$T/body" &&
