@@ -34,6 +34,7 @@
 
 #include "kernel_tables.h"
 #include "params.h"
+#include "proc_text.h"
 #include "dynlib/lib_devmapper.h"
 
 #define CMDLINE "/proc/cmdline"
@@ -115,14 +116,7 @@ static int dm_verity_validate(const json_t *params, struct param_error *err)
 
 /* ---- kernel command line ---- */
 
-struct cmdline {
-	char **kernel; /* "param" or "param=value", quotes removed */
-	size_t n_kernel;
-	char **init; /* after "--" */
-	size_t n_init;
-};
-
-static void cmdline_free(struct cmdline *c)
+void cmdline_free(struct cmdline *c)
 {
 	for (size_t i = 0; i < c->n_kernel; i++)
 		free(c->kernel[i]);
@@ -150,7 +144,7 @@ static int push(char ***v, size_t *n, char *s)
 /* The kernel's own splitting (lib/cmdline.c next_arg): whitespace ends an
  * argument outside double quotes; a quote opening the whole argument, or
  * opening its value, is dropped together with a quote that ends it. */
-static int parse_cmdline(char *text, struct cmdline *c)
+int cmdline_parse(char *text, struct cmdline *c)
 {
 	memset(c, 0, sizeof(*c));
 	bool to_init = false;
@@ -258,7 +252,7 @@ static bool cmdline_items(struct host *h, const json_t *params, struct check_res
 		return false;
 	}
 	struct cmdline c;
-	rc = parse_cmdline(text, &c);
+	rc = cmdline_parse(text, &c);
 	free(text);
 	if (rc) {
 		snprintf(unknown, usize, "cannot parse %s: %s", CMDLINE, strerror(-rc));
@@ -533,12 +527,7 @@ static int dm_captured(struct host *h, const char *name, struct dm_device *d, ch
 }
 
 /* Split "start length type params" lines; -EINVAL on anything else. */
-struct dm_line {
-	char type[64];
-	const char *params;
-};
-
-static int dm_parse_lines(char *text, struct dm_line *lines, size_t max, size_t *n)
+int dm_table_parse(char *text, struct dm_line *lines, size_t max, size_t *n)
 {
 	*n = 0;
 	char *save = NULL;
@@ -591,7 +580,7 @@ static void dm_items(const char *name, struct dm_device *d, const json_t *option
 		snprintf(unknown, usize, "out of memory");
 		return;
 	}
-	if (dm_parse_lines(copy, lines, 16, &n)) {
+	if (dm_table_parse(copy, lines, 16, &n)) {
 		snprintf(unknown, usize, "the table of %s is not \"start length type params\" lines: \"%.80s\"",
 			 name, d->table);
 		result_evidence(r, item_table, expected, false, "unknown: unparseable table");
@@ -626,7 +615,7 @@ static void dm_items(const char *name, struct dm_device *d, const json_t *option
 		snprintf(unknown, usize, "out of memory");
 		return;
 	}
-	if (dm_parse_lines(copy, lines, 16, &n)) {
+	if (dm_table_parse(copy, lines, 16, &n)) {
 		if (!unknown[0])
 			snprintf(unknown, usize,
 				 "the status of %s is not \"start length type status\" lines: \"%.80s\"",

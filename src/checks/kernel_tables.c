@@ -28,22 +28,28 @@ int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_lin
 	int rc = host_read_file(h, MOUNTINFO_PATH, HOST_MAX_FILE, &text, &len);
 	if (rc)
 		return rc;
+	rc = mountinfo_parse(text, len, out, bad_line);
+	free(text);
+	return rc;
+}
+
+int mountinfo_parse(const char *text, size_t len, struct libmnt_table **out, int *bad_line)
+{
+	int rc;
+	*bad_line = 0;
 	if (memchr(text, '\0', len)) {
-		free(text);
 		*bad_line = 1;
 		return -EINVAL;
 	}
 	struct libmnt_table *tb = mnt_new_table();
-	if (!tb) {
-		free(text);
+	if (!tb)
 		return -ENOMEM;
-	}
 	struct parse_errors pe = {0};
 	mnt_table_set_userdata(tb, &pe);
 	mnt_table_set_parser_errcb(tb, stop_at_bad_line);
 	rc = 0;
 	if (len > 0) {
-		FILE *f = fmemopen(text, len, "r");
+		FILE *f = fmemopen((char *)text, len, "r");
 		if (!f) {
 			rc = -errno;
 		} else {
@@ -53,7 +59,6 @@ int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_lin
 			fclose(f);
 		}
 	}
-	free(text);
 	mnt_table_set_userdata(tb, NULL);
 	if (rc) {
 		*bad_line = pe.first_bad_line;

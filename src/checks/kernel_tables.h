@@ -17,6 +17,8 @@
  * mnt_unref_table, or -errno from reading it, or -EINVAL when a line is
  * not mountinfo syntax (*bad_line is then its 1-based number). */
 int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_line);
+/* The same over mountinfo text (len bytes; a NUL in it is line 1 bad). */
+int mountinfo_parse(const char *text, size_t len, struct libmnt_table **out, int *bad_line);
 
 /* The mount visible at target (the last one stacked there), or NULL. */
 struct libmnt_fs *mountinfo_find_target(struct libmnt_table *tb, const char *target);

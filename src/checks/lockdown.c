@@ -21,6 +21,7 @@
 
 #include "kernel_tables.h"
 #include "params.h"
+#include "proc_text.h"
 
 #define SECURITYFS_DIR "/sys/kernel/security"
 #define LOCKDOWN_FILE SECURITYFS_DIR "/lockdown"
@@ -61,7 +62,7 @@ static int lockdown_validate(const json_t *params, struct param_error *err)
 /* The one bracketed word of "none [integrity] confidentiality", into
  * selected. -EINVAL unless every word is a plain lowercase word and
  * exactly one is bracketed. */
-static int parse_selected(const char *text, char *selected, size_t size)
+int lockdown_parse_selected(const char *text, char *selected, size_t size)
 {
 	int found = 0;
 	const char *p = text;
@@ -221,7 +222,7 @@ static void lockdown_run(struct host *h, const json_t *params, struct check_resu
 		return;
 	}
 	char selected[64];
-	if (parse_selected(text, selected, sizeof(selected)) < 0) {
+	if (lockdown_parse_selected(text, selected, sizeof(selected)) < 0) {
 		result_skip(r, OUTCOME_UNABLE,
 			    "%s does not show one [selected] mode: \"%.80s\"", LOCKDOWN_FILE, text);
 		return;

@@ -31,6 +31,7 @@
 
 #include "kernel_tables.h"
 #include "params.h"
+#include "proc_text.h"
 #include "dynlib/lib_kmod.h"
 #include "util/safe_file.h"
 
@@ -157,6 +158,24 @@ static enum load_state probe_loaded(struct probe *p, char *line_out, size_t size
 		free(text);
 		return MOD_UNKNOWN;
 	}
+	size_t bad = 0;
+	const char *bad_text = "";
+	int found = proc_modules_find(text, p->module, line_out, size, &bad, &bad_text);
+	if (found < 0) {
+		set_skip(p, "%s line %zu is not \"name size refcount ...\": %.60s", PROC_MODULES,
+			 bad, bad_text);
+		st = MOD_UNKNOWN;
+	} else if (found) {
+		st = MOD_LOADED;
+	}
+	free(text);
+	return st;
+}
+
+int proc_modules_find(char *text, const char *module, char *line_out, size_t size,
+		      size_t *bad_line, const char **bad_text)
+{
+	int found = 0;
 	size_t lineno = 0;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -165,18 +184,16 @@ static enum load_state probe_loaded(struct probe *p, char *line_out, size_t size
 		char rest_check;
 		if (sscanf(line, "%127s %31s %c", name, size_field, &rest_check) != 3 ||
 		    strspn(size_field, "0123456789") != strlen(size_field)) {
-			set_skip(p, "%s line %zu is not \"name size refcount ...\": %.60s",
-				 PROC_MODULES, lineno, line);
-			st = MOD_UNKNOWN;
-			break;
+			*bad_line = lineno;
+			*bad_text = line;
+			return -EINVAL;
 		}
-		if (strcmp(name, p->module) == 0) {
-			st = MOD_LOADED;
+		if (strcmp(name, module) == 0) {
+			found = 1;
 			snprintf(line_out, size, "%s", line);
 		}
 	}
-	free(text);
-	return st;
+	return found;
 }
 
 /* Does a listing (one entry per line) name the module? For modules.builtin

@@ -101,4 +101,10 @@ struct evidence_verification {
 int evidence_bundle_verify(const char *path, const char *key_path, FILE *problems,
 			   struct evidence_verification *v, char *err, size_t err_size);
 
+/* The manifest check of evidence_bundle_verify over the manifest's bytes
+ * (the lines, their hashes and paths; no files): 0, -EBADMSG with each
+ * problem printed to problems, or -ENOMEM. For tests and fuzzing. */
+int evidence_manifest_check(const char *text, size_t len, FILE *problems,
+			    struct evidence_verification *v);
+
 #endif

@@ -357,3 +357,25 @@ int evidence_bundle_verify(const char *path, const char *key_path, FILE *problem
 	}
 	return v->problems ? -EBADMSG : 0;
 }
+
+int evidence_manifest_check(const char *text, size_t len, FILE *problems,
+			    struct evidence_verification *v)
+{
+	memset(v, 0, sizeof(*v));
+	struct verifier vr = {.bundle = "(manifest)", .dirfd = -1, .out = problems, .v = v};
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	if (len)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	int rc = parse_manifest(&vr, copy, len);
+	free(copy);
+	v->files = vr.n_entries;
+	for (size_t i = 0; i < vr.n_entries; i++)
+		free(vr.entries[i].rel);
+	free(vr.entries);
+	if (rc < 0)
+		return rc;
+	return v->problems ? -EBADMSG : 0;
+}

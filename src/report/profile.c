@@ -25,6 +25,7 @@
 struct source {
 	const char *path;
 	char *text;
+	size_t len;
 	json_t *root;
 	int level;
 	int *check_lines;
@@ -100,10 +101,10 @@ static char *xstrdup(const char *s)
 	return strdup(s ? s : "");
 }
 
-static int read_text(const char *path, char **out)
+static int read_text(const char *path, char **out, size_t *len)
 {
 	/* A FIFO or /dev/zero where a profile is expected is an error, not a hang. */
-	return safe_read(AT_FDCWD, path, 0, PROFILE_MAX_FILE, out, NULL);
+	return safe_read(AT_FDCWD, path, 0, PROFILE_MAX_FILE, out, len);
 }
 
 static bool valid_name(const char *s)
@@ -310,14 +311,15 @@ static int load_file(struct loader *l, struct source *src, const char *path, int
 	if (!src->root) {
 		src->path = path;
 		src->level = level;
-		int rc = read_text(path, &src->text);
+		int rc = src->text ? 0 : read_text(path, &src->text, &src->len);
 		if (rc) {
 			snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
 				 rc == -EFBIG ? "larger than 4 MiB" : safe_strerror(rc));
 			return -EINVAL;
 		}
+		/* Over the real length: a NUL inside is an error, not the end. */
 		json_error_t jerr;
-		src->root = json_loads(src->text, JSON_REJECT_DUPLICATES, &jerr);
+		src->root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!src->root) {
 			snprintf(l->err, l->err_size, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 				 jerr.text);
@@ -631,6 +633,49 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	} else {
 		profile_free(p);
 	}
+	return rc;
+}
+
+int profile_load_text(const char *name, const char *text, size_t len, int level,
+		      const char *type, struct profile *p, char *err, size_t err_size)
+{
+	memset(p, 0, sizeof(*p));
+	struct loader l = {.p = p, .type = type, .err = err, .err_size = err_size};
+	struct source src = {0};
+	int rc = 0;
+	if (len > PROFILE_MAX_FILE) {
+		snprintf(err, err_size, "%s: cannot read: larger than 4 MiB", name);
+		return -EINVAL;
+	}
+	if (!(src.text = malloc(len + 1)))
+		return -ENOMEM;
+	if (len)
+		memcpy(src.text, text, len);
+	src.text[len] = '\0';
+	src.len = len;
+	rc = load_file(&l, &src, name, level);
+	if (!rc && !type) {
+		l.type = l.many_types || !l.first_type ? "bottlerocket" : l.first_type;
+		rc = load_file(&l, &src, name, level);
+	}
+	source_free(&src);
+	if (!rc && p->n_checks == 0) {
+		snprintf(err, err_size, "%s: no checks of benchmark \"%s\" found", name, l.type);
+		rc = -ENOENT;
+	}
+	if (rc == -ENOMEM)
+		snprintf(err, err_size, "%s: out of memory", name);
+	free(l.first_type);
+	for (size_t i = 0; i < l.n_seen; i++) {
+		free(l.seen_types[i]);
+		free(l.seen_names[i]);
+	}
+	free(l.seen_types);
+	free(l.seen_names);
+	if (!rc)
+		qsort(p->checks, p->n_checks, sizeof(*p->checks), by_check_name);
+	else
+		profile_free(p);
 	return rc;
 }
 

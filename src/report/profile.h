@@ -58,6 +58,12 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 		 size_t err_size);
 void profile_free(struct profile *p);
 
+/* One profile file from its bytes (name stands for its path in errors),
+ * as profile_load reads each file of a directory at that level: the same
+ * validation, the same errors. For tests and fuzzing (tests/fuzz/). */
+int profile_load_text(const char *name, const char *text, size_t len, int level,
+		      const char *type, struct profile *p, char *err, size_t err_size);
+
 /* The profile directory used when none is given: beside the running
  * program (<exe dir>/../share/cisreport/profiles, so that the prefix given
  * to cmake --install holds), else the configured install directory, else

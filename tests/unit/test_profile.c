@@ -514,6 +514,31 @@ static void oversized_file(void **state)
 	expect_error(-EINVAL, NULL, "level1/x.json: cannot read: larger than 4 MiB");
 }
 
+/* A NUL inside a profile is an error, not its end (the text was parsed as a
+ * C string once: "valid JSON\0anything" loaded). The same through the
+ * buffer entry point the fuzzer calls. */
+static void nul_byte_is_an_error(void **state)
+{
+	(void)state;
+	static const char good[] =
+		"{\"format_version\": 1, \"benchmark\": {\"type\": \"bottlerocket\", \"report\": "
+		"\"cis\", \"name\": \"B\", \"version\": \"v1\", \"url\": \"https://x.invalid/\"}, "
+		"\"checks\": [" MANUAL_CHECK("br01020100", "1.2.1") "]}";
+	char text[sizeof(good) + 8];
+	memcpy(text, good, sizeof(good) - 1);
+	memcpy(text + sizeof(good) - 1, "\0junk", 5);
+	size_t n = sizeof(good) - 1 + 5;
+	write_bytes(dir, "level1/x.json", text, n, 0644);
+	struct profile p;
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "level1/x.json:1:"));
+	assert_int_equal(profile_load_text("x.json", text, n, 1, NULL, &p, err, sizeof(err)), -EINVAL);
+	assert_int_equal(profile_load_text("x.json", good, sizeof(good) - 1, 1, NULL, &p, err,
+					   sizeof(err)), 0);
+	assert_int_equal(p.n_checks, 1);
+	profile_free(&p);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -535,6 +560,7 @@ int main(void)
 		T(duplicate_names),
 		T(other_types_are_validated_too),
 		T(oversized_file),
+		T(nul_byte_is_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
