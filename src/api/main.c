@@ -22,6 +22,7 @@
 #include "core/command_share.h"
 #include "util/atomic_file.h"
 #include "util/safe_file.h"
+#include "core/host.h"
 #include "formats/writer.h"
 #include "report/profile.h"
 
@@ -80,6 +81,9 @@ static void usage(FILE *out)
 		"      --max-watchers N     GET /events streams open at once [default: %d]\n"
 		"      --events-ring N      drift events kept for GET /events?since= [default: %d]\n"
 		"      --no-cache           run every check for every request (no watches)\n"
+		"      --checker-timeout MS how long each bloodhound checker in the check\n"
+		"                           directory may run, and its metadata call\n"
+		"                           (docs/checkers.md) [default: %d]\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
 		"The eBPF runtime observer runs from start-up while the settings' \"observer\"\n"
@@ -95,7 +99,7 @@ static void usage(FILE *out)
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
 		DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_UID, DEFAULT_REQUEST_DEADLINE,
 		DEFAULT_COMMAND_MAX_AGE_MS, CACHE_DEFAULT_FULL_INTERVAL, WATCH_DEFAULT_TTL_MS,
-		DEFAULT_MAX_WATCHERS, EVENTS_DEFAULT_RING);
+		DEFAULT_MAX_WATCHERS, EVENTS_DEFAULT_RING, HOST_CHECKER_TIMEOUT_MS);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -135,6 +139,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		OPT_NO_CACHE,
 		OPT_PER_UID,
 		OPT_DEADLINE,
+		OPT_CHECKER_TIMEOUT,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
@@ -154,6 +159,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"max-watchers", required_argument, NULL, OPT_WATCHERS},
 		{"events-ring", required_argument, NULL, OPT_RING},
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+		{"checker-timeout", required_argument, NULL, OPT_CHECKER_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -217,6 +223,14 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 			if (!parse_uint(optarg, 0, 64, &o->threads))
 				return usage_error("invalid --threads '%s', use 0-64", optarg);
 			break;
+		case OPT_CHECKER_TIMEOUT: {
+			unsigned ms;
+			if (!parse_uint(optarg, 100, 3600000, &ms))
+				return usage_error("invalid --checker-timeout '%s', use 100-3600000 (ms)",
+						   optarg);
+			host_set_checker_timeout((int)ms);
+			break;
+		}
 		case OPT_CMD_AGE:
 			if (!parse_uint(optarg, 0, 60000, &o->command_max_age_ms))
 				return usage_error("invalid --command-max-age '%s', use 0-60000 (ms)",
@@ -290,6 +304,14 @@ static void describe(const struct catalog *c, const struct settings *s, const ch
 			 c->profiles[i].bm.report, c->profiles[i].bm.type, c->profiles[i].n_checks);
 	}
 	daemon_log("profiles from %s: %s", c->dir, list);
+	for (size_t i = 0; i < c->n_profiles; i++) {
+		const struct profile *p = &c->profiles[i];
+		if (p->n_checkers)
+			daemon_log("%s: %zu bloodhound checker(s) from %s", p->bm.report, p->n_checkers,
+				   p->dir);
+		for (size_t j = 0; j < p->n_warnings; j++)
+			daemon_log("%s: warning: %s", p->bm.report, p->warnings[j]);
+	}
 	daemon_log("settings %s: level %d, format %s, observer %s, %zu waiver(s)", path, s->level,
 		   s->format, s->observer ? "on" : "off", s->n_waivers);
 }

@@ -3,6 +3,7 @@
 
 #include "kind.h"
 
+extern const struct check_kind checker_kind;
 extern const struct check_kind chrony_kind;
 extern const struct check_kind dm_verity_kind;
 extern const struct check_kind file_mode_kind;
@@ -22,6 +23,7 @@ extern const struct check_kind sysctl_kind;
 extern const struct check_kind tree_permissions_kind;
 
 const struct check_kind *const check_kinds[] = {
+	&checker_kind,
 	&chrony_kind,
 	&dm_verity_kind,
 	&file_mode_kind,

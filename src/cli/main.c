@@ -35,6 +35,7 @@ struct cli {
 	int level;
 	int fail_exit; /* --exit-code N; 0 = off */
 	long observe_ms; /* --observe DURATION; 0 = off */
+	long checker_timeout_ms; /* --checker-timeout DURATION; 0 = default */
 	bool list, verbose;
 	bool runtime; /* --runtime: the runtime report, not the benchmark */
 	/* exports */
@@ -75,6 +76,8 @@ static void usage(FILE *out)
 		"      --aws-region R    asff: AWS region [env AWS_REGION, AWS_DEFAULT_REGION]\n"
 		"      --resource-id ID  asff: instance id (i-..., mi-...) or ARN the findings are\n"
 		"                        about [env CISREPORT_RESOURCE_ID; default: this host]\n"
+		"      --checker-timeout DURATION  how long each bloodhound checker in DIR\n"
+		"                        may run (e.g. 500ms, 10s) [default: 10s]\n"
 		"      --observe DURATION  watch what the host does (eBPF) for DURATION\n"
 		"                        (e.g. 30s, 5m, 1h), then report with the runtime\n"
 		"                        checks; Ctrl-C ends the window early\n"
@@ -113,6 +116,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		OPT_OBSERVE,
 		OPT_SETTINGS,
 		OPT_RUNTIME,
+		OPT_CHECKER_TIMEOUT,
 	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
@@ -133,6 +137,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"observe", required_argument, NULL, OPT_OBSERVE},
 		{"settings", required_argument, NULL, OPT_SETTINGS},
 		{"runtime", no_argument, NULL, OPT_RUNTIME},
+		{"checker-timeout", required_argument, NULL, OPT_CHECKER_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -212,6 +217,12 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			if (observe_parse_duration(optarg, &c->observe_ms))
 				return usage_error("invalid --observe '%s': use a duration from 100ms "
 						   "to 24h, e.g. 30s, 5m, 1h", optarg);
+			break;
+		case OPT_CHECKER_TIMEOUT:
+			if (observe_parse_duration(optarg, &c->checker_timeout_ms) ||
+			    c->checker_timeout_ms > 3600000)
+				return usage_error("invalid --checker-timeout '%s': use a duration from "
+						   "100ms to 1h, e.g. 500ms, 10s", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -381,12 +392,16 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 	int rc;
 
 	struct profile p;
-	char err[1024];
+	char err[4096];
+	if (c.checker_timeout_ms)
+		host_set_checker_timeout((int)c.checker_timeout_ms);
 	rc = profile_load(c.check_dir, c.type, &p, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "cisreport: %s\n", err);
 		return EXIT_CHECKS_NOT_FOUND;
 	}
+	for (size_t i = 0; i < p.n_warnings; i++)
+		fprintf(stderr, "cisreport: warning: %s\n", p.warnings[i]);
 	if (c.list) {
 		list_checks(&p);
 		profile_free(&p);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,10 +97,23 @@ void host_forget(const struct host *h, const char *abs)
 	}
 }
 
+static atomic_int checker_timeout_ms = HOST_CHECKER_TIMEOUT_MS;
+
+void host_set_checker_timeout(int ms)
+{
+	atomic_store(&checker_timeout_ms, ms);
+}
+
+int host_checker_timeout(void)
+{
+	return atomic_load(&checker_timeout_ms);
+}
+
 int host_init(struct host *h, const char *root)
 {
 	memset(h, 0, sizeof(*h));
 	h->command_timeout_ms = HOST_DEFAULT_TIMEOUT_MS;
+	h->checker_timeout_ms = host_checker_timeout();
 	if (!root || strcmp(root, "/") == 0 || root[0] == '\0') {
 		h->live = true;
 		goto memo;
@@ -138,6 +152,7 @@ void host_free(struct host *h)
 		free(h->commands[i].file_out);
 	}
 	h->n_commands = 0;
+	spawn_set_free(&h->checkers);
 	json_decref(h->nft_doc);
 	h->nft_doc = NULL;
 	h->nft_read = false;

@@ -11,9 +11,12 @@
 #include <stddef.h>
 
 #include "runner.h"
+#include "spawn_set.h"
 
 #define HOST_MAX_COMMANDS 8
 #define HOST_DEFAULT_TIMEOUT_MS 5000
+/* bloodhound checkers (docs/checkers.md): each run, and each metadata call. */
+#define HOST_CHECKER_TIMEOUT_MS 10000
 /* Probes read small state files; anything larger is treated as garbage. */
 #define HOST_MAX_FILE (4u << 20)
 
@@ -58,7 +61,17 @@ struct host {
 	bool nft_read;
 	char nft_why[320];
 	char nft_source[PATH_MAX + 64];
+	/* bloodhound checkers of this report, started together and collected
+	 * together (checks/checker.c); killed by host_free if still running. */
+	struct spawn_set checkers;
+	int checker_timeout_ms;
 };
+
+/* The checker timeout every host_init'd host (and every checker's
+ * metadata call) starts with: the CLI's and daemon's --checker-timeout,
+ * set once at start. Default HOST_CHECKER_TIMEOUT_MS. */
+void host_set_checker_timeout(int ms);
+int host_checker_timeout(void);
 
 /* root NULL or "/" is the live machine. Returns 0 or -errno (-ENOTDIR...). */
 int host_init(struct host *h, const char *root);

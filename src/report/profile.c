@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checker_dir.h"
 #include "config.h"
 #include "dir_metadata.h"
 #include "checks/kind.h"
@@ -529,6 +531,89 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 	return rc;
 }
 
+/* Provisional until the folder reader lands: the report name of a type. */
+static const char *report_of(const char *type)
+{
+	if (strcmp(type, "bottlerocket") == 0)
+		return "cis";
+	if (strcmp(type, "kubernetes") == 0)
+		return "cis-k8s";
+	return type;
+}
+
+/* bloodhound's metadata.json: name, version, url, each optional. */
+static int read_folder_metadata(const char *dir, struct benchmark *bm)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/metadata.json", dir);
+	json_t *doc = json_load_file(path, 0, NULL);
+	static const char *const keys[] = {"name", "version", "url"};
+	char **dst[] = {&bm->name, &bm->version, &bm->url};
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = json_string_value(json_object_get(doc, keys[i]));
+		if (v && !(*dst[i] = strdup(v))) {
+			json_decref(doc);
+			return -ENOMEM;
+		}
+	}
+	json_decref(doc);
+	return 0;
+}
+
+/* The checkers of dir into p (of benchmark type). */
+static int merge_checkers(struct profile *p, const char *dir, const char *type, char *err,
+			  size_t err_size)
+{
+	struct checker_dir cd;
+	int rc = checker_dir_load(dir, &cd, err, err_size);
+	if (rc)
+		return rc;
+	if (!cd.n_executables) {
+		checker_dir_free(&cd);
+		return 0;
+	}
+	if (!p->bm.type) {
+		/* A folder of checkers only: its benchmark is its metadata.json. */
+		p->bm.type = strdup(type);
+		p->bm.report = strdup(report_of(type));
+		if (!p->bm.type || !p->bm.report || read_folder_metadata(dir, &p->bm)) {
+			checker_dir_free(&cd);
+			snprintf(err, err_size, "%s: out of memory", dir);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < cd.n_defs; i++) {
+		const struct check_def *c = &cd.defs[i];
+		for (size_t j = 0; j < p->n_checks; j++) {
+			if (strcmp(p->checks[j].name, c->name) == 0) {
+				snprintf(err, err_size, "%s: check \"%s\" is already defined at %s", c->source,
+					 c->name, p->checks[j].source);
+				checker_dir_free(&cd);
+				return -EINVAL;
+			}
+		}
+	}
+	struct check_def *n = realloc(p->checks, (p->n_checks + cd.n_defs + 1) * sizeof(*n));
+	if (!n) {
+		checker_dir_free(&cd);
+		snprintf(err, err_size, "%s: out of memory", dir);
+		return -ENOMEM;
+	}
+	p->checks = n;
+	memcpy(p->checks + p->n_checks, cd.defs, cd.n_defs * sizeof(*n));
+	p->n_checks += cd.n_defs;
+	p->n_checkers = cd.n_defs;
+	free(cd.defs);
+	cd.defs = NULL;
+	cd.n_defs = 0;
+	p->warnings = cd.warnings;
+	p->n_warnings = cd.n_warnings;
+	cd.warnings = NULL;
+	cd.n_warnings = 0;
+	checker_dir_free(&cd);
+	return 0;
+}
+
 static int by_check_name(const void *a, const void *b)
 {
 	return strcmp(((const struct check_def *)a)->name, ((const struct check_def *)b)->name);
@@ -605,10 +690,18 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	for (size_t i = 0; srcs && i < n; i++)
 		source_free(&srcs[i]);
 	free(srcs);
+	if (!rc)
+		rc = merge_checkers(p, dir, l.type ? l.type : "bottlerocket", err, err_size);
 	if (!rc && p->n_checks == 0) {
-		snprintf(err, err_size, "%s: no checks of benchmark \"%s\" found (profile files: %zu)%s",
-			 dir, l.type, n,
-			 !type && md_type ? " (the type " DIR_METADATA_FILE " names)" : "");
+		int w = snprintf(err, err_size,
+				 "%s: no checks of benchmark \"%s\" found (profile files: %zu)%s", dir,
+				 l.type ? l.type : "bottlerocket", n,
+				 !type && md_type ? " (the type " DIR_METADATA_FILE " names)" : "");
+		/* Why the executables there are not checkers. */
+		for (size_t i = 0; w > 0 && (size_t)w < err_size && i < p->n_warnings; i++) {
+			int more = snprintf(err + w, err_size - (size_t)w, "; %s", p->warnings[i]);
+			w = more < 0 ? -1 : w + more;
+		}
 		rc = -ENOENT;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -689,6 +782,9 @@ void profile_free(struct profile *p)
 	for (size_t i = 0; i < p->n_files; i++)
 		free(p->files[i]);
 	free(p->files);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
 	free(p->bm.type);
 	free(p->bm.report);
 	free(p->bm.name);

@@ -42,6 +42,12 @@ struct profile {
 	char **files; /* every profile file read for this benchmark */
 	size_t n_files;
 	char *dir;
+	/* bloodhound checkers of dir merged into checks (docs/checkers.md):
+	 * how many, and the executables left out, one sentence each (the CLI
+	 * prints them, the daemon logs them). */
+	size_t n_checkers;
+	char **warnings;
+	size_t n_warnings;
 };
 
 /* Load every profile file under dir and keep the checks of benchmark type.
@@ -52,7 +58,9 @@ struct profile {
  * report's, as bloodhound reports them. A malformed metadata.json is an
  * error (-EINVAL, message naming it). Every file is
  * validated, whatever its type: a malformed profile is an error, never half
- * a report. Returns 0; -ENOENT (no such dir / no checks of that type) or
+ * a report. The executables in dir itself are bloodhound checkers
+ * (report/checker_dir.h): they join the folder's benchmark, sorted with
+ * the profile checks by name; a name defined twice is an error. Returns 0; -ENOENT (no such dir / no checks of that type) or
  * -EINVAL (malformed), with a message "file:line:col: field: problem" in err. */
 int profile_load(const char *dir, const char *type, struct profile *p, char *err,
 		 size_t err_size);
