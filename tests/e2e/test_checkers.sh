@@ -110,6 +110,26 @@ if $is_root; then
 fi
 expect "$J" "'README' not in R and 'metadata.json' not in R" "files without an x bit are not checkers"
 
+# The JSON matches docs/json-schema.json, for a folder with metadata.json
+# and for one without (no name, version, url).
+schema() {
+	if python3 - "$SOURCE_DIR/docs/json-schema.json" "$1" <<'PY' >"$T/schema.err" 2>&1; then ok "$2"; else bad "$2: $(cat "$T/schema.err")"; fi
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))), key=str)
+for e in errors[:5]:
+    print("/".join(map(str, e.absolute_path)), e.message[:200])
+sys.exit(1 if errors else 0)
+PY
+}
+schema "$J" "JSON of a checker folder matches the schema"
+mv "$F/metadata.json" "$T/metadata.json.saved"
+run only_nometa 0 -c "$F" -f json --checker-timeout 300ms
+expect "$T/only_nometa.out" "'name' not in r and 'version' not in r and 'url' not in r" "no metadata.json: no name, version, url (as bloodhound)"
+schema "$T/only_nometa.out" "JSON without metadata.json matches the schema"
+mv "$T/metadata.json.saved" "$F/metadata.json"
+
 # The text layout is bloodhound's, line for line (timestamp aside).
 run only_text 0 -c "$F" --checker-timeout 500ms -l 2
 sed -i 's/^Start time:.*/Start time:      T/' "$T/only_text.out"
