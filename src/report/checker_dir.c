@@ -18,11 +18,7 @@
 
 void checker_dir_free(struct checker_dir *d)
 {
-	for (size_t i = 0; i < d->n_defs; i++) {
-		free((char *)d->defs[i].source);
-		json_decref(d->defs[i].entry);
-	}
-	free(d->defs);
+	check_defs_free(d->defs, d->n_defs);
 	for (size_t i = 0; i < d->n_warnings; i++)
 		free(d->warnings[i]);
 	free(d->warnings);

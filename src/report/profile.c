@@ -772,13 +772,18 @@ int profile_load_text(const char *name, const char *text, size_t len, int level,
 	return rc;
 }
 
+void check_defs_free(struct check_def *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)defs[i].source);
+		json_decref(defs[i].entry);
+	}
+	free(defs);
+}
+
 void profile_free(struct profile *p)
 {
-	for (size_t i = 0; i < p->n_checks; i++) {
-		free((char *)p->checks[i].source);
-		json_decref(p->checks[i].entry);
-	}
-	free(p->checks);
+	check_defs_free(p->checks, p->n_checks);
 	for (size_t i = 0; i < p->n_files; i++)
 		free(p->files[i]);
 	free(p->files);

@@ -65,6 +65,8 @@ struct profile {
 int profile_load(const char *dir, const char *type, struct profile *p, char *err,
 		 size_t err_size);
 void profile_free(struct profile *p);
+/* n check_defs that own their entry and source, and the array. */
+void check_defs_free(struct check_def *defs, size_t n);
 
 /* One profile file from its bytes (name stands for its path in errors),
  * as profile_load reads each file of a directory at that level: the same
