@@ -600,7 +600,8 @@ static int merge_checkers(struct profile *p, const char *dir, const char *type, 
 		return -ENOMEM;
 	}
 	p->checks = n;
-	memcpy(p->checks + p->n_checks, cd.defs, cd.n_defs * sizeof(*n));
+	if (cd.n_defs) /* memcpy from NULL is undefined, even of 0 bytes */
+		memcpy(p->checks + p->n_checks, cd.defs, cd.n_defs * sizeof(*n));
 	p->n_checks += cd.n_defs;
 	p->n_checkers = cd.n_defs;
 	free(cd.defs);
