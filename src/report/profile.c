@@ -531,36 +531,38 @@ static int list_files(const char *dir, char ***out, int **levels, size_t *n, cha
 	return rc;
 }
 
-/* Provisional until the folder reader lands: the report name of a type. */
+/* The benchmarks of Bottlerocket's own check folders: their types, report
+ * names, and the "name" of the metadata.json Bottlerocket installs there
+ * (packages/os/bottlerocket-cis-checks-metadata-json and its siblings in
+ * bottlerocket-core-kit), for a
+ * folder of checkers whose metadata.json has no "type". */
+static const struct {
+	const char *type, *report, *upstream_name;
+} known_benchmarks[] = {
+	{"bottlerocket", "cis", "CIS Bottlerocket Benchmark"},
+	{"kubernetes", "cis-k8s", "CIS Kubernetes Benchmark (Worker Node)"},
+	{"fips", "fips", "FIPS Security Policy"},
+};
+
 static const char *report_of(const char *type)
 {
-	if (strcmp(type, "bottlerocket") == 0)
-		return "cis";
-	if (strcmp(type, "kubernetes") == 0)
-		return "cis-k8s";
+	for (size_t i = 0; i < sizeof(known_benchmarks) / sizeof(known_benchmarks[0]); i++)
+		if (strcmp(known_benchmarks[i].type, type) == 0)
+			return known_benchmarks[i].report;
 	return type;
 }
 
-/* bloodhound's metadata.json: name, version, url, each optional. */
-static int read_folder_metadata(const char *dir, struct benchmark *bm)
+static const char *upstream_type(const char *name)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/metadata.json", dir);
-	json_t *doc = json_load_file(path, 0, NULL);
-	static const char *const keys[] = {"name", "version", "url"};
-	char **dst[] = {&bm->name, &bm->version, &bm->url};
-	for (size_t i = 0; i < 3; i++) {
-		const char *v = json_string_value(json_object_get(doc, keys[i]));
-		if (v && !(*dst[i] = strdup(v))) {
-			json_decref(doc);
-			return -ENOMEM;
-		}
-	}
-	json_decref(doc);
-	return 0;
+	for (size_t i = 0; name && i < sizeof(known_benchmarks) / sizeof(known_benchmarks[0]); i++)
+		if (strcmp(known_benchmarks[i].upstream_name, name) == 0)
+			return known_benchmarks[i].type;
+	return NULL;
 }
 
-/* The checkers of dir into p (of benchmark type). */
+/* The checkers of dir into p (of benchmark type); their warnings too. A
+ * folder of checkers only takes its benchmark from type (metadata.json's
+ * name, version and url are adopted by the caller). */
 static int merge_checkers(struct profile *p, const char *dir, const char *type, char *err,
 			  size_t err_size)
 {
@@ -572,11 +574,10 @@ static int merge_checkers(struct profile *p, const char *dir, const char *type, 
 		checker_dir_free(&cd);
 		return 0;
 	}
-	if (!p->bm.type) {
-		/* A folder of checkers only: its benchmark is its metadata.json. */
+	if (!p->bm.type && cd.n_defs) {
 		p->bm.type = strdup(type);
 		p->bm.report = strdup(report_of(type));
-		if (!p->bm.type || !p->bm.report || read_folder_metadata(dir, &p->bm)) {
+		if (!p->bm.type || !p->bm.report) {
 			checker_dir_free(&cd);
 			snprintf(err, err_size, "%s: out of memory", dir);
 			return -ENOMEM;
@@ -681,6 +682,10 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = load_file(&l, &srcs[i], files[i], levels[i]);
 	const char *md_type = have_md ? described_type(&l, &md) : NULL;
+	/* Bottlerocket's own metadata.json beside its checkers names its
+	 * benchmark only by name. */
+	if (have_md && !md_type && !md.type)
+		md_type = upstream_type(md.name);
 	if (!rc && !type) {
 		l.type = md_type                          ? md_type
 			 : l.many_types || !l.first_type ? "bottlerocket"
@@ -691,8 +696,14 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	for (size_t i = 0; srcs && i < n; i++)
 		source_free(&srcs[i]);
 	free(srcs);
-	if (!rc)
-		rc = merge_checkers(p, dir, l.type ? l.type : "bottlerocket", err, err_size);
+	/* The checkers are the folder's benchmark: the one metadata.json stands
+	 * for, else the one a -c DIR without -t reports. In a folder of
+	 * checkers only, the one asked for. */
+	const char *checker_type = md_type                          ? md_type
+				   : l.many_types || !l.first_type ? "bottlerocket"
+								   : l.first_type;
+	if (!rc && (n == 0 || strcmp(checker_type, l.type) == 0))
+		rc = merge_checkers(p, dir, l.type, err, err_size);
 	if (!rc && p->n_checks == 0) {
 		int w = snprintf(err, err_size,
 				 "%s: no checks of benchmark \"%s\" found (profile files: %zu)%s", dir,
@@ -709,7 +720,10 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 		free(files[i]);
 	free(files);
 	free(levels);
-	if (!rc && md_type && strcmp(md_type, l.type) == 0)
+	/* A folder of checkers only is what its metadata.json says, whatever
+	 * the type. */
+	if (!rc && have_md &&
+	    ((md_type && strcmp(md_type, l.type) == 0) || (n == 0 && p->n_checkers)))
 		rc = adopt_metadata(&p->bm, &md);
 	if (rc == -ENOMEM)
 		snprintf(err, err_size, "%s: out of memory", dir);

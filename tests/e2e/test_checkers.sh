@@ -269,6 +269,15 @@ done
 run br_json 0 -c "$BR" -l 2 -f json
 expect "$T/br_json.out" "len(R) == 28 and R['br01010101']['status'] == 'FAIL' and R['br01010101']['error'] == 'br01010101 failed' and R['br01040100']['status'] == 'PASS'" "Bottlerocket layout: each symlink dispatches on its own name"
 
+# The benchmark comes from metadata.json, never the folder's name: Bottlerocket's
+# FIPS metadata.json (no "type") in a folder named "bottlerocket" is the FIPS report.
+FB=$T/cis-checks/bottlerocket
+checker "$FB" fips01000000 fips01000000 1.0 0 Automatic "$(result PASS "")"
+printf '{\n    "name": "FIPS Security Policy",\n    "version": "v1.0.0",\n    "url": "https://csrc.nist.gov/"\n}\n' >"$FB/metadata.json"
+chmod 755 "$T/cis-checks"
+run fipsname 0 -c "$FB" -f json
+expect "$T/fipsname.out" "r['type'] == 'fips' and r['name'] == 'FIPS Security Policy' and r['url'] == 'https://csrc.nist.gov/' and R['fips01000000']['level'] == 0" "Bottlerocket's FIPS metadata.json in a folder named bottlerocket: the FIPS report"
+
 # ---- the daemon serves a folder of checkers ----
 if [ -x "$DAEMON" ]; then
 	mkdir -p "$T/run" "$T/state"
@@ -301,6 +310,19 @@ PY
 	curl -s --unix-socket "$T/run/api.sock" "http://localhost/report/cis?level=2&format=text" >"$T/d.txt"
 	sed -i 's/^Start time:.*/Start time:      T/' "$T/d.txt"
 	if diff -u "$want" "$T/d.txt" >"$T/diff"; then ok "daemon text report: bloodhound's layout"; else bad "daemon text: $(cat "$T/diff")"; fi
+	kill "$DPID"
+	wait "$DPID" 2>/dev/null
+	DPID=
+	# Bottlerocket's FIPS folder of checkers, served at /report/fips.
+	rm -f "$T/run/api.sock"
+	"$DAEMON" -s "$T/run/api.sock" -d "$T/state" -c "$FB" 2>"$T/daemon2.log" &
+	DPID=$!
+	for _ in $(seq 200); do
+		[ -S "$T/run/api.sock" ] && curl -sf --unix-socket "$T/run/api.sock" http://localhost/report >/dev/null && break
+		sleep 0.05
+	done
+	curl -s --unix-socket "$T/run/api.sock" "http://localhost/report/fips?format=json" >"$T/dfips.json"
+	expect "$T/dfips.json" "r['type'] == 'fips' and list(R) == ['fips01000000'] and R['fips01000000']['status'] == 'PASS'" "daemon: Bottlerocket's FIPS checker folder at /report/fips"
 	kill "$DPID"
 	wait "$DPID" 2>/dev/null
 	DPID=
