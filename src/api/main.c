@@ -489,6 +489,7 @@ static void daemon_release(struct daemon *d)
 
 int main(int argc, char **argv)
 {
+	profile_use_shipped(&cisreport_shipped_profiles);
 	struct daemon d = {0};
 	int rc = parse_args(argc, argv, &d.opt);
 	if (rc)

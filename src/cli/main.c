@@ -331,6 +331,7 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 
 int main(int argc, char **argv)
 {
+	profile_use_shipped(&cisreport_shipped_profiles);
 	/* Subcommands: the report itself takes no operands. */
 	if (argc > 1 && strcmp(argv[1], "evidence") == 0)
 		return cmd_evidence(argc - 1, argv + 1);

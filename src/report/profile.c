@@ -29,6 +29,9 @@ struct source {
 	char *text;
 	size_t len;
 	json_t *root;
+	/* Byte-identical to this shipped file: taken from the compiled form,
+	 * root stays NULL. */
+	const struct profile_shipped_file *shipped;
 	int level;
 	int *check_lines;
 };
@@ -98,6 +101,26 @@ fail_at(struct loader *l, const struct source *src, const struct json_seg *path,
 	return -EINVAL;
 }
 
+static const struct profile_shipped *shipped_profiles;
+
+void profile_use_shipped(const struct profile_shipped *shipped)
+{
+	shipped_profiles = shipped;
+}
+
+/* The shipped file whose bytes text is, if any. */
+static const struct profile_shipped_file *find_shipped(int level, const char *text, size_t len)
+{
+	if (!shipped_profiles)
+		return NULL;
+	for (size_t i = 0; i < shipped_profiles->n_files; i++) {
+		const struct profile_shipped_file *f = &shipped_profiles->files[i];
+		if (f->level == level && f->len == len && memcmp(f->text, text, len) == 0)
+			return f;
+	}
+	return NULL;
+}
+
 static char *xstrdup(const char *s)
 {
 	return strdup(s ? s : "");
@@ -165,12 +188,24 @@ static int check_benchmark(struct loader *l, const struct source *src, const cha
 /* Files of the kept type must agree on the benchmark's metadata. */
 static int adopt_benchmark(struct loader *l, const struct source *src)
 {
-	const json_t *bm = json_object_get(src->root, "benchmark");
+	const char *type, *name, *version, *url, *report;
+	if (src->shipped) {
+		type = src->shipped->type;
+		name = src->shipped->name;
+		version = src->shipped->version;
+		url = src->shipped->url;
+		report = src->shipped->report;
+	} else {
+		const json_t *bm = json_object_get(src->root, "benchmark");
+		type = string_member(bm, "type");
+		name = string_member(bm, "name");
+		version = string_member(bm, "version");
+		url = string_member(bm, "url");
+		report = string_member(bm, "report");
+	}
 	struct benchmark *have = &l->p->bm;
-	const char *name = string_member(bm, "name"), *version = string_member(bm, "version"),
-		   *url = string_member(bm, "url"), *report = string_member(bm, "report");
 	if (!have->type) {
-		have->type = xstrdup(string_member(bm, "type"));
+		have->type = xstrdup(type);
 		have->report = xstrdup(report);
 		have->name = xstrdup(name);
 		have->version = xstrdup(version);
@@ -185,6 +220,36 @@ static int adopt_benchmark(struct loader *l, const struct source *src)
 		return fail_at(l, src, path, 1,
 			       "differs from another file of benchmark \"%s\" (name, version, url and report must match)",
 			       have->type);
+	return 0;
+}
+
+/* Room for one more check named name (not yet defined), its "source"
+ * set; the caller fills in the rest. */
+static int new_check(struct loader *l, const struct source *src, size_t index, const char *name,
+		     int line, struct check_def **out)
+{
+	for (size_t i = 0; i < l->p->n_checks; i++) {
+		if (strcmp(l->p->checks[i].name, name) == 0) {
+			struct json_seg path[3] = {{.key = "checks"}, {.index = index}, {.key = "name"}};
+			return fail_at(l, src, path, 3, "check \"%s\" is already defined at %s", name,
+				       l->p->checks[i].source);
+		}
+	}
+	if (l->p->n_checks == l->cap_checks) {
+		size_t cap = l->cap_checks ? l->cap_checks * 2 : 32;
+		struct check_def *n = realloc(l->p->checks, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		l->p->checks = n;
+		l->cap_checks = cap;
+	}
+	char *where = NULL;
+	if (asprintf(&where, "%s:%d", src->path, line) < 0)
+		return -ENOMEM;
+	struct check_def *c = &l->p->checks[l->p->n_checks++];
+	memset(c, 0, sizeof(*c));
+	c->source = where;
+	*out = c;
 	return 0;
 }
 
@@ -266,25 +331,10 @@ static int add_check(struct loader *l, const struct source *src, size_t index, j
 						      "type")))
 		return 0; /* validated, but another benchmark's check */
 
-	for (size_t i = 0; i < l->p->n_checks; i++) {
-		if (strcmp(l->p->checks[i].name, name) == 0) {
-			path[2].key = "name";
-			return fail_at(l, src, path, 3, "check \"%s\" is already defined at %s", name,
-				       l->p->checks[i].source);
-		}
-	}
-	if (l->p->n_checks == l->cap_checks) {
-		size_t cap = l->cap_checks ? l->cap_checks * 2 : 32;
-		struct check_def *n = realloc(l->p->checks, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		l->p->checks = n;
-		l->cap_checks = cap;
-	}
-	char *where = NULL;
-	if (asprintf(&where, "%s:%d", src->path, src->check_lines[index]) < 0)
-		return -ENOMEM;
-	struct check_def *c = &l->p->checks[l->p->n_checks++];
+	struct check_def *c;
+	int rc = new_check(l, src, index, name, src->check_lines[index], &c);
+	if (rc)
+		return rc;
 	c->entry = json_incref(entry);
 	c->name = name;
 	c->id = string_member(entry, "id");
@@ -295,8 +345,40 @@ static int add_check(struct loader *l, const struct source *src, size_t index, j
 	c->params = params;
 	c->manual = manual;
 	c->level = src->level;
-	c->source = where;
 	return 0;
+}
+
+/* A check of a file byte-identical to a shipped one: what the build's
+ * validation made of it; only its params are parsed (the kinds take
+ * JSON). */
+static int add_shipped_check(struct loader *l, const struct source *src, size_t index)
+{
+	const struct profile_shipped_check *sc = &src->shipped->checks[index];
+	struct check_def *c;
+	int rc = new_check(l, src, index, sc->name, sc->line, &c);
+	if (rc)
+		return rc;
+	json_t *params = NULL;
+	if (sc->params) {
+		json_error_t jerr;
+		params = json_loads(sc->params, JSON_DECODE_ANY, &jerr);
+		if (!params) {
+			l->p->n_checks--;
+			free((char *)c->source);
+			return -ENOMEM; /* it parsed at build time */
+		}
+	}
+	c->entry = params;
+	c->name = sc->name;
+	c->id = sc->id;
+	c->title = sc->title;
+	c->remediation = sc->remediation;
+	c->kind_name = sc->kind;
+	c->kind = check_kind_find(sc->kind);
+	c->params = params;
+	c->manual = sc->manual;
+	c->level = src->level;
+	return c->kind ? 0 : -EINVAL;
 }
 
 static void source_free(struct source *src)
@@ -307,10 +389,45 @@ static void source_free(struct source *src)
 	memset(src, 0, sizeof(*src));
 }
 
+static int add_file(struct loader *l, const char *path)
+{
+	char **n = realloc(l->p->files, (l->p->n_files + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	l->p->files = n;
+	l->p->files[l->p->n_files] = strdup(path);
+	if (!l->p->files[l->p->n_files])
+		return -ENOMEM;
+	l->p->n_files++;
+	return 0;
+}
+
+/* A file byte-identical to a shipped one: its type, benchmark and checks
+ * from the compiled form. */
+static int load_shipped(struct loader *l, struct source *src, const char *path)
+{
+	const char *type = src->shipped->type;
+	if (!l->first_type) {
+		l->first_type = strdup(type);
+		if (!l->first_type)
+			return -ENOMEM;
+	} else if (strcmp(l->first_type, type)) {
+		l->many_types = true;
+	}
+	if (remember_type(l, type, src->shipped->name))
+		return -ENOMEM;
+	if (!l->type || strcmp(l->type, type) != 0)
+		return 0;
+	int rc = adopt_benchmark(l, src);
+	for (size_t i = 0; !rc && i < src->shipped->n_checks; i++)
+		rc = add_shipped_check(l, src, i);
+	return rc ? rc : add_file(l, path);
+}
+
 /* Read and parse the file on the first pass; the second reuses it. */
 static int load_file(struct loader *l, struct source *src, const char *path, int level)
 {
-	if (!src->root) {
+	if (!src->root && !src->shipped) {
 		src->path = path;
 		src->level = level;
 		int rc = src->text ? 0 : read_text(path, &src->text, &src->len);
@@ -319,6 +436,11 @@ static int load_file(struct loader *l, struct source *src, const char *path, int
 				 rc == -EFBIG ? "larger than 4 MiB" : safe_strerror(rc));
 			return -EINVAL;
 		}
+		src->shipped = find_shipped(level, src->text, src->len);
+	}
+	if (src->shipped)
+		return load_shipped(l, src, path);
+	if (!src->root) {
 		/* Over the real length: a NUL inside is an error, not the end. */
 		json_error_t jerr;
 		src->root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &jerr);
@@ -405,20 +527,8 @@ static int load_file(struct loader *l, struct source *src, const char *path, int
 		if (rc)
 			goto out;
 	}
-	if (keep) {
-		char **n = realloc(l->p->files, (l->p->n_files + 1) * sizeof(*n));
-		if (!n) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		l->p->files = n;
-		l->p->files[l->p->n_files] = strdup(path);
-		if (!l->p->files[l->p->n_files]) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		l->p->n_files++;
-	}
+	if (keep)
+		rc = add_file(l, path);
 out:
 	return rc;
 }

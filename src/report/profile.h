@@ -81,6 +81,38 @@ int profile_load_text(const char *name, const char *text, size_t len, int level,
  * is a static buffer: call it from one thread. */
 const char *profile_default_dir(void);
 
+/* The shipped profiles, compiled at build time (tools/profile_compile, from
+ * the same JSON files, which stay the source of truth): a profile file
+ * byte-identical to one of these is taken from here instead of being parsed
+ * and validated again (the build validated it with this loader). Any other
+ * file, or any file when none is registered, is parsed as JSON. */
+struct profile_shipped_check {
+	const char *name, *id, *title, *remediation, *kind;
+	bool manual;
+	int line;           /* of the check's object in the file */
+	const char *params; /* compact JSON text, NULL: none */
+};
+
+struct profile_shipped_file {
+	const char *rel; /* "level1/bottlerocket.json" */
+	int level;
+	const char *text; /* the file's bytes */
+	size_t len;
+	const char *type, *report, *name, *version, *url; /* its "benchmark" */
+	const struct profile_shipped_check *checks;
+	size_t n_checks;
+};
+
+struct profile_shipped {
+	const struct profile_shipped_file *files;
+	size_t n_files;
+};
+
+/* What the programs carry (generated profiles_shipped.c); set once by
+ * main() through profile_use_shipped before any profile_load. */
+extern const struct profile_shipped cisreport_shipped_profiles;
+void profile_use_shipped(const struct profile_shipped *shipped);
+
 /* A check by name ("br01040100") or benchmark id ("1.4.1"); NULL if none. */
 const struct check_def *profile_find_check(const struct profile *p, const char *name_or_id);
 

@@ -539,6 +539,81 @@ static void nul_byte_is_an_error(void **state)
 	profile_free(&p);
 }
 
+/* A file byte-identical to a shipped one is taken from the compiled form
+ * (here a hand-made one whose title differs from the file's, so the test
+ * sees which was used); one byte more and it is parsed and validated. */
+static void shipped_profiles_by_identity(void **state)
+{
+	(void)state;
+	put_profile("level1/a.json", "bottlerocket", (const char *const[]){SYSCTL_CHECK("c1", "1.1"), NULL});
+	char path[4096], *text;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/level1/a.json", dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	text = calloc(1, 8192);
+	len = fread(text, 1, 8191, f);
+	fclose(f);
+	static const struct profile_shipped_check checks[] = {
+		{"c1", "1.1", "compiled title", "fix 1.1", "sysctl", false, 5,
+		 "{\"keys\":{\"fs.suid_dumpable\":\"0\"}}"},
+		{"c2", "1.2", "only compiled", "", "manual", true, 6, NULL},
+	};
+	struct profile_shipped_file file = {"level1/a.json", 1, text, len, "bottlerocket", "cis",
+					    "Compiled bench", "v1", "https://example.invalid/",
+					    checks, 2};
+	struct profile_shipped shipped = {&file, 1};
+	profile_use_shipped(&shipped);
+
+	struct profile p;
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n_checks, 2);
+	assert_string_equal(p.bm.name, "Compiled bench");
+	assert_string_equal(p.checks[0].title, "compiled title");
+	assert_string_equal(p.checks[0].kind_name, "sysctl");
+	assert_non_null(p.checks[0].kind);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(p.checks[0].params, "keys"),
+							  "fs.suid_dumpable")),
+			    "0");
+	char want[4200];
+	snprintf(want, sizeof(want), "%s/level1/a.json:5", dir);
+	assert_string_equal(p.checks[0].source, want);
+	assert_true(p.checks[1].manual);
+	assert_null(p.checks[1].params);
+	assert_int_equal(p.n_files, 1);
+	profile_free(&p);
+	/* another level is another file */
+	file.level = 2;
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.checks[0].title, "T 1.1");
+	profile_free(&p);
+	file.level = 1;
+
+	/* a byte more: parsed */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs(" ", f);
+	fclose(f);
+	assert_int_equal(profile_load(dir, NULL, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n_checks, 1);
+	assert_string_equal(p.bm.name, "Bench");
+	assert_string_equal(p.checks[0].title, "T 1.1");
+	profile_free(&p);
+	/* and a malformed one fails with file, line and field as always */
+	put_profile("level1/a.json", "bottlerocket",
+		    (const char *const[]){"{\"name\": \"c1\", \"id\": \"4.1\", \"title\": \"t\", \"mode\": \"Manual\"}", NULL});
+	expect_error(-EINVAL, NULL, "level1/a.json:5:5: checks[0]: \"kind\" is required");
+	/* a shipped file next to a parsed one of the same benchmark: one profile */
+	put_profile("level2/b.json", "bottlerocket", (const char *const[]){MANUAL_CHECK("c3", "1.3"), NULL});
+	write_bytes(dir, "level1/a.json", text, len, 0644);
+	assert_int_equal(profile_load(dir, "bottlerocket", &p, err, sizeof(err)), -EINVAL);
+	/* (the parsed file's benchmark name differs from the compiled one) */
+	assert_non_null(strstr(err, "level2/b.json:3:"));
+	profile_free(&p);
+	profile_use_shipped(NULL);
+	free(text);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -561,6 +636,7 @@ int main(void)
 		T(other_types_are_validated_too),
 		T(oversized_file),
 		T(nul_byte_is_an_error),
+		T(shipped_profiles_by_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
