@@ -2,8 +2,10 @@
  * (runtime entries riding along are the runtime report's, and the
  * exports'). --verbose adds indented evidence and remediation lines under
  * each check, and under an item backed by runtime checks that ran, an
- * indented "observed:" line per check. */
+ * indented "observed:" line per check. Written in one pass into one buffer
+ * (a memory stream), then handed over in one write() (writer_emit). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "writer.h"
@@ -48,7 +50,7 @@ static void write_observed(const struct report *r, const struct report_entry *e,
 	}
 }
 
-int write_text(const struct report *r, const struct writer_options *o, FILE *out)
+static int text_body(const struct report *r, const struct writer_options *o, FILE *out)
 {
 	if (r->bm->name)
 		fprintf(out, "%-17s%s\n", "Benchmark name:", r->bm->name);
@@ -75,4 +77,20 @@ int write_text(const struct report *r, const struct writer_options *o, FILE *out
 	fprintf(out, "%-17s%zu\n\n", "Total checks:", r->total);
 	fprintf(out, "Compliance check result: %s\n", check_status_name(r->status));
 	return ferror(out) ? -EIO : 0;
+}
+
+int write_text(const struct report *r, const struct writer_options *o, FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem)
+		return -ENOMEM;
+	int rc = text_body(r, o, mem);
+	if (fclose(mem) == EOF && !rc)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = writer_emit(out, buf, len);
+	free(buf);
+	return rc;
 }

@@ -41,6 +41,12 @@ struct report_writer {
 };
 
 const struct report_writer *report_writer_find(const char *name);
+
+/* A writer's whole output, len bytes, to out: on a FILE with a descriptor,
+ * whatever out buffered is flushed and buf goes in one write() (more only
+ * when the kernel takes less); on a memory stream, fwrite. 0, or -EIO with
+ * errno telling why (ENOSPC...). */
+int writer_emit(FILE *out, const char *buf, size_t len);
 /* "text, json, ..." for usage messages. */
 const char *report_writer_names(void);
 

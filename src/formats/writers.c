@@ -1,6 +1,8 @@
 /* The table of output formats. */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "writer.h"
 
@@ -31,4 +33,24 @@ const char *report_writer_names(void)
 			strncat(names, writers[i].name, sizeof(names) - strlen(names) - 1);
 		}
 	return names;
+}
+
+int writer_emit(FILE *out, const char *buf, size_t len)
+{
+	int fd = fileno(out);
+	if (fd < 0) /* a memory stream (the API's bodies) */
+		return fwrite(buf, 1, len, out) == len && !ferror(out) ? 0 : -EIO;
+	if (fflush(out) == EOF)
+		return -EIO;
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -EIO;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

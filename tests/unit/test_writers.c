@@ -214,6 +214,51 @@ static void json_is_bloodhounds_document_extended(void **state)
 	free(got);
 }
 
+/* The one-pass JSON writer against the jansson tree it replaced
+ * (report_to_json + json_dumps): the same bytes, whatever the strings hold
+ * (every ASCII byte, 2-, 3- and 4-byte UTF-8, and invalid UTF-8, which
+ * jansson drops), with a waiver and the daemon's freshness fields. */
+static void json_one_pass_equals_the_tree(void **state)
+{
+	(void)state;
+	char all[128];
+	for (int c = 1; c < 128; c++)
+		all[c - 1] = (char)c;
+	all[127] = '\0';
+	const char *titles[] = {all, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \x7f/\\",
+				"bad \xc3 utf-8", "overlong \xc0\xaf", "surrogate \xed\xa0\x80"};
+	struct report_waiver w = {.reason = "r\n", .expires = "2030-01-01", .approved_by = "a\"b"};
+	for (size_t t = 0; t < sizeof(titles) / sizeof(titles[0]); t++) {
+		defs[2].title = titles[t];
+		result_evidence(&entries[0].result, titles[t], "\t", true, "%s", all);
+		entries[3].waiver = &w;
+		rep.show_freshness = t % 2 == 1;
+		entries[t % 4].runtime = t >= 2; /* riding along: not in the results */
+		snprintf(rep.watch_note, sizeof(rep.watch_note), "%s", t == 1 ? titles[t] : "");
+		char *got = render("json", false);
+		json_t *doc = report_to_json(&rep);
+		assert_non_null(doc);
+		char *tree = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(doc);
+		assert_non_null(tree);
+		size_t n = strlen(tree);
+		char *want = malloc(n + 2);
+		assert_non_null(want);
+		memcpy(want, tree, n);
+		memcpy(want + n, "\n", 2);
+		assert_text(got, want);
+		free(got);
+		free(tree);
+		free(want);
+	}
+	entries[3].waiver = NULL;
+	for (size_t i = 0; i < 4; i++)
+		entries[i].runtime = false;
+	rep.show_freshness = false;
+	rep.watch_note[0] = '\0';
+	defs[2].title = "Third \"quoted\"\tcaf\xc3\xa9";
+}
+
 static void write_errors_are_reported(void **state)
 {
 	(void)state;
@@ -252,6 +297,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(json_is_bloodhounds_document_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_without_metadata, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_one_pass_equals_the_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_errors_are_reported, setup, teardown),
 		cmocka_unit_test(writer_table),
 	};
