@@ -20,17 +20,34 @@ static int stop_at_bad_line(struct libmnt_table *tb, const char *filename, int l
 	return -EINVAL;
 }
 
+static void table_release(void *tb)
+{
+	mnt_unref_table(tb);
+}
+
 int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_line)
 {
 	char *text;
 	size_t len;
 	*bad_line = 0;
+	/* Parsed once per report: the table rides with the memo's read. */
+	struct libmnt_table *kept = host_derived_get(h, MOUNTINFO_PATH);
+	if (kept) {
+		mnt_ref_table(kept);
+		*out = kept;
+		return 0;
+	}
 	int rc = host_read_file(h, MOUNTINFO_PATH, HOST_MAX_FILE, &text, &len);
 	if (rc)
 		return rc;
 	rc = mountinfo_parse(text, len, out, bad_line);
 	free(text);
-	return rc;
+	if (rc)
+		return rc;
+	mnt_ref_table(*out); /* one for the memo, one for the caller */
+	if (host_derived_put(h, MOUNTINFO_PATH, *out, table_release) < 0)
+		mnt_unref_table(*out);
+	return 0;
 }
 
 int mountinfo_parse(const char *text, size_t len, struct libmnt_table **out, int *bad_line)

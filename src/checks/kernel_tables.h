@@ -13,8 +13,9 @@
 #define MOUNTINFO_PATH "/proc/self/mountinfo"
 #define PROC_FILESYSTEMS_PATH "/proc/filesystems"
 
-/* Parse <root>/proc/self/mountinfo. Returns 0 and a table to release with
- * mnt_unref_table, or -errno from reading it, or -EINVAL when a line is
+/* Parse <root>/proc/self/mountinfo, once per report (the table is kept with
+ * the host's read of the file and shared by every check). Returns 0 and a
+ * table to release with mnt_unref_table (not to change), or -errno from reading it, or -EINVAL when a line is
  * not mountinfo syntax (*bad_line is then its 1-based number). */
 int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_line);
 /* The same over mountinfo text (len bytes; a NUL in it is line 1 bad). */

@@ -32,6 +32,8 @@ struct memo_entry {
 	int rc;     /* 0 or -errno */
 	char *data; /* NUL-terminated, when rc == 0 */
 	size_t len;
+	void *derived; /* host_derived_put */
+	void (*release)(void *);
 	char path[]; /* the absolute path asked for */
 };
 
@@ -56,6 +58,8 @@ static unsigned memo_hash(const char *s)
 
 static void memo_entry_free(struct memo_entry *e)
 {
+	if (e->derived)
+		e->release(e->derived);
 	free(e->data);
 	free(e);
 }
@@ -79,6 +83,34 @@ void host_forget_all(const struct host *h)
 		}
 		h->memo->bucket[i] = NULL;
 	}
+}
+
+static struct memo_entry *memo_find(const struct host *h, const char *abs)
+{
+	if (!h->memo)
+		return NULL;
+	for (struct memo_entry *e = h->memo->bucket[memo_hash(abs)]; e; e = e->next)
+		if (strcmp(e->path, abs) == 0)
+			return e;
+	return NULL;
+}
+
+void *host_derived_get(const struct host *h, const char *abs)
+{
+	const struct memo_entry *e = memo_find(h, abs);
+	return e && !e->rc ? e->derived : NULL;
+}
+
+int host_derived_put(const struct host *h, const char *abs, void *obj, void (*release)(void *))
+{
+	struct memo_entry *e = memo_find(h, abs);
+	if (!e || e->rc)
+		return -ENOENT;
+	if (e->derived)
+		e->release(e->derived);
+	e->derived = obj;
+	e->release = release;
+	return 0;
 }
 
 void host_forget(const struct host *h, const char *abs)
@@ -325,6 +357,8 @@ int host_read_file(const struct host *h, const char *abs, size_t max, char **out
 			e->rc = rc;
 			e->data = NULL;
 			e->len = n;
+			e->derived = NULL;
+			e->release = NULL;
 			if (!rc) {
 				e->data = malloc(n + 1);
 				if (e->data) {

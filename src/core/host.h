@@ -102,6 +102,14 @@ int host_open(const struct host *h, const char *abs, int flags);
 int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
 		   size_t *len);
 
+/* What a probe parsed from abs's bytes (libmount's table of mountinfo),
+ * kept with the memo's entry for abs and released (release(obj)) when that
+ * is dropped, so every check of a report shares one parse. put returns 0,
+ * or -ENOENT when the memo holds no successful read of abs (obj is then
+ * not kept); get returns NULL when nothing is kept. */
+void *host_derived_get(const struct host *h, const char *abs);
+int host_derived_put(const struct host *h, const char *abs, void *obj, void (*release)(void *));
+
 /* Drop what the memo holds for abs (the next read reads the file). */
 void host_forget(const struct host *h, const char *abs);
 

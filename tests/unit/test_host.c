@@ -105,12 +105,49 @@ static void reads_are_memoized(void **state)
 	free(root);
 }
 
+static int released;
+static void count_release(void *p)
+{
+	assert_ptr_equal(p, &released);
+	released++;
+}
+
+/* Something parsed from a read lives and dies with the memo's entry. */
+static void derived_rides_with_the_read(void **state)
+{
+	(void)state;
+	char *root = make_temp_dir();
+	write_file(root, "etc/a", "x\n", 0644);
+	struct host h;
+	assert_int_equal(host_init(&h, root), 0);
+	/* nothing read yet, or a failed read: not kept */
+	assert_int_equal(host_derived_put(&h, "/etc/a", &released, count_release), -ENOENT);
+	char buf[16];
+	assert_int_equal(host_read_value(&h, "/etc/none", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(host_derived_put(&h, "/etc/none", &released, count_release), -ENOENT);
+	assert_int_equal(host_read_value(&h, "/etc/a", buf, sizeof(buf)), 0);
+	assert_null(host_derived_get(&h, "/etc/a"));
+	released = 0;
+	assert_int_equal(host_derived_put(&h, "/etc/a", &released, count_release), 0);
+	assert_ptr_equal(host_derived_get(&h, "/etc/a"), &released);
+	host_forget(&h, "/etc/a");
+	assert_int_equal(released, 1);
+	assert_null(host_derived_get(&h, "/etc/a"));
+	assert_int_equal(host_read_value(&h, "/etc/a", buf, sizeof(buf)), 0);
+	assert_int_equal(host_derived_put(&h, "/etc/a", &released, count_release), 0);
+	host_free(&h);
+	assert_int_equal(released, 2);
+	rm_tree(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(absolute_symlink_resolves_inside_root),
 		cmocka_unit_test(live_host_reads_real_files),
 		cmocka_unit_test(reads_are_memoized),
+		cmocka_unit_test(derived_rides_with_the_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
