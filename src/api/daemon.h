@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "catalog.h"
+#include "metrics_listen.h"
 #include "settings/settings.h"
 
 #define DEFAULT_SOCKET_PATH "/run/cisreport/api.sock"
@@ -45,6 +46,7 @@ struct cache;
 struct events;
 struct MHD_Daemon;
 struct admission;
+struct latency;
 
 struct daemon_options {
 	const char *socket_path;
@@ -64,6 +66,8 @@ struct daemon_options {
 	unsigned max_watchers;       /* GET /events streams */
 	unsigned events_ring;        /* drift events kept */
 	bool cache;                  /* false: --no-cache */
+	bool metrics_listen;         /* --metrics-listen given: metrics_addr */
+	struct metrics_addr metrics_addr;
 };
 
 struct shared_settings {
@@ -121,6 +125,14 @@ struct daemon {
 	atomic_ulong reloads, reload_failures;
 	struct MHD_Daemon *mhd;
 	struct admission *admission; /* accepts and times connections (admission.h) */
+
+	/* Report latency histogram for /metrics (latency.h). */
+	struct latency *latency;
+	/* --metrics-listen (metrics_listen.h): its server, the address bound,
+	 * and its answers: 200, 404, 405, other. */
+	struct MHD_Daemon *metrics_mhd;
+	char metrics_bound[80];
+	atomic_ulong metrics_requests[4];
 };
 
 struct shared_settings *shared_settings_new(struct settings *s); /* takes s */

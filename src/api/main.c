@@ -18,6 +18,8 @@
 #include "listen.h"
 #include "cache.h"
 #include "events.h"
+#include "latency.h"
+#include "metrics_listen.h"
 #include "watch.h"
 #include "core/command_share.h"
 #include "util/atomic_file.h"
@@ -84,6 +86,13 @@ static void usage(FILE *out)
 		"      --checker-timeout MS how long each bloodhound checker in the check\n"
 		"                           directory may run, and its metadata call\n"
 		"                           (docs/checkers.md) [default: %d]\n"
+		"      --metrics-listen ADDR:PORT\n"
+		"                           also serve GET /metrics (and nothing else) over\n"
+		"                           TCP for Prometheus, e.g. 127.0.0.1:9464 or\n"
+		"                           [::1]:9464 (port 0: any free port, logged); it\n"
+		"                           shows the host's compliance state to whoever\n"
+		"                           reaches it: keep it on the node or cluster network\n"
+		"                           [default: off]\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            version\n\n"
 		"The eBPF runtime observer runs from start-up while the settings' \"observer\"\n"
@@ -140,6 +149,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		OPT_PER_UID,
 		OPT_DEADLINE,
 		OPT_CHECKER_TIMEOUT,
+		OPT_METRICS,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
@@ -160,6 +170,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"events-ring", required_argument, NULL, OPT_RING},
 		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 		{"checker-timeout", required_argument, NULL, OPT_CHECKER_TIMEOUT},
+		{"metrics-listen", required_argument, NULL, OPT_METRICS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -256,6 +267,15 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		case OPT_NO_CACHE:
 			o->cache = false;
 			break;
+		case OPT_METRICS: {
+			char err[512];
+			if (o->metrics_listen)
+				return usage_error("--metrics-listen given twice: one listener (use [::] or 0.0.0.0 for all addresses of a family)");
+			if (metrics_addr_parse(optarg, &o->metrics_addr, err, sizeof(err)) < 0)
+				return usage_error("%s", err);
+			o->metrics_listen = true;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -443,6 +463,7 @@ static void shut_down(struct daemon *d, struct listener *l)
 {
 	atomic_store(&d->stopping, true);
 	notify_systemd("STOPPING=1");
+	metrics_listener_stop(d);
 	long pending = atomic_load(&d->in_flight);
 	daemon_log("stopping: %ld request(s) in flight", pending);
 	int fd = server_quiesce(d);
@@ -479,12 +500,15 @@ static int setup_signals(void)
  * NULL, so each early exit and the normal stop share this one path. */
 static void daemon_release(struct daemon *d)
 {
+	/* First: its scrapes read the cache and the observer. */
+	metrics_listener_stop(d);
 	cache_free(d->cache);
 	events_free(d->events);
 	catalog_unref(d->catalog);
 	shared_settings_unref(d->settings);
 	shared_observer_unref(d->observer);
 	command_share_free(d->commands);
+	latency_free(d->latency);
 }
 
 int main(int argc, char **argv)
@@ -558,9 +582,18 @@ int main(int argc, char **argv)
 				  .ttl_ms = d.opt.ttl_ms,
 				  .firewall_ttl_ms = d.opt.command_max_age_ms,
 				  .full_interval_s = d.opt.full_interval_s};
-	if (!(d.events = events_new(d.opt.events_ring)) ||
+	if (!(d.events = events_new(d.opt.events_ring)) || !(d.latency = latency_new()) ||
 	    (cc.events = d.events, d.opt.cache && !(d.cache = cache_new(&cc)))) {
 		fprintf(stderr, "cisreportd: out of memory\n");
+		daemon_release(&d);
+		return EXIT_USAGE;
+	}
+
+	/* Before the observer and the socket: a port in use is an error at
+	 * start, with nothing loaded or left behind. */
+	if (d.opt.metrics_listen &&
+	    metrics_listener_start(&d, &d.opt.metrics_addr, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cisreportd: %s\n", err);
 		daemon_release(&d);
 		return EXIT_USAGE;
 	}

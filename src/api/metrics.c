@@ -8,8 +8,10 @@
 #include <time.h>
 
 #include "cache.h"
+#include "config.h"
 #include "daemon.h"
 #include "events.h"
+#include "latency.h"
 #include "formats/writer.h"
 #include "observer/observer.h"
 #include "settings/report_build.h"
@@ -164,28 +166,55 @@ static void write_counts(FILE *f, const struct scraped *sc, size_t n)
 			fprintf(f, ",level=\"%d\"} %d\n", lvl, status_value(st));
 		}
 	}
-	family(f, "cisreport_report_duration_seconds", "gauge",
-	       "Time this scrape took to run each benchmark's checks.");
+	family(f, "cisreport_scrape_evaluation_seconds", "gauge",
+	       "Time this scrape took to evaluate each benchmark (kept results reused).");
 	for (size_t i = 0; i < n; i++) {
 		if (!sc[i].ok)
 			continue;
-		fputs("cisreport_report_duration_seconds{", f);
+		fputs("cisreport_scrape_evaluation_seconds{", f);
 		bench_labels(f, sc[i].p);
 		fprintf(f, "} %.6f\n", sc[i].seconds);
+	}
+	family(f, "cisreport_last_evaluation_timestamp_seconds", "gauge",
+	       "When the oldest result in this scrape's benchmark was evaluated (Unix time): "
+	       "the report holds as of then (a report's as_of).");
+	for (size_t i = 0; i < n; i++) {
+		if (!sc[i].ok || !sc[i].r.n_entries)
+			continue;
+		fputs("cisreport_last_evaluation_timestamp_seconds{", f);
+		bench_labels(f, sc[i].p);
+		fprintf(f, "} %lld.%03ld\n", (long long)sc[i].r.as_of.tv_sec,
+			sc[i].r.as_of.tv_nsec / 1000000);
 	}
 }
 
 static void write_daemon(FILE *f, struct daemon *d, const struct settings *s)
 {
 	static const unsigned codes[N_TRACKED_CODES] = TRACKED_CODES;
+	family(f, "cisreport_build_info", "gauge",
+	       "Always 1: the version and build features of this cisreportd.");
+	fputs("cisreport_build_info{version=", f);
+	label(f, CISREPORT_VERSION);
+	fputs(",features=", f);
+	label(f, CISREPORT_FEATURES);
+	fputs("} 1\n", f);
+	latency_write(d->latency, f);
 	family(f, "cisreport_http_requests_total", "counter",
-	       "Requests answered by the API, by status code (\"other\": any other code).");
+	       "Requests answered on the Unix socket, by status code (\"other\": any other code).");
 	for (size_t i = 0; i <= N_TRACKED_CODES; i++) {
 		unsigned long v = atomic_load(&d->requests[i]);
 		if (i < N_TRACKED_CODES)
 			fprintf(f, "cisreport_http_requests_total{code=\"%u\"} %lu\n", codes[i], v);
 		else
 			fprintf(f, "cisreport_http_requests_total{code=\"other\"} %lu\n", v);
+	}
+	if (d->metrics_mhd) {
+		static const char *const mcodes[] = {"200", "404", "405", "other"};
+		family(f, "cisreport_metrics_listener_requests_total", "counter",
+		       "Requests answered by the --metrics-listen listener, by status code.");
+		for (size_t i = 0; i < 4; i++)
+			fprintf(f, "cisreport_metrics_listener_requests_total{code=\"%s\"} %lu\n",
+				mcodes[i], atomic_load(&d->metrics_requests[i]));
 	}
 	family(f, "cisreport_http_requests_in_flight", "gauge", "Requests being answered now.");
 	fprintf(f, "cisreport_http_requests_in_flight %ld\n", atomic_load(&d->in_flight));

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "events.h"
 #include "http_query.h"
+#include "latency.h"
 #include "stream.h"
 #include "formats/render.h"
 #include "formats/writer.h"
@@ -540,6 +541,7 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	 * does not free it under this request. */
 	struct shared_observer *so = NULL;
 	enum report_view view;
+	enum latency_cache outcome = LATENCY_NCACHE; /* not a report answered */
 	const struct profile *p = resolve_report(req, con, c, &sent, &view);
 	if (!p)
 		goto out;
@@ -561,6 +563,7 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	struct cache_body *b = cache ? cache_begin(cache, c, so ? so->o : NULL, &key,
 						   wants_fresh(req, con), &cr)
 				     : NULL;
+	outcome = !cache ? LATENCY_UNCACHED : b ? LATENCY_HIT : LATENCY_MISS;
 	if (b && b->all_skip) {
 		/* The answer is an error naming a reason, which is in the report:
 		 * build it again, past the cache (cr was not set up for a run). */
@@ -622,6 +625,13 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	}
 	report_free(&r);
 out:
+	if (p && (req->status == MHD_HTTP_OK || req->status == MHD_HTTP_NOT_MODIFIED)) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		latency_observe(req->d->latency, p->bm.report, outcome,
+				(double)(now.tv_sec - req->start.tv_sec) +
+					(double)(now.tv_nsec - req->start.tv_nsec) / 1e9);
+	}
 	if (h) {
 		host_free(h);
 		free(h);
