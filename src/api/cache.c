@@ -153,6 +153,7 @@ static int build(struct cache *c, const struct catalog *cat)
 	drop_all(c);
 	char err[256];
 	struct watch_config wc = {.root = c->cfg.root,
+				  .mounted = c->cfg.mounted,
 				  .ttl_ms = c->cfg.ttl_ms,
 				  .firewall_ttl_ms = c->cfg.firewall_ttl_ms};
 	c->watch = watch_new(&wc, err, sizeof(err));

@@ -25,6 +25,7 @@ struct cache;
 
 struct cache_config {
 	const char *root;
+	bool mounted; /* root is the live machine's own, mounted (--host-root) */
 	unsigned ttl_ms, firewall_ttl_ms;
 	unsigned full_interval_s;
 	struct events *events; /* drift events go here; NULL: none */

@@ -47,6 +47,7 @@ struct events;
 struct MHD_Daemon;
 struct admission;
 struct latency;
+struct host;
 
 struct daemon_options {
 	const char *socket_path;
@@ -55,6 +56,7 @@ struct daemon_options {
 	const char *state_dir;
 	const char *check_dir;
 	const char *root; /* host root for the probes; NULL: the live machine */
+	bool host_root;   /* --host-root: root is this machine's, mounted (host_init_mounted) */
 	unsigned idle_timeout;
 	unsigned max_connections; /* of all uids but root and the daemon's */
 	unsigned max_connections_per_uid;
@@ -160,6 +162,10 @@ struct shared_observer *daemon_observer(struct daemon *d, char *off_reason, size
  * with its reason), off → drop it. Called with patch_lock held, so one
  * change at a time. On an offline root (--root) it never starts. */
 void daemon_observer_follow(struct daemon *d, bool on);
+
+/* A host handle for a report: the live machine, --root's tree or
+ * --host-root's mount. */
+int daemon_host_init(const struct daemon *d, struct host *h);
 
 /* Count an answer for /metrics' request counters. */
 void daemon_count_status(struct daemon *d, unsigned status);

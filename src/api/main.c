@@ -57,7 +57,11 @@ static void usage(FILE *out)
 		"  -d, --state-dir DIR      where settings.json lives [default: %s]\n"
 		"  -c, --check-dir DIR      profile directory (level1/, level2/ ...)\n"
 		"                           [default: %s]\n"
-		"      --root DIR           read host state under DIR instead of /\n"
+		"      --root DIR           read host state under DIR instead of / (an offline\n"
+		"                           tree: no observer, no commands, no netlink)\n"
+		"      --host-root DIR      DIR is this machine's root filesystem mounted into\n"
+		"                           a container (a Kubernetes hostPath): files under\n"
+		"                           DIR, the kernel, commands and the observer live\n"
 		"      --idle-timeout SEC   close a connection idle for SEC seconds [default: %d]\n"
 		"      --max-connections N  connections served at once, all uids but root\n"
 		"                           together; more get 503 [default: %d]\n"
@@ -150,6 +154,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		OPT_DEADLINE,
 		OPT_CHECKER_TIMEOUT,
 		OPT_METRICS,
+		OPT_HOST_ROOT,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, 's'},
@@ -158,6 +163,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"state-dir", required_argument, NULL, 'd'},
 		{"check-dir", required_argument, NULL, 'c'},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"host-root", required_argument, NULL, OPT_HOST_ROOT},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"max-connections", required_argument, NULL, OPT_MAXCONN},
 		{"threads", required_argument, NULL, OPT_THREADS},
@@ -209,7 +215,11 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 			o->check_dir = optarg;
 			break;
 		case OPT_ROOT:
+		case OPT_HOST_ROOT:
+			if (o->root)
+				return usage_error("--root and --host-root: one root (--root for an offline tree, --host-root for this machine's mounted root)");
 			o->root = optarg;
+			o->host_root = opt == OPT_HOST_ROOT;
 			break;
 		case OPT_IDLE:
 			if (!parse_uint(optarg, 1, 3600, &o->idle_timeout))
@@ -546,7 +556,8 @@ int main(int argc, char **argv)
 	if (d.opt.root) {
 		struct host probe;
 		if ((rc = host_init(&probe, d.opt.root)) < 0)
-			return usage_error("--root %s: %s", d.opt.root, strerror(-rc));
+			return usage_error("%s %s: %s", d.opt.host_root ? "--host-root" : "--root",
+					   d.opt.root, strerror(-rc));
 		host_free(&probe);
 	}
 	/* A writer killed mid-way (kill -9, power loss) leaves a temporary
@@ -579,6 +590,7 @@ int main(int argc, char **argv)
 	}
 
 	struct cache_config cc = {.root = d.opt.root,
+				  .mounted = d.opt.host_root,
 				  .ttl_ms = d.opt.ttl_ms,
 				  .firewall_ttl_ms = d.opt.command_max_age_ms,
 				  .full_interval_s = d.opt.full_interval_s};

@@ -77,7 +77,7 @@ static void scrape(struct daemon *d, const struct catalog *c, struct observer *o
 		if (p->checks[i].level > out->max_level)
 			out->max_level = p->checks[i].level;
 	struct host *h = malloc(sizeof(*h));
-	if (!h || host_init(h, d->opt.root) < 0) {
+	if (!h || daemon_host_init(d, h) < 0) {
 		free(h);
 		return;
 	}

@@ -73,7 +73,7 @@ static struct shared_observer *start(struct daemon *d)
 
 void daemon_observer_follow(struct daemon *d, bool on)
 {
-	if (d->opt.root) {
+	if (d->opt.root && !d->opt.host_root) {
 		/* Only at start-up does d->observer_off start empty. */
 		if (!d->observer_off[0]) {
 			snprintf(d->observer_off, sizeof(d->observer_off),

@@ -35,7 +35,7 @@ static void refresh_profile(struct daemon *d, const struct catalog *c,
 	struct cache_request cr;
 	cache_body_unref(cache_begin(d->cache, c, so ? so->o : NULL, &key, false, &cr));
 	struct host h;
-	if (host_init(&h, d->opt.root) < 0)
+	if (daemon_host_init(d, &h) < 0)
 		return;
 	h.observer = so ? so->o : NULL;
 	h.share = d->commands;

@@ -575,7 +575,7 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 		goto out;
 	}
 	h = malloc(sizeof(*h));
-	int rc = h ? host_init(h, req->d->opt.root) : -ENOMEM;
+	int rc = h ? daemon_host_init(req->d, h) : -ENOMEM;
 	if (rc) {
 		free(h);
 		h = NULL;

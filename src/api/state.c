@@ -83,6 +83,11 @@ void daemon_count_status(struct daemon *d, unsigned status)
 	atomic_fetch_add(&d->requests[slot], 1);
 }
 
+int daemon_host_init(const struct daemon *d, struct host *h)
+{
+	return d->opt.host_root ? host_init_mounted(h, d->opt.root) : host_init(h, d->opt.root);
+}
+
 void daemon_log(const char *fmt, ...)
 {
 	char line[1024];

@@ -54,6 +54,7 @@ struct rec {
 
 struct watch {
 	char root[PATH_MAX]; /* "" live */
+	bool mounted;        /* live, files under root (--host-root) */
 	bool live;
 	unsigned ttl_ms, firewall_ttl_ms;
 	int inotify_fd;
@@ -119,8 +120,9 @@ struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_si
 		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
-	w->live = !cfg->root || strcmp(cfg->root, "/") == 0;
-	if (!w->live)
+	w->live = !cfg->root || strcmp(cfg->root, "/") == 0 || cfg->mounted;
+	w->mounted = cfg->mounted;
+	if (cfg->root && strcmp(cfg->root, "/") != 0)
 		snprintf(w->root, sizeof(w->root), "%s", cfg->root);
 	size_t n = strlen(w->root);
 	while (n && w->root[n - 1] == '/')
@@ -142,8 +144,13 @@ struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_si
 		/* Two descriptors: poll() itself takes the change from a
 		 * descriptor, so the one a thread waits on must not be the one
 		 * watch_drain asks. */
-		w->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-		w->mounts_wake_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		/* Under --host-root: the machine's (its init's), not the
+		 * container's own. */
+		char mi[PATH_MAX];
+		snprintf(mi, sizeof(mi), "%s%s", w->root,
+			 w->root[0] ? "/proc/1/mountinfo" : "/proc/self/mountinfo");
+		w->mounts_fd = open(mi, O_RDONLY | O_CLOEXEC);
+		w->mounts_wake_fd = open(mi, O_RDONLY | O_CLOEXEC);
 		if (is_selinux_enabled() == 1 && selinux_status_open(0) >= 0)
 			w->selinux_status = true;
 	}
@@ -482,7 +489,11 @@ static int add_live(struct watch *w, size_t id, const struct check_input *in,
 		return add_reg(w, id, in->cls, in->name);
 	case INPUT_SELINUX:
 		/* Disabled SELinux cannot be enabled without mounting
-		 * selinuxfs (a mount-table change, which the kind watches). */
+		 * selinuxfs (a mount-table change, which the kind watches).
+		 * Without the status page (a container's libselinux may not
+		 * see it), a time-to-live. */
+		if (w->mounted && !w->selinux_status)
+			min_ttl(&f->ttl_ms, w->ttl_ms);
 		return add_reg(w, id, in->cls, in->name);
 	case INPUT_FIREWALL:
 		if (!w->nft_tried)

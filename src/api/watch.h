@@ -20,6 +20,7 @@ struct watch;
 
 struct watch_config {
 	const char *root;        /* host root; NULL or "/" is the live machine */
+	bool mounted;            /* root is the live machine's, mounted (--host-root) */
 	unsigned ttl_ms;         /* processes, units, other kernel state, failed watches */
 	unsigned firewall_ttl_ms; /* the ruleset (iptables-save output) */
 };

@@ -670,10 +670,10 @@ static void mount_item(struct host *h, const char *mountpoint, const char *name,
 	if (rc) {
 		char why[256];
 		if (rc == -EINVAL && bad_line)
-			snprintf(why, sizeof(why), "%s line %d is not mountinfo syntax", MOUNTINFO_PATH,
+			snprintf(why, sizeof(why), "%s line %d is not mountinfo syntax", MOUNTINFO(h),
 				 bad_line);
 		else
-			snprintf(why, sizeof(why), "cannot read %s: %s", MOUNTINFO_PATH,
+			snprintf(why, sizeof(why), "cannot read %s: %s", MOUNTINFO(h),
 				 host_strerror(rc));
 		if (!d->present) {
 			result_evidence(r, item, expected, true, "not applicable: %s (and %s)",

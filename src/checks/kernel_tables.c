@@ -31,13 +31,13 @@ int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_lin
 	size_t len;
 	*bad_line = 0;
 	/* Parsed once per report: the table rides with the memo's read. */
-	struct libmnt_table *kept = host_derived_get(h, MOUNTINFO_PATH);
+	struct libmnt_table *kept = host_derived_get(h, MOUNTINFO(h));
 	if (kept) {
 		mnt_ref_table(kept);
 		*out = kept;
 		return 0;
 	}
-	int rc = host_read_file(h, MOUNTINFO_PATH, HOST_MAX_FILE, &text, &len);
+	int rc = host_read_file(h, MOUNTINFO(h), HOST_MAX_FILE, &text, &len);
 	if (rc)
 		return rc;
 	rc = mountinfo_parse(text, len, out, bad_line);
@@ -45,7 +45,7 @@ int mountinfo_load(const struct host *h, struct libmnt_table **out, int *bad_lin
 	if (rc)
 		return rc;
 	mnt_ref_table(*out); /* one for the memo, one for the caller */
-	if (host_derived_put(h, MOUNTINFO_PATH, *out, table_release) < 0)
+	if (host_derived_put(h, MOUNTINFO(h), *out, table_release) < 0)
 		mnt_unref_table(*out);
 	return 0;
 }

@@ -11,6 +11,10 @@
 #include "core/host.h"
 
 #define MOUNTINFO_PATH "/proc/self/mountinfo"
+/* Seen from a container (host->mounted), the machine's mounts are its
+ * init's: /proc/self would be the container's own. */
+#define MOUNTINFO_PATH_MOUNTED "/proc/1/mountinfo"
+#define MOUNTINFO(h) ((h)->mounted ? MOUNTINFO_PATH_MOUNTED : MOUNTINFO_PATH)
 #define PROC_FILESYSTEMS_PATH "/proc/filesystems"
 
 /* Parse <root>/proc/self/mountinfo, once per report (the table is kept with

@@ -116,11 +116,11 @@ static enum securityfs_state securityfs_state(struct host *h, char *why, size_t 
 	int bad_line;
 	int rc = mountinfo_load(h, &tb, &bad_line);
 	if (rc == -EINVAL && bad_line) {
-		snprintf(why, size, "%s line %d is not mountinfo syntax", MOUNTINFO_PATH, bad_line);
+		snprintf(why, size, "%s line %d is not mountinfo syntax", MOUNTINFO(h), bad_line);
 		return SECFS_UNKNOWN;
 	}
 	if (rc) {
-		snprintf(why, size, "cannot read %s: %s", MOUNTINFO_PATH, host_strerror(rc));
+		snprintf(why, size, "cannot read %s: %s", MOUNTINFO(h), host_strerror(rc));
 		return SECFS_UNKNOWN;
 	}
 	struct libmnt_fs *fs = mountinfo_find_target(tb, SECURITYFS_DIR);

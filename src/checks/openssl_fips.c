@@ -171,6 +171,13 @@ static void openssl_fips_run(struct host *h, const json_t *params, struct check_
 			    "the agent's own OpenSSL is examined on the live host only (--root given)");
 		return;
 	}
+	if (h->mounted) {
+		/* In a container the library loaded here is the image's, not
+		 * the one the host's programs use. */
+		result_skip(r, OUTCOME_NOT_APPLICABLE,
+			    "the agent runs in a container (--host-root): its OpenSSL is the image's, not the host's");
+		return;
+	}
 	char why[512];
 	const struct crypto_lib *c = crypto_lib_get(why, sizeof(why));
 	if (!c) {

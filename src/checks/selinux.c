@@ -376,9 +376,9 @@ static void selinux_run(struct host *h, const json_t *params, struct check_resul
 	if (rc) {
 		if (rc == -EINVAL && bad_line)
 			result_skip(r, OUTCOME_UNABLE, "%s line %d is not mountinfo syntax",
-				    MOUNTINFO_PATH, bad_line);
+				    MOUNTINFO(h), bad_line);
 		else
-			result_skip(r, OUTCOME_UNABLE, "cannot read %s: %s", MOUNTINFO_PATH,
+			result_skip(r, OUTCOME_UNABLE, "cannot read %s: %s", MOUNTINFO(h),
 				    host_strerror(rc));
 		return;
 	}

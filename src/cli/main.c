@@ -30,6 +30,7 @@ struct cli {
 	const char *output;
 	const char *type;
 	const char *root;
+	bool host_root; /* --host-root: root is this machine's, mounted */
 	const char *settings; /* --settings FILE: defaults and waivers */
 	char *only_arg;
 	int level;
@@ -64,7 +65,10 @@ static void usage(FILE *out)
 		"  -f, --format FORMAT   %s [default: text]\n"
 		"  -o, --output FILE     write to FILE atomically [default: stdout]\n"
 		"  -v, --verbose         text: show evidence, reasons and remediation\n"
-		"      --root DIR        read host state under DIR instead of /\n"
+		"      --root DIR        read host state under DIR instead of / (an offline\n"
+		"                        tree: no commands, no netlink, no observer)\n"
+		"      --host-root DIR   DIR is this machine's root filesystem mounted into\n"
+		"                        a container: files under DIR, the kernel live\n"
 		"      --settings FILE   cisreportd settings (waivers; default level and\n"
 		"                        format when -l/-f are not given)\n"
 		"      --check ID[,ID]   run only these checks (name or benchmark id)\n"
@@ -117,6 +121,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		OPT_SETTINGS,
 		OPT_RUNTIME,
 		OPT_CHECKER_TIMEOUT,
+		OPT_HOST_ROOT,
 	};
 	static const struct option opts[] = {
 		{"check-dir", required_argument, NULL, 'c'},
@@ -127,6 +132,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{"type", required_argument, NULL, 't'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"host-root", required_argument, NULL, OPT_HOST_ROOT},
 		{"check", required_argument, NULL, OPT_CHECK},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"exit-code", required_argument, NULL, OPT_EXIT_CODE},
@@ -177,7 +183,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			c->verbose = true;
 			break;
 		case OPT_ROOT:
+		case OPT_HOST_ROOT:
+			if (c->root)
+				return usage_error("--root and --host-root: one root (--root for an offline tree, --host-root for this machine's mounted root)");
 			c->root = optarg;
+			c->host_root = opt == OPT_HOST_ROOT;
 			break;
 		case OPT_CHECK:
 			c->only_arg = optarg;
@@ -238,7 +248,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (c->observe_ms && c->root && strcmp(c->root, "/") != 0)
+	if (c->observe_ms && c->root && strcmp(c->root, "/") != 0 && !c->host_root)
 		return usage_error("--observe watches the live host; it cannot be combined with --root");
 	return 0;
 }
@@ -425,9 +435,10 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 	}
 
 	struct host h;
-	rc = host_init(&h, c.root);
+	rc = c.host_root ? host_init_mounted(&h, c.root) : host_init(&h, c.root);
 	if (rc) {
-		fprintf(stderr, "cisreport: --root %s: %s\n", c.root, strerror(-rc));
+		fprintf(stderr, "cisreport: %s %s: %s\n", c.host_root ? "--host-root" : "--root", c.root,
+			strerror(-rc));
 		free(only);
 		profile_free(&p);
 		return EXIT_USAGE;

@@ -174,6 +174,14 @@ memo:
 	return 0;
 }
 
+int host_init_mounted(struct host *h, const char *root)
+{
+	int rc = host_init(h, root);
+	if (rc == 0 && h->root[0])
+		h->live = h->mounted = true;
+	return rc;
+}
+
 void host_free(struct host *h)
 {
 	host_forget_all(h);
@@ -261,7 +269,7 @@ int host_open(const struct host *h, const char *abs, int flags)
 {
 	if (abs[0] != '/')
 		return -EINVAL;
-	if (h->live)
+	if (!h->root[0])
 		return open_prefixed(h, abs, flags);
 	int root_fd = open(h->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)

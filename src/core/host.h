@@ -45,6 +45,10 @@ struct host_command {
 struct host {
 	char root[PATH_MAX]; /* no trailing slash; "" means the live "/" */
 	bool live;
+	/* live with a root: the machine's own root filesystem mounted at root
+	 * (a container's hostPath mount, host_init_mounted). Files are read
+	 * under root, the kernel and commands are the live ones. */
+	bool mounted;
 	int command_timeout_ms;
 	struct host_command commands[HOST_MAX_COMMANDS];
 	size_t n_commands;
@@ -75,12 +79,19 @@ int host_checker_timeout(void);
 
 /* root NULL or "/" is the live machine. Returns 0 or -errno (-ENOTDIR...). */
 int host_init(struct host *h, const char *root);
+/* The live machine seen from a container: its root filesystem mounted at
+ * root (read-only, with the mounts under it: /proc, /sys), its network
+ * namespace shared. Files, /proc and /sys are read under root; commands,
+ * netlink, the device mapper and the observer are the live kernel's; the
+ * mount table is that of the machine's init (<root>/proc/1/mountinfo), not
+ * the container's. root "/" is plain live. */
+int host_init_mounted(struct host *h, const char *root);
 void host_free(struct host *h);
 
 /* "<root><abs>" into buf; abs must start with '/'. -ENAMETOOLONG on overflow. */
 int host_path(const struct host *h, const char *abs, char *buf, size_t size);
 
-/* open() a host path. On an offline root, symlinks inside the tree resolve
+/* open() a host path. Under a root (offline or mounted), symlinks inside the tree resolve
  * inside it (openat2 RESOLVE_IN_ROOT: /etc/x -> /usr/share/x leads to
  * <root>/usr/share/x, never to the machine running the report); kernels
  * without openat2 fall back to the prefixed path. Returns an fd or -errno. */

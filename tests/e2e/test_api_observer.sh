@@ -259,13 +259,14 @@ for line in open(sys.argv[1]):
         _, _, fam, typ = line.split()
         assert fam not in families, ("family twice", fam)
         assert fam in help_seen, ("TYPE without HELP", fam)
-        assert typ in ("gauge", "counter"), line
+        assert typ in ("gauge", "counter", "histogram"), line
         families[fam] = typ
         current = fam
         continue
     m = sample.match(line)
     assert m, line
-    assert m.group(1) == current, ("sample outside its family", line)
+    suffixes = ("_bucket", "_sum", "_count") if families[current] == "histogram" else ("",)
+    assert m.group(1) in [current + x for x in suffixes], ("sample outside its family", line)
     key = m.group(1) + (m.group(2) or "")
     assert key not in series, ("series twice", line)
     series.add(key)
