@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -169,6 +170,9 @@ int daemon_host_init(const struct daemon *d, struct host *h);
 
 /* Count an answer for /metrics' request counters. */
 void daemon_count_status(struct daemon *d, unsigned status);
+
+/* A libmicrohttpd log message into buf, without its trailing newlines. */
+void mhd_message(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Log a line to stderr (one write, so lines from threads do not mix). */
 __attribute__((format(printf, 1, 2))) void daemon_log(const char *fmt, ...);

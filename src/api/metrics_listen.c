@@ -219,10 +219,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	size_t n = strlen(msg);
-	while (n && msg[n - 1] == '\n')
-		msg[--n] = '\0';
+	mhd_message(msg, sizeof(msg), fmt, ap);
 	daemon_log("metrics listener: libmicrohttpd: %s", msg);
 }
 

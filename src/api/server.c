@@ -962,10 +962,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	size_t n = strlen(msg);
-	while (n && msg[n - 1] == '\n')
-		msg[--n] = '\0';
+	mhd_message(msg, sizeof(msg), fmt, ap);
 	/* Connections come through MHD_add_connection, so the library does not
 	 * know they are Unix sockets and tries TCP options on them once. */
 	if (strstr(msg, "TCP_NODELAY") || strstr(msg, "TCP_CORK") ||

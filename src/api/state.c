@@ -88,6 +88,14 @@ int daemon_host_init(const struct daemon *d, struct host *h)
 	return d->opt.host_root ? host_init_mounted(h, d->opt.root) : host_init(h, d->opt.root);
 }
 
+void mhd_message(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, size, fmt, ap);
+	size_t n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+}
+
 void daemon_log(const char *fmt, ...)
 {
 	char line[1024];

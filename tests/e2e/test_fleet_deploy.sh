@@ -10,37 +10,7 @@ SOURCE_DIR=${SOURCE_DIR:?run through ctest, or set SOURCE_DIR}
 PROMTOOL=${PROMTOOL:-/usr/bin/promtool}
 DEPLOY=$SOURCE_DIR/deploy
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 3000 | sed 's/^/    /'
-	return 0
-}
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-		[ -n "$out" ] && sed 's/^/    # /' <<<"$out"
-	else
-		bad "$desc" "$out"
-	fi
-	return 0
-}
-# fails DESC COMMAND...: the command must fail (a check that bites).
-fails() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		bad "$desc" "succeeded: $out"
-	else
-		ok "$desc"
-	fi
-	return 0
-}
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 T=$(mktemp -d /tmp/cisreport-deploy.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -59,10 +29,10 @@ check "promtool test rules deploy/prometheus/cisreport-rules.test.yml" \
 cp "$DEPLOY/prometheus/cisreport-rules.test.yml" "$T/"
 sed 's/cisreport_check_waived == 1/cisreport_check_waived == 2/' \
 	"$DEPLOY/prometheus/cisreport-rules.yml" >"$T/cisreport-rules.yml"
-fails "  ... and fail for rules that ignore waivers" \
+fails "  ... and fail for rules that ignore waivers" "FAILED" \
 	bash -c 'cd "$1" && "$2" test rules cisreport-rules.test.yml' _ "$T" "$PROMTOOL"
 sed 's/> 0.10/> 0.5/' "$DEPLOY/prometheus/cisreport-rules.yml" >"$T/cisreport-rules.yml"
-fails "  ... and for a fleet threshold of 50 % instead of 10 %" \
+fails "  ... and for a fleet threshold of 50 % instead of 10 %" "FAILED" \
 	bash -c 'cd "$1" && "$2" test rules cisreport-rules.test.yml' _ "$T" "$PROMTOOL"
 
 check "promtool check config deploy/prometheus/prometheus.yml" \
@@ -96,7 +66,7 @@ d = json.load(open(sys.argv[1]))
 d["panels"][1]["gridPos"]["x"] = 20  # overlaps the next panel, runs past 24
 json.dump(d, open(sys.argv[2], "w"))
 EOF
-fails "  ... and rejects a panel that overlaps another" python3 "$SOURCE_DIR/tests/e2e/check_dashboard.py" "$T/bad.json"
+fails "  ... and rejects a panel that overlaps another" "overlaps" python3 "$SOURCE_DIR/tests/e2e/check_dashboard.py" "$T/bad.json"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

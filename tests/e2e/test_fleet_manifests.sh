@@ -15,40 +15,7 @@ SOURCE_DIR=${SOURCE_DIR:?run through ctest, or set SOURCE_DIR}
 DEPLOY=$SOURCE_DIR/deploy
 V=$BUILD_DIR/deploy-validate
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 3000 | sed 's/^/    /'
-	return 0
-}
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-		[ -n "$out" ] && sed 's/^/    # /' <<<"$out"
-	else
-		bad "$desc" "$out"
-	fi
-	return 0
-}
-# fails DESC WANT COMMAND...: the command fails, saying WANT.
-fails() {
-	local desc=$1 want=$2 out
-	shift 2
-	if out=$("$@" 2>&1); then
-		bad "$desc" "accepted"
-	elif grep -qF -- "$want" <<<"$out"; then
-		ok "$desc"
-		grep -F -- "$want" <<<"$out" | head -1 | cut -c1-200 | sed 's/^/    # /'
-	else
-		bad "$desc" "failed without saying '$want': $out"
-	fi
-	return 0
-}
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 T=$(mktemp -d /tmp/cisreport-manifests.XXXXXX)
 trap 'rm -rf "$T"' EXIT

@@ -24,26 +24,7 @@ RULES=$SOURCE_DIR/deploy/prometheus/cisreport-rules.yml
 DASHBOARD=$SOURCE_DIR/deploy/grafana/cisreport-fleet.json
 CHECK=(python3 "$SOURCE_DIR/tests/e2e/check_fleet.py")
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 3000 | sed 's/^/    /'
-	return 0
-}
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-		[ -n "$out" ] && sed 's/^/    # /' <<<"$out"
-	else
-		bad "$desc" "$out"
-	fi
-	return 0
-}
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 for tool in "$PROMETHEUS" "$PROMTOOL"; do
 	if [ ! -x "$tool" ]; then
