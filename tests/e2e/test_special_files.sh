@@ -131,7 +131,7 @@ ln -s /dev/zero "$R/etc/modprobe.d/x.conf"
 # regression fails fast instead of eating the machine's memory (not under
 # ASan, which reserves terabytes of shadow).
 limit="ulimit -v 1000000;"
-ldd "$CLI" | grep -q libasan && limit=
+grep -q libasan <<<"$(ldd "$CLI")" && limit=  # not a pipe: grep -q would SIGPIPE ldd under pipefail
 run modprobe_zero bash -c "$limit"' exec "$@"' _ "$CLI" -c "$P" -l 2 --root "$R" -f json
 if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
 	bad "link to /dev/zero in etc/modprobe.d: timed out"
