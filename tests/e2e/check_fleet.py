@@ -92,9 +92,9 @@ def waived_active(result):
 
 
 def failing_unwaived(doc):
-    """Automatic Level 1 checks that FAIL without an active waiver (the rules')."""
+    """Automatic checks of level 0 or 1 that FAIL without an active waiver (the rules')."""
     return {name for name, r in doc["results"].items()
-            if r["status"] == "FAIL" and r["mode"] == "Automatic" and int(r["level"]) == 1
+            if r["status"] == "FAIL" and r["mode"] == "Automatic" and int(r["level"]) <= 1
             and not waived_active(r)}
 
 
@@ -197,7 +197,7 @@ def cmd_alert_checks(url, root):
             doc = top(levels)
             bad = failing_unwaived(doc)
             for check, r in doc["results"].items():
-                if r["mode"] == "Automatic" and int(r["level"]) == 1:
+                if r["mode"] == "Automatic" and int(r["level"]) <= 1:
                     reporting[(name, check)] = reporting.get((name, check), 0) + 1
                     failing_on[(name, check)] = failing_on.get((name, check), 0) + (check in bad)
     expected = {k for k, n in reporting.items() if failing_on[k] / n > 0.10}

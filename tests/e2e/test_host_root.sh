@@ -47,7 +47,7 @@ compare() {
 import json, re, sys
 live, mounted = (json.load(open(p)) for p in sys.argv[1:3])
 host = sys.argv[3]
-OPENSSL_CHECK = "fips02000000"  # kind openssl_fips (profiles/level2/fips.json)
+OPENSSL_CHECK = "fips02000000"  # kind openssl_fips (profiles/level1/fips-agent.json)
 a, b = live["results"], mounted["results"]
 if set(a) != set(b):
     sys.exit(f"checks differ: {sorted(set(a) ^ set(b))}")
@@ -70,9 +70,8 @@ print(f"{len(a)} checks: " + ", ".join(f"{s} {sum(1 for r in a.values() if r['st
 PY
 }
 
-for t in bottlerocket kubernetes fips; do
+for t in bottlerocket kubernetes fips fips-agent; do
 	lvl=2
-	[ "$t" = kubernetes ] && lvl=1
 	"$CLI" -c "$PROFILES" -t "$t" -l "$lvl" -f json >"$T/live-$t.json" 2>"$T/err"
 	"$CLI" -c "$PROFILES" -t "$t" -l "$lvl" -f json --host-root "$T/host" >"$T/mounted-$t.json" 2>>"$T/err"
 	if out=$(compare "$T/live-$t.json" "$T/mounted-$t.json" 2>&1); then
@@ -82,9 +81,9 @@ for t in bottlerocket kubernetes fips; do
 		bad "cisreport -t $t --host-root: the live report, check by check" "$out"
 	fi
 done
-fips=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(" ".join(k + " " + v["status"] + ": " + v.get("error", "") for k, v in r.items() if "container" in v.get("error", "")))' "$T/mounted-fips.json")
+fips=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(" ".join(k + " " + v["status"] + ": " + v.get("error", "") for k, v in r.items() if "container" in v.get("error", "")))' "$T/mounted-fips-agent.json")
 [ -n "$fips" ] && ok "  ... the agent's OpenSSL SKIPs in a container, saying why" && echo "    # $fips" ||
-	bad "  ... the agent's OpenSSL SKIPs in a container" "$(cat "$T/mounted-fips.json")"
+	bad "  ... the agent's OpenSSL SKIPs in a container" "$(cat "$T/mounted-fips-agent.json")"
 
 out=$("$CLI" -c "$PROFILES" --root "$T/host" --host-root "$T/host" 2>&1)
 rc=$?
