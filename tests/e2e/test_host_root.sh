@@ -116,8 +116,9 @@ else
 fi
 if grep -q "runtime observer running since" "$T/daemon.log"; then
 	ok "cisreportd --host-root runs the eBPF observer"
-	rt=$(python3 -c 'import json,sys; print(sum(1 for k in json.load(open(sys.argv[1]))["results"] if k.startswith("rt_")))' "$T/daemon.json")
-	[ "$rt" -gt 0 ] && ok "  ... and its reports have the runtime checks ($rt)" || bad "  ... runtime checks in the report" "$rt"
+	curl -s --unix-socket "$T/api.sock" "http://localhost/report/runtime?level=2&format=json" >"$T/runtime.json"
+	rt=$(python3 -c 'import json,sys; print(sum(1 for k in json.load(open(sys.argv[1]))["results"] if k.startswith("rt_")))' "$T/runtime.json" 2>&1)
+	[ "$rt" -gt 0 ] 2>/dev/null && ok "  ... and GET /report/runtime has the runtime checks ($rt)" || bad "  ... runtime checks in GET /report/runtime" "$rt $(head -c 300 "$T/runtime.json")"
 	metrics=$(curl -s "http://127.0.0.1:$port/metrics")
 	grep -q '^cisreport_observer_up{state="running",reason=""} 1' <<<"$metrics" &&
 		ok "  ... /metrics over --metrics-listen: cisreport_observer_up running" ||
