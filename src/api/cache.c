@@ -294,6 +294,17 @@ static void drift_evidence(const struct check_result *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", r->error ? r->error : "");
 }
 
+/* Who a drift event is about, and what its result shows. */
+static void drift_subject(struct drift_event *ev, const struct check_def *def,
+			  const struct profile *p, const struct check_result *r)
+{
+	snprintf(ev->check, sizeof(ev->check), "%s", def->name);
+	snprintf(ev->bid, sizeof(ev->bid), "%s", def->id);
+	snprintf(ev->type, sizeof(ev->type), "%s", p->bm.type);
+	ev->level = def->level;
+	drift_evidence(r, ev->evidence, sizeof(ev->evidence));
+}
+
 static void memo_store(void *ctx, const struct check_def *def, const struct check_result *r,
 		       const struct timespec *at)
 {
@@ -309,17 +320,13 @@ static void memo_store(void *ctx, const struct check_def *def, const struct chec
 		if (e->have && e->result.status != r->status) {
 			memset(&ev, 0, sizeof(ev));
 			drift = true;
-			snprintf(ev.check, sizeof(ev.check), "%s", def->name);
-			snprintf(ev.bid, sizeof(ev.bid), "%s", def->id);
-			snprintf(ev.type, sizeof(ev.type), "%s", e->p->bm.type);
-			ev.level = def->level;
+			drift_subject(&ev, def, e->p, r);
 			ev.from = e->result.status;
 			ev.to = r->status;
 			snprintf(ev.cause, sizeof(ev.cause), "%s",
 				 e->changed > e->seq0 ? e->cause
 				 : cr->fresh	      ? "full evaluation requested (fresh)"
 						      : "time-to-live or full re-evaluation");
-			drift_evidence(r, ev.evidence, sizeof(ev.evidence));
 			ev.at = *at;
 		}
 		struct check_result copy;
@@ -349,22 +356,15 @@ bool cache_waiver_expired(struct cache *c, const struct catalog *cat, const stru
 	/* On a passing check a waiver accepts nothing: its end is no news. */
 	bool known = e && e->have && e->result.status != CHECK_PASS;
 	if (known) {
-		snprintf(ev.check, sizeof(ev.check), "%s", def->name);
-		snprintf(ev.bid, sizeof(ev.bid), "%s", def->id);
-		snprintf(ev.type, sizeof(ev.type), "%s", e->p->bm.type);
-		ev.level = def->level;
+		drift_subject(&ev, def, e->p, &e->result);
 		ev.from = ev.to = e->result.status;
-		drift_evidence(&e->result, ev.evidence, sizeof(ev.evidence));
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!known)
 		return false;
-	if (w->approved_by && *w->approved_by)
-		snprintf(ev.cause, sizeof(ev.cause), "waiver expired at %s (approved by %s: %s)",
-			 w->expires, w->approved_by, w->reason ? w->reason : "");
-	else
-		snprintf(ev.cause, sizeof(ev.cause), "waiver expired at %s (%s)", w->expires,
-			 w->reason ? w->reason : "");
+	/* reason, expires and approved-by are required, non-empty strings. */
+	snprintf(ev.cause, sizeof(ev.cause), "waiver expired at %s (approved by %s: %s)", w->expires,
+		 w->approved_by, w->reason);
 	events_push(c->cfg.events, &ev);
 	return true;
 }

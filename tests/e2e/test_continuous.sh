@@ -95,6 +95,8 @@ report() {
 st() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][sys.argv[2]]["status"])' "$T/r${2:-$N}.json" "$1"; }
 at() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][sys.argv[2]]["evaluated_at"])' "$T/r${2:-$N}.json" "$1"; }
 etag() { tr -d '\r' <"$T/r${1:-$N}.h" | sed -n 's/^ETag: //Ip'; }
+# patch JSON: PATCH /settings, the answer on stdout
+patch() { curl -s --unix-socket "$SOCK" -X PATCH -H 'Content-Type: application/json' -d "$1" http://localhost/settings; }
 code() { head -1 "$T/r${1:-$N}.h" | awk '{print $2}'; }
 
 # changed CHECK STATUS DESC: after a change, the next report shows CHECK as
@@ -264,9 +266,7 @@ start_daemon || exit 1
 report
 [ "$(st c_exist)" = FAIL ] || bad "waiver test set-up" "c_exist is $(st c_exist)"
 exp=$(date -u -d '@'$(( $(date +%s) + 2 )) +%Y-%m-%dT%H:%M:%SZ)
-curl -s --unix-socket "$SOCK" -X PATCH -H 'Content-Type: application/json' -o "$T/patch.json" \
-	-d '{"waivers": {"c_exist": {"reason": "ticket 42", "expires": "'"$exp"'", "approved-by": "sec-team"}}}' \
-	http://localhost/settings
+patch '{"waivers": {"c_exist": {"reason": "ticket 42", "expires": "'"$exp"'", "approved-by": "sec-team"}}}' >"$T/patch.json"
 sleep 3.2
 curl -s --unix-socket "$SOCK" "http://localhost/events?since=0" >"$T/wev.json"
 python3 - "$T/wev.json" "$exp" <<'PY' && ok "waiver expiry: a drift event at the expiry (FAIL -> FAIL, waiver_expired, cause names approver and reason)" || bad "waiver expiry event" "$(cat "$T/patch.json" "$T/wev.json")"
@@ -281,7 +281,6 @@ grep -q 'drift id=.* check=c_exist .*FAIL -> FAIL (waiver expired)' "$LOG" &&
 	ok "waiver expiry: logged as one drift line" || bad "waiver expiry log" "$(grep drift "$LOG" | tail -3)"
 
 # settings.max_watchers overrides --max-watchers at once; null gives it back.
-patch() { curl -s --unix-socket "$SOCK" -X PATCH -H 'Content-Type: application/json' -d "$1" http://localhost/settings; }
 patch '{"max_watchers": 1, "full_interval": 600}' >"$T/mw.json"
 curl -sN --unix-socket "$SOCK" --max-time 3 http://localhost/events >/dev/null 2>&1 &
 SSE=$!
