@@ -308,21 +308,30 @@ static void degrade(struct watch *w, struct reg *g, const char *what, int err)
 		 input_class_name(g->cls), what, strerror(err));
 }
 
-/* Watch directory path (host path) for reg; child "" = any entry. */
+/* arm() walks the path with stat() and then sets watches: an entry created
+ * or removed between the two has its event before the watch exists. Such
+ * a walk is done again (ARM_AGAIN); a few tries, then the input keeps its
+ * TTL. */
+#define ARM_AGAIN 1
+#define ARM_TRIES 8
+
+/* Watch directory path (host path) for reg; child "" = any entry.
+ * ARM_AGAIN: the directory is gone. */
 static int watch_dir(struct watch *w, size_t reg, const char *path, const char *child,
 		     bool tree)
 {
 	int wd = inotify_add_watch(w->inotify_fd, path, DIR_EVENTS | IN_ONLYDIR);
 	if (wd < 0) {
-		/* Gone meanwhile: the parent's watch sees it come back. */
 		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
+			return ARM_AGAIN;
 		degrade(w, &w->regs[reg], path, errno);
 		return 0;
 	}
 	return add_rec(w, wd, reg, child, tree);
 }
 
+/* The watch on a directory comes before its listing, so a subdirectory
+ * made meanwhile is either listed or seen created. */
 static int watch_tree(struct watch *w, size_t reg, const char *path, int depth, size_t *dirs)
 {
 	int rc = watch_dir(w, reg, path, "", true);
@@ -343,16 +352,17 @@ static int watch_tree(struct watch *w, size_t reg, const char *path, int depth, 
 		char sub[PATH_MAX];
 		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < (int)sizeof(sub))
 			rc = watch_tree(w, reg, sub, depth + 1, dirs);
+		/* A subdirectory removed meanwhile: its parent saw it go. */
+		if (rc == ARM_AGAIN)
+			rc = 0;
 	}
 	closedir(d);
 	return rc;
 }
 
-/* A path input: the entry's directory (filtered by its name: written,
- * replaced, removed), the entry itself when a directory (its drop-ins), or,
- * while it does not exist, the deepest ancestor that does (filtered by the
- * next component: created later). */
-static int arm(struct watch *w, size_t reg)
+/* One walk of arm(): 0, -ENOMEM, or ARM_AGAIN when the path changed under
+ * it. */
+static int arm_walk(struct watch *w, size_t reg)
 {
 	struct reg *g = &w->regs[reg];
 	char path[PATH_MAX];
@@ -373,7 +383,9 @@ static int arm(struct watch *w, size_t reg)
 		*slash = '\0';
 		return watch_dir(w, reg, slash == path ? "/" : path, slash + 1, false);
 	}
-	/* Walk up to an existing ancestor. */
+	/* Walk up to an existing ancestor directory. */
+	char full[PATH_MAX];
+	memcpy(full, path, sizeof(full));
 	for (;;) {
 		char *slash = strrchr(path, '/');
 		if (!slash || slash - path < (ptrdiff_t)base)
@@ -382,9 +394,35 @@ static int arm(struct watch *w, size_t reg)
 		snprintf(child, sizeof(child), "%s", slash + 1);
 		*slash = '\0';
 		const char *dir = path[0] ? path : "/";
-		if (stat(dir, &st) == 0)
-			return watch_dir(w, reg, dir, child, false);
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		int rc = watch_dir(w, reg, dir, child, false);
+		if (rc)
+			return rc;
+		/* The next component, made before the watch existed: the
+		 * walk now goes deeper (a file in the way stops it here). */
+		*slash = '/';
+		if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || strcmp(path, full) == 0))
+			return ARM_AGAIN;
+		return 0;
 	}
+}
+
+/* A path input: the entry's directory (filtered by its name: written,
+ * replaced, removed), the entry itself when a directory (its drop-ins), or,
+ * while it does not exist, the deepest ancestor that does (filtered by the
+ * next component: created later). */
+static int arm(struct watch *w, size_t reg)
+{
+	for (int i = 0; i < ARM_TRIES; i++) {
+		size_t mark = w->n_recs; /* this walk's records: dropped if redone */
+		int rc = arm_walk(w, reg);
+		if (rc != ARM_AGAIN)
+			return rc;
+		w->n_recs = mark;
+	}
+	degrade(w, &w->regs[reg], w->regs[reg].name, EAGAIN);
+	return 0;
 }
 
 /* "net.ipv4.ip_forward" → "/proc/sys/net/ipv4/ip_forward" (as the sysctl
