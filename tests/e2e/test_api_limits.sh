@@ -4,7 +4,8 @@
 # --max-connections-per-uid are let in and cut with a 408 at
 # --request-deadline; the rest get a 503 with a JSON body and Retry-After at
 # once (never a reset); all the while root's `apiclient report cis` answers
-# fast, though --max-connections is full as well. Afterwards the uid is let in again (its slots were freed).
+# fast (at most 100 ms over the same reports on a quiet daemon, measured first),
+# though --max-connections is full as well. Afterwards the uid is let in again (its slots were freed).
 set -uo pipefail
 
 BUILD_DIR=${BUILD_DIR:?run through ctest, or set BUILD_DIR}
@@ -45,24 +46,36 @@ trap cleanup EXIT
 DPID=$!
 for _ in $(seq 200); do [ -S "$SOCK" ] && curl -sf --unix-socket "$SOCK" http://localhost/report >/dev/null && break; sleep 0.05; done
 
+# root_reports: ten `apiclient report cis` as root; sets median and worst (us).
+root_reports() {
+	local times=() t0 t1
+	for _ in $(seq 10); do
+		t0=$(date +%s%N)
+		"$BUILD_DIR/apiclient" -s "$SOCK" report cis >"$T/report.txt" 2>"$T/ac.err" || bad "apiclient report cis" "$(cat "$T/ac.err")"
+		t1=$(date +%s%N)
+		times+=($(((t1 - t0) / 1000)))
+	done
+	local sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+	median=${sorted[5]} worst=${sorted[9]}
+}
+# The same reports on a quiet daemon first: what starting apiclient costs
+# on this machine (more under sanitizers or a loaded machine) is not the
+# daemon's doing. The attack may add at most 100 ms to the median.
+root_reports
+base_median=$median base_worst=$worst
+echo "# root's apiclient report cis, no other client: median ${median} us, worst ${worst} us (10 runs)"
+
 setpriv --reuid $TRICKLER --regid $TRICKLER --clear-groups -- \
 	"$PY" "$SOURCE_DIR/tests/e2e/trickle.py" "$SOCK" "$CLIENTS" 1 $((DEADLINE + 4)) >"$T/trickle.json" &
 TPID=$!
 sleep 1
 # Root's reports while the tricklers hold their connections (before the deadline).
-times=()
-for i in $(seq 10); do
-	t0=$(date +%s%N)
-	"$BUILD_DIR/apiclient" -s "$SOCK" report cis >"$T/report.txt" 2>"$T/ac.err" || bad "apiclient report cis under load" "$(cat "$T/ac.err")"
-	t1=$(date +%s%N)
-	times+=($(((t1 - t0) / 1000)))
-done
-sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-median=${sorted[5]} worst=${sorted[9]}
+root_reports
 echo "# root's apiclient report cis under $CLIENTS trickling clients: median ${median} us, worst ${worst} us (10 runs)"
-grep -q '^Benchmark name:' "$T/report.txt" && [ "$median" -lt 100000 ] && [ "$worst" -lt 500000 ] &&
-	ok "root's apiclient report cis answers under load (median ${median} us < 100 ms, worst ${worst} us < 500 ms)" ||
-	bad "root's report under load" "median $median us, worst $worst us"
+grep -q '^Benchmark name:' "$T/report.txt" && [ "$median" -lt $((base_median + 100000)) ] &&
+	[ "$worst" -lt $((base_worst + 500000)) ] &&
+	ok "root's apiclient report cis answers under load (median ${median} us < ${base_median} + 100 ms, worst ${worst} us < ${base_worst} + 500 ms)" ||
+	bad "root's report under load" "median $median us, worst $worst us (quiet: median $base_median us, worst $base_worst us)"
 echo "# the daemon's own times for them: $(grep -o 'uid=0 pid=[0-9]* GET "/report/cis?type=bottlerocket" 200 [0-9]* [0-9.]*ms' "$LOG" | awk '{print $NF}' | tr '\n' ' ')"
 open=$(grep -c "uid=$TRICKLER pid=[0-9]* refused: 503 uid $TRICKLER has $PER_UID connections open" "$LOG")
 [ "$open" -eq $((CLIENTS - PER_UID)) ] && ok "the log says why each of the $((CLIENTS - PER_UID)) was refused" ||
