@@ -63,6 +63,11 @@ struct {
 	__type(value, struct obs_counter);
 } counters SEC(".maps");
 
+/* The same counts, one shared counter per class, in .bss: the skeleton maps
+ * it, so userspace reads it without a system call (cisreportd compares it
+ * per request to know whether a runtime result may still be served). */
+__u64 obs_counted[OBS_NCLASSES] = {};
+
 /* Module names from the module_load tracepoint, for the init_module or
  * finit_module call in progress on that thread (keyed by thread id). */
 struct module_name {
@@ -155,11 +160,14 @@ static __always_inline void fill_common(struct obs_event *e, __u32 cls, __u32 op
 static __always_inline void emit(struct obs_event *e)
 {
 	__u32 key = e->class_id;
+	if (key >= OBS_NCLASSES)
+		return;
 	struct obs_counter *c = bpf_map_lookup_elem(&counters, &key);
 	if (!c)
 		return;
 	/* atomic: exact even if a program were ever preempted on this CPU */
 	__sync_fetch_and_add(&c->count, 1);
+	__sync_fetch_and_add(&obs_counted[key], 1);
 	if (!c->first_ns)
 		c->first_ns = e->time_ns;
 	c->last_ns = e->time_ns;

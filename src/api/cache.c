@@ -517,13 +517,16 @@ void cache_stats(struct cache *c, struct cache_stats *out)
 }
 
 unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct observer *o,
-			      int *fds, short *events, size_t *n_fds, int *timeout_ms)
+			      int *fds, short *events, size_t *n_fds, int *timeout_ms,
+			      uint32_t *observer_classes)
 {
 	pthread_mutex_lock(&c->lock);
 	if (c->catalog != cat && build(c, cat) < 0)
 		daemon_log("cache: out of memory: every check is re-run");
 	*n_fds = 0;
+	*observer_classes = 0;
 	if (c->watch) {
+		*observer_classes = watch_observer_classes(c->watch);
 		watch_drain(c->watch, o, on_changed, c);
 		if (watch_inotify_fd(c->watch) >= 0) {
 			fds[*n_fds] = watch_inotify_fd(c->watch);

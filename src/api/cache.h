@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "core/inputs.h"
@@ -82,9 +83,12 @@ struct cache_body *cache_put(struct cache *c, struct cache_request *cr,
  * cache for cat if needed); returns the change count (compare with the
  * last one) and fills fds (up to 3) with what to poll: inotify (POLLIN),
  * the mount table (POLLPRI), nf_tables notifications (POLLIN); *n_fds set; *timeout_ms lowered to when a
- * settling observer change needs one more look (watch_settle_ms). */
+ * settling observer change needs one more look (watch_settle_ms);
+ * *observer_classes: the observer classes whose events should wake the
+ * caller (watch_observer_classes). */
 unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct observer *o,
-			      int *fds, short *events, size_t *n_fds, int *timeout_ms);
+			      int *fds, short *events, size_t *n_fds, int *timeout_ms,
+			      uint32_t *observer_classes);
 
 /* Names of p's watched checks whose result is missing, changed or older
  * than the full interval (at most max); checks that are never cached are

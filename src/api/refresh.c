@@ -83,8 +83,9 @@ static void *refresher(void *arg)
 		short events[3];
 		size_t n_fds;
 		int timeout = IDLE_LOOK_MS;
-		unsigned long long seq =
-			cache_poll(d->cache, c, so ? so->o : NULL, fds, events, &n_fds, &timeout);
+		uint32_t wake_classes;
+		unsigned long long seq = cache_poll(d->cache, c, so ? so->o : NULL, fds, events,
+						    &n_fds, &timeout, &wake_classes);
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		bool full_due = now.tv_sec - last_full.tv_sec >=
@@ -104,12 +105,12 @@ static void *refresher(void *arg)
 		struct pollfd p[4];
 		for (size_t i = 0; i < n_fds; i++)
 			p[i] = (struct pollfd){.fd = fds[i], .events = events[i]};
-		/* The observer's sysctl-write and module-load events wake us too.
-		 * A duplicate of its descriptor: the observer itself is not held
-		 * across the wait, so switching it off frees it at once. */
-		int wake = so && observer_running(so->o)
-				   ? observer_wake_fd(so->o, (1u << OBSERVER_SYSCTL_WRITE) |
-								     (1u << OBSERVER_MODULE_LOAD))
+		/* The observer's events of a watched class wake us too (sysctl
+		 * writes, module loads, the runtime checks' classes). A duplicate
+		 * of its descriptor: the observer itself is not held across the
+		 * wait, so switching it off frees it at once. */
+		int wake = so && observer_running(so->o) && wake_classes
+				   ? observer_wake_fd(so->o, wake_classes)
 				   : -1;
 		if (wake >= 0)
 			wake = fcntl(wake, F_DUPFD_CLOEXEC, 0);

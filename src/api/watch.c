@@ -40,6 +40,7 @@ struct reg {
 	size_t id;
 	enum input_class cls;
 	char *name; /* host-absolute path for path/tree; the key for sysctl */
+	int obs_cls; /* INPUT_OBSERVER: the observer class; else -1 */
 	bool degraded;
 };
 
@@ -66,8 +67,15 @@ struct watch {
 	struct rec *recs;
 	size_t n_recs, cap_recs;
 	bool *rearm; /* per reg, set while draining */
-	/* Observer event counts last seen, per class; ~0: none seen yet. */
-	uint64_t seen_sysctl, seen_modules;
+	/* The observer last drained (compared, never followed: it may be
+	 * gone), whether it ran and since when: another one, or the same
+	 * switched on or off, makes every observer count unknown. */
+	const struct observer *obs;
+	bool obs_running;
+	int64_t obs_since;
+	/* Observer change counts last seen, per class; ~0: none seen yet. */
+	uint64_t seen[OBSERVER_NCLASSES];
+	uint32_t obs_regs; /* classes some INPUT_OBSERVER reg has (bit per class) */
 	/* The observer sees a sysctl file opened for writing and a module
 	 * load starting: before the change lands. Until SETTLE_MS after the
 	 * last such event every drain re-touches the class, and one more
@@ -129,7 +137,8 @@ struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_si
 		w->root[--n] = '\0';
 	w->ttl_ms = cfg->ttl_ms ? cfg->ttl_ms : WATCH_DEFAULT_TTL_MS;
 	w->firewall_ttl_ms = cfg->firewall_ttl_ms ? cfg->firewall_ttl_ms : w->ttl_ms;
-	w->seen_sysctl = w->seen_modules = UINT64_MAX;
+	for (int i = 0; i < OBSERVER_NCLASSES; i++)
+		w->seen[i] = UINT64_MAX;
 	w->mounts_fd = w->mounts_wake_fd = -1;
 	w->nft_fd = -1;
 	w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -454,7 +463,7 @@ static int add_reg(struct watch *w, size_t id, enum input_class cls, const char 
 	if (!copy)
 		return -ENOMEM;
 	size_t i = w->n_regs++;
-	w->regs[i] = (struct reg){.id = id, .cls = cls, .name = copy};
+	w->regs[i] = (struct reg){.id = id, .cls = cls, .name = copy, .obs_cls = -1};
 	w->rearm[i] = false;
 	if (cls == INPUT_PATH || cls == INPUT_TREE)
 		return arm(w, i);
@@ -504,9 +513,29 @@ static int add_offline(struct watch *w, size_t id, const struct check_input *in,
 	case INPUT_UNITS:
 		min_ttl(&f->ttl_ms, w->ttl_ms);
 		return 0;
+	case INPUT_OBSERVER:
+		/* The observer watches the live host, never an offline tree:
+		 * nothing there changes what a runtime check says. */
+		return 0;
 	default:
 		return add_reg(w, id, in->cls, in->name);
 	}
+}
+
+/* A runtime check's observer class: touched when its count moves. */
+static int add_observer(struct watch *w, size_t id, const char *name, struct watch_freshness *f)
+{
+	int cls = observer_class_from_name(name);
+	if (cls < 0) {
+		f->uncached = true; /* validated at load: cannot happen */
+		return 0;
+	}
+	int rc = add_reg(w, id, INPUT_OBSERVER, name);
+	if (!rc) {
+		w->regs[w->n_regs - 1].obs_cls = cls;
+		w->obs_regs |= 1u << cls;
+	}
+	return rc;
 }
 
 static int add_live(struct watch *w, size_t id, const struct check_input *in,
@@ -549,6 +578,8 @@ static int add_live(struct watch *w, size_t id, const struct check_input *in,
 		else
 			min_ttl(&f->ttl_ms, w->ttl_ms);
 		return 0;
+	case INPUT_OBSERVER:
+		return add_observer(w, id, in->name, f);
 	default: /* processes, units */
 		min_ttl(&f->ttl_ms, w->ttl_ms);
 		return 0;
@@ -673,16 +704,14 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void drain_observer(struct watch *w, struct observer *o, enum observer_class cls,
-			   enum input_class in, uint64_t *seen, long long *settle, char *cause,
-			   size_t cause_size, watch_changed_fn changed, void *ctx)
+/* A sysctl or module class the observer reports early: counts[cls] moved
+ * (or the observer changed), so the class's inputs are re-read now and on
+ * every drain for SETTLE_MS, and once after. */
+static void drain_early_class(struct watch *w, struct observer *o, enum observer_class cls,
+			      enum input_class in, uint64_t count, long long now, long long *settle,
+			      char *cause, size_t cause_size, watch_changed_fn changed, void *ctx)
 {
-	if (!o || !observer_running(o))
-		return;
-	/* The cheap look first; the full view (who did it) only on a change. */
-	uint64_t count = observer_received(o, cls);
-	long long now = now_ms();
-	if (count == *seen) {
+	if (count == w->seen[cls]) {
 		if (!*settle)
 			return;
 		/* Still settling, or just done: the change may have landed
@@ -697,9 +726,95 @@ static void drain_observer(struct watch *w, struct observer *o, enum observer_cl
 		observer_cause(w->view, input_class_name(in), cause, cause_size);
 	/* The first look after the observer starts: changes before it are
 	 * unknown, so everything of the class is re-read. */
-	*seen = count;
 	*settle = now + SETTLE_MS;
 	touch_class(w, in, cause, changed, ctx);
+}
+
+/* Runtime checks of class cls: the observer saw a new event of it. */
+static void touch_observer_class(struct watch *w, struct observer *o, enum observer_class cls,
+				 watch_changed_fn changed, void *ctx)
+{
+	char cause[320], what[64];
+	const char *name = observer_class_name(cls);
+	snprintf(what, sizeof(what), "observer %s", name);
+	snprintf(cause, sizeof(cause), "%s", what);
+	if (observer_snapshot(o, cls, w->view) == 0 && w->view->available) {
+		const struct observer_class_view *v = w->view;
+		if (v->n_subjects) {
+			observer_cause(v, what, cause, sizeof(cause));
+		} else if (v->n_samples && v->n_samples == v->received) {
+			/* Every event received is a sample: the last is the latest. */
+			const struct observer_event *ev = &v->samples[v->n_samples - 1];
+			char comm[OBS_COMM_LEN];
+			snprintf(comm, sizeof(comm), "%s", ev->raw.comm);
+			for (char *p = comm; *p; p++)
+				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+					*p = '?';
+			snprintf(cause, sizeof(cause),
+				 "observer %s (observer: %llu seen, latest by pid %u comm %s uid %u)",
+				 name, (unsigned long long)v->count, ev->raw.pid, comm, ev->raw.uid);
+		} else {
+			snprintf(cause, sizeof(cause), "observer %s (observer: %llu seen)", name,
+				 (unsigned long long)v->count);
+		}
+	}
+	for (size_t i = 0; i < w->n_regs; i++)
+		if (w->regs[i].cls == INPUT_OBSERVER && w->regs[i].obs_cls == (int)cls)
+			changed(ctx, w->regs[i].id, cause);
+}
+
+/* The observer's counts, one look for every class: the sysctl and module
+ * classes (reported early: settling), and the runtime checks' classes. */
+static void drain_observer(struct watch *w, struct observer *o, watch_changed_fn changed,
+			   void *ctx)
+{
+	bool running = o && observer_running(o);
+	int64_t since = running ? observer_since_ns(o) : 0;
+	if (o != w->obs || running != w->obs_running || since != w->obs_since) {
+		/* Switched on, off, or another one: what runtime checks said
+		 * no longer holds, and no count seen before means anything. */
+		w->obs = o;
+		w->obs_running = running;
+		w->obs_since = since;
+		for (int i = 0; i < OBSERVER_NCLASSES; i++) {
+			w->seen[i] = UINT64_MAX;
+			if (w->obs_regs & (1u << i)) {
+				for (size_t j = 0; j < w->n_regs; j++)
+					if (w->regs[j].cls == INPUT_OBSERVER && w->regs[j].obs_cls == i)
+						changed(ctx, w->regs[j].id,
+							running ? "observer started" : "observer not running");
+			}
+		}
+	}
+	if (!running)
+		return;
+	uint64_t counts[OBSERVER_NCLASSES];
+	observer_changes(o, counts);
+	long long now = now_ms();
+	drain_early_class(w, o, OBSERVER_SYSCTL_WRITE, INPUT_SYSCTL, counts[OBSERVER_SYSCTL_WRITE],
+			  now, &w->settle_sysctl, w->cause_sysctl, sizeof(w->cause_sysctl), changed,
+			  ctx);
+	drain_early_class(w, o, OBSERVER_MODULE_LOAD, INPUT_MODULES, counts[OBSERVER_MODULE_LOAD],
+			  now, &w->settle_modules, w->cause_modules, sizeof(w->cause_modules),
+			  changed, ctx);
+	for (int i = 0; i < OBSERVER_NCLASSES; i++) {
+		if (counts[i] == w->seen[i])
+			continue;
+		if (w->obs_regs & (1u << i))
+			touch_observer_class(w, o, (enum observer_class)i, changed, ctx);
+		w->seen[i] = counts[i];
+	}
+}
+
+uint32_t watch_observer_classes(const struct watch *w)
+{
+	bool sysctl = false, modules = false;
+	for (size_t i = 0; i < w->n_regs && !(sysctl && modules); i++) {
+		sysctl |= w->regs[i].cls == INPUT_SYSCTL;
+		modules |= w->regs[i].cls == INPUT_MODULES;
+	}
+	return w->obs_regs | (sysctl ? 1u << OBSERVER_SYSCTL_WRITE : 0) |
+	       (modules ? 1u << OBSERVER_MODULE_LOAD : 0);
 }
 
 int watch_settle_ms(const struct watch *w)
@@ -724,9 +839,5 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 	drain_nft(w, changed, ctx);
 	if (w->selinux_status && selinux_status_updated() > 0)
 		touch_class(w, INPUT_SELINUX, "selinux status page", changed, ctx);
-	drain_observer(w, o, OBSERVER_SYSCTL_WRITE, INPUT_SYSCTL, &w->seen_sysctl,
-		       &w->settle_sysctl, w->cause_sysctl, sizeof(w->cause_sysctl), changed, ctx);
-	drain_observer(w, o, OBSERVER_MODULE_LOAD, INPUT_MODULES, &w->seen_modules,
-		       &w->settle_modules, w->cause_modules, sizeof(w->cause_modules), changed,
-		       ctx);
+	drain_observer(w, o, changed, ctx);
 }

@@ -2,13 +2,15 @@
  * (docs/continuous.md): inotify for files and directories, POLLPRI on
  * /proc/self/mountinfo for the mount table, the SELinux status page, the
  * nf_tables change notifications (netlink NFNLGRP_NFTABLES) for the
- * firewall, and the runtime observer's sysctl-write and module-load events. An input with
+ * firewall, the runtime observer's sysctl-write and module-load events, and
+ * its event counts per class for the runtime checks. An input with
  * no notification (or whose watch cannot be set) has a time-to-live. */
 #ifndef CISREPORTD_WATCH_H
 #define CISREPORTD_WATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/inputs.h"
 
@@ -56,6 +58,11 @@ int watch_inotify_fd(const struct watch *w);
 int watch_mounts_fd(const struct watch *w);
 /* The nf_tables notification socket (POLLIN), -1 when not subscribed. */
 int watch_nft_fd(const struct watch *w);
+
+/* The observer classes whose events change something watched (bit per
+ * class): the sysctl and module inputs' and the runtime checks' classes,
+ * for a waiting thread to be woken by (observer_wake_fd). */
+uint32_t watch_observer_classes(const struct watch *w);
 
 /* The observer reports a sysctl write at the open, a module at the start
  * of its load: before the change lands. After such an event the class is

@@ -306,6 +306,15 @@ static void runtime_run(struct host *h, const json_t *params, struct check_resul
 	free(v);
 }
 
+/* What the observer saw of the class: the daemon re-runs the check when
+ * the observer's count of that class moves (and when the observer is
+ * switched on or off); "until" and the window's length are as of the
+ * result's evaluated_at. */
+static int runtime_inputs(const json_t *params, struct check_inputs *out)
+{
+	return inputs_add(out, INPUT_OBSERVER, param_str(params, "class", ""));
+}
+
 const struct check_kind runtime_kind = {
 	.name = "runtime",
 	.summary = "nothing of an event class was observed at runtime by the eBPF observer",
@@ -313,4 +322,5 @@ const struct check_kind runtime_kind = {
 	.run = runtime_run,
 	.needs_observer = true,
 	.backs = runtime_backs,
+	.inputs = runtime_inputs,
 };

@@ -37,6 +37,7 @@ const char *input_class_name(enum input_class cls)
 		[INPUT_SELINUX] = "selinux",   [INPUT_MODULES] = "modules",
 		[INPUT_FIREWALL] = "firewall", [INPUT_PROCESSES] = "processes",
 		[INPUT_UNITS] = "units",       [INPUT_KERNEL] = "kernel",
+		[INPUT_OBSERVER] = "observer",
 	};
 	return (unsigned)cls < INPUT_NCLASSES ? names[cls] : "unknown";
 }

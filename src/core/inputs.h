@@ -19,6 +19,7 @@ enum input_class {
 	INPUT_PROCESSES, /* running processes (name) */
 	INPUT_UNITS,     /* systemd units (name) */
 	INPUT_KERNEL,    /* other kernel state with no notification (name says which) */
+	INPUT_OBSERVER,  /* the runtime observer's events of one class (name: "user_namespace", ...) */
 	INPUT_NCLASSES,
 };
 

@@ -152,6 +152,13 @@ static void read_counters_locked(struct observer *o, enum observer_class cls,
 	(void)v;
 }
 
+static uint64_t counted_locked(struct observer *o, enum observer_class cls)
+{
+	(void)o;
+	(void)cls;
+	return 0;
+}
+
 #else /* CISREPORT_HAVE_BPF */
 
 /* libbpf's messages: kept (the last warning explains a failed load), and
@@ -313,6 +320,14 @@ static void read_counters_locked(struct observer *o, enum observer_class cls,
 		v->last_ns = last ? (int64_t)last + o->boot_to_real_ns : 0;
 	}
 	free(per_cpu);
+}
+
+/* The programs' shared count of cls (.bss, mapped: a plain load). */
+static uint64_t counted_locked(struct observer *o, enum observer_class cls)
+{
+	if (!o->skel || !o->skel->bss)
+		return 0;
+	return __atomic_load_n(&o->skel->bss->obs_counted[cls], __ATOMIC_RELAXED);
 }
 
 static void *poll_thread(void *arg)
@@ -623,18 +638,17 @@ int observer_wake_fd(struct observer *o, uint32_t class_mask)
 	return fd;
 }
 
-uint64_t observer_received(struct observer *o, enum observer_class cls)
+void observer_changes(struct observer *o, uint64_t out[OBSERVER_NCLASSES])
 {
-	if ((unsigned)cls >= OBSERVER_NCLASSES)
-		return 0;
-	uint64_t n = 0;
+	memset(out, 0, OBSERVER_NCLASSES * sizeof(out[0]));
 	pthread_mutex_lock(&o->lock);
-	if (o->running && o->cls[cls].attached) {
+	if (o->running) {
 		drain_locked(o);
-		n = o->cls[cls].received;
+		for (int c = 0; c < OBSERVER_NCLASSES; c++)
+			if (o->cls[c].attached)
+				out[c] = o->cls[c].received + counted_locked(o, (enum observer_class)c);
 	}
 	pthread_mutex_unlock(&o->lock);
-	return n;
 }
 
 void observer_free(struct observer *o)

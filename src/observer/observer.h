@@ -118,10 +118,15 @@ int observer_poll(struct observer *o, int timeout_ms);
 int observer_snapshot(struct observer *o, enum observer_class cls,
 		      struct observer_class_view *out);
 
-/* Events of cls received so far, after draining the pending ones: cheap
- * (no counter reads, no copies), for noticing that something happened
- * (cisreportd's cache). 0 when not running or not attached. */
-uint64_t observer_received(struct observer *o, enum observer_class cls);
+/* For noticing that something happened (cisreportd's cache), per class a
+ * number that grows with every event the kernel programs count (exact:
+ * counted before the traced system call returns, also when the ring buffer
+ * is full or an earlier record is still being written) and with every
+ * record received from the ring buffer (the pending ones are drained
+ * first): when it has not moved, a snapshot of the class shows the same
+ * events. Cheap: no system call while nothing is pending, no copies.
+ * All 0 when not running; 0 for a class not attached. */
+void observer_changes(struct observer *o, uint64_t out[OBSERVER_NCLASSES]);
 
 /* An eventfd that becomes readable when an event of a class in class_mask
  * (bit 1 << class) arrives, for a thread to wait on (read it to reset).

@@ -29,7 +29,9 @@ cat >"$T/profiles/level1/b.json" <<'JSON'
  "checks": [
   {"name": "c_forward", "id": "1", "title": "forwarding", "mode": "Automatic", "remediation": "-",
    "kind": "sysctl", "params": {"keys": {"net.ipv4.ip_forward": "0"}}},
-  {"name": "c_manual", "id": "3", "title": "manual", "mode": "Manual", "kind": "manual"}
+  {"name": "c_manual", "id": "3", "title": "manual", "mode": "Manual", "kind": "manual"},
+  {"name": "rt_userns", "id": "R1", "title": "user namespaces observed", "mode": "Automatic", "remediation": "-",
+   "kind": "runtime", "params": {"class": "user_namespace", "backs": ["1"], "samples": 16}}
  ]}
 JSON
 # The mount table, observer off: lockdown reads securityfs, which the check
@@ -110,6 +112,59 @@ assert ev and ev[-1]["to"] == "FAIL", ev
 c = ev[-1]["cause"]
 assert "net.ipv4.ip_forward" in c.replace("/", ".") or "ip_forward" in c, c
 assert "observer" in c and "pid" in c and "comm" in c and "uid" in c, c
+PY
+
+# The runtime checks with the observer on: cached while the observer sees
+# nothing new of their class (same bytes, same ETag, a cache hit), re-run
+# by the very next request after an event of it (here a user namespace).
+# Other work on the host may make user namespaces too: a pair of reports is
+# retried until nothing came between them, and the event made here is
+# looked for by time and pid, not by count alone.
+hits() { curl -s --unix-socket "$SOCK" http://localhost/metrics | sed -n 's/^cisreport_cache_requests_total{result="hit"} //p'; }
+etag() { tr -d '\r' <"$T/r$1.h" | sed -n 's/^ETag: //Ip'; }
+creport() { N=$((N + 1)); curl -s --unix-socket "$SOCK" -D "$T/r$N.h" -o "$T/r$N.json" "http://localhost/report/cis?format=json"; }
+same=
+for _ in 1 2 3 4 5; do
+	creport; a=$N; h0=$(hits)
+	creport; h1=$(hits)
+	if [ -n "$(etag $a)" ] && [ "$(etag $a)" = "$(etag $N)" ] && cmp -s "$T/r$a.json" "$T/r$N.json" &&
+		[ "$h1" -gt "$h0" ]; then
+		same=1
+		break
+	fi
+done
+[ -n "$same" ] && ok "observer on: the second report with observed data is a cache hit, same bytes and ETag" ||
+	bad "observer on, no cache hit" "hits $h0 -> $h1, ETag $(etag $a) / $(etag $N)"
+obs() { python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))["results"]["c_forward"]["observed"][0]; print(o["status"], o["count"], o.get("last", "-"))' "$T/r$N.json"; }
+before=$(obs)
+t0=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
+unshare -U true &
+upid=$!
+wait "$upid"
+creport
+after=$(obs)
+python3 - "$before" "$after" "$t0" <<'PY' && ok "user namespace made: the very next report's observed count and last event have it (FAIL)" || bad "observer read-your-writes" "before: $before / after: $after / made at $t0"
+import sys
+b, a, t0 = sys.argv[1].split(), sys.argv[2].split(), sys.argv[3]
+assert a[0] == "FAIL", a
+assert int(a[1]) > int(b[1]), (b, a)
+assert a[2] != "-" and a[2] >= t0, (a, t0)  # same RFC 3339 form, nanoseconds: compares as text
+PY
+curl -s --unix-socket "$SOCK" "http://localhost/report/runtime?format=json" >"$T/rt.json"
+python3 - "$T/rt.json" "$upid" <<'PY' && ok "the runtime report has the event: pid of the unshare among the samples (or 16 earlier ones)" || bad "runtime report" "$(head -c 1500 "$T/rt.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]["rt_userns"]
+o = r["observation"]
+pids = [s["pid"] for s in o["samples"]]
+assert r["status"] == "FAIL", r["status"]
+assert int(sys.argv[2]) in pids or len(pids) == 16, (sys.argv[2], pids)
+PY
+curl -s --unix-socket "$SOCK" "http://localhost/events?since=0" >"$T/ev.json"
+python3 - "$T/ev.json" <<'PY' && ok "drift event of the runtime check names the observer class" || bad "runtime drift" "$(cat "$T/ev.json")"
+import json, sys
+ev = [e for e in json.load(open(sys.argv[1]))["events"] if e["check"] == "rt_userns"]
+# PASS -> FAIL here, unless the host had made a user namespace before the first report
+assert not ev or ("observer user_namespace" in ev[-1]["cause"] and ev[-1]["to"] == "FAIL"), ev
 PY
 kill "$DPID"; wait "$DPID"; DPID=
 echo 0 >/proc/sys/net/ipv4/ip_forward
