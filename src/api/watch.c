@@ -669,17 +669,6 @@ static void drain_inotify(struct watch *w, watch_changed_fn changed, void *ctx)
 	}
 }
 
-static void drain_mounts(struct watch *w, watch_changed_fn changed, void *ctx)
-{
-	if (w->mounts_fd < 0)
-		return;
-	struct pollfd p = {.fd = w->mounts_fd, .events = POLLPRI};
-	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR)))
-		return;
-	/* poll() has taken the change (the kernel notes the event count per
-	 * open file). */
-	touch_class(w, INPUT_MOUNTS, "mounts /proc/self/mountinfo", changed, ctx);
-}
 
 /* Who made the latest change of a class the observer saw. */
 static void observer_cause(const struct observer_class_view *v, const char *what, char *buf,
@@ -832,11 +821,36 @@ int watch_settle_ms(const struct watch *w)
 
 void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, void *ctx)
 {
-	drain_inotify(w, changed, ctx);
+	/* One poll() asks every descriptor whether something is pending (a
+	 * request's drain usually finds nothing: one system call, not one per
+	 * descriptor). On the mount table it also takes the change: the
+	 * kernel notes the event count per open file. */
+	struct pollfd p[3];
+	nfds_t n = 0;
+	int in = -1, mnt = -1, nft = -1;
+	if (w->inotify_fd >= 0) {
+		in = (int)n;
+		p[n++] = (struct pollfd){.fd = w->inotify_fd, .events = POLLIN};
+	}
+	if (w->live && w->mounts_fd >= 0) {
+		mnt = (int)n;
+		p[n++] = (struct pollfd){.fd = w->mounts_fd, .events = POLLPRI};
+	}
+	if (w->live && w->nft_fd >= 0) {
+		nft = (int)n;
+		p[n++] = (struct pollfd){.fd = w->nft_fd, .events = POLLIN};
+	}
+	if (n && poll(p, n, 0) < 0)
+		for (nfds_t i = 0; i < n; i++)
+			p[i].revents = p[i].events; /* cannot tell: look at each */
+	if (in >= 0 && p[in].revents)
+		drain_inotify(w, changed, ctx);
 	if (!w->live)
 		return;
-	drain_mounts(w, changed, ctx);
-	drain_nft(w, changed, ctx);
+	if (mnt >= 0 && (p[mnt].revents & (POLLPRI | POLLERR)))
+		touch_class(w, INPUT_MOUNTS, "mounts /proc/self/mountinfo", changed, ctx);
+	if (nft >= 0 && p[nft].revents)
+		drain_nft(w, changed, ctx);
 	if (w->selinux_status && selinux_status_updated() > 0)
 		touch_class(w, INPUT_SELINUX, "selinux status page", changed, ctx);
 	drain_observer(w, o, changed, ctx);
