@@ -5,6 +5,7 @@
 #
 #   bench/idle_bench.sh [BUILD_DIR] [SECONDS]   (default: build 600)
 #   DAEMON_ARGS="--no-cache"  more daemon options (e.g. to compare without the cache)
+#   STEP=60                   seconds between the samples printed on the way
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -22,10 +23,21 @@ curl -s --unix-socket "$T/api.sock" http://localhost/metrics | grep '^cisreport_
 sleep 5
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
-t0=$(ticks) r0=$(rss) s0=$(date +%s.%N)
-sleep "$WINDOW"
-t1=$(ticks) r1=$(rss) s1=$(date +%s.%N)
 hz=$(getconf CLK_TCK)
+t0=$(ticks) r0=$(rss) s0=$(date +%s.%N)
+# A sample every STEP seconds: CPU since the start, RSS now (growth shows
+# as a trend, not only as the last minus the first).
+STEP=${STEP:-60}
+left=$WINDOW
+while [ "$left" -gt 0 ]; do
+	step=$((left < STEP ? left : STEP))
+	sleep "$step"
+	left=$((left - step))
+	awk -v a="$t0" -v b="$(ticks)" -v hz="$hz" -v s0="$s0" -v s1="$(date +%s.%N)" -v r="$(rss)" \
+		-v l="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+		printf "  %4.0f s: CPU %.3f%%, RSS %d kB, load %s\n", s1 - s0, 100 * (b - a) / hz / (s1 - s0), r, l }'
+done
+t1=$(ticks) r1=$(rss) s1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" -v r0="$r0" -v r1="$r1" 'BEGIN {
 	printf "idle %.0f s: CPU %.3f%% of one core, RSS %d kB -> %d kB (%+d kB)\n",
 	       s1 - s0, 100 * (b - a) / hz / (s1 - s0), r0, r1, r1 - r0 }'
