@@ -540,6 +540,10 @@ unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct
 			fds[*n_fds] = watch_nft_fd(c->watch);
 			events[(*n_fds)++] = POLLIN;
 		}
+		if (watch_bus_fd(c->watch) >= 0) {
+			fds[*n_fds] = watch_bus_fd(c->watch);
+			events[(*n_fds)++] = POLLIN;
+		}
 		int settle = watch_settle_ms(c->watch);
 		if (settle >= 0 && settle < *timeout_ms)
 			*timeout_ms = settle + 1;

@@ -81,8 +81,9 @@ struct cache_body *cache_put(struct cache *c, struct cache_request *cr,
 
 /* For the background re-evaluation: drain the notifications (building the
  * cache for cat if needed); returns the change count (compare with the
- * last one) and fills fds (up to 3) with what to poll: inotify (POLLIN),
- * the mount table (POLLPRI), nf_tables notifications (POLLIN); *n_fds set; *timeout_ms lowered to when a
+ * last one) and fills fds (up to 4) with what to poll: inotify (POLLIN),
+ * the mount table (POLLPRI), nf_tables notifications (POLLIN), the system
+ * bus (POLLIN); *n_fds set; *timeout_ms lowered to when a
  * settling observer change needs one more look (watch_settle_ms);
  * *observer_classes: the observer classes whose events should wake the
  * caller (watch_observer_classes). */

@@ -79,8 +79,8 @@ static void *refresher(void *arg)
 		struct shared_settings *s;
 		daemon_snapshot(d, &c, &s);
 		struct shared_observer *so = daemon_observer(d, NULL, 0);
-		int fds[3];
-		short events[3];
+		int fds[4];
+		short events[4];
 		size_t n_fds;
 		int timeout = IDLE_LOOK_MS;
 		uint32_t wake_classes;
@@ -102,7 +102,7 @@ static void *refresher(void *arg)
 			timeout = until_expiry;
 		catalog_unref(c);
 		shared_settings_unref(s);
-		struct pollfd p[4];
+		struct pollfd p[5];
 		for (size_t i = 0; i < n_fds; i++)
 			p[i] = (struct pollfd){.fd = fds[i], .events = events[i]};
 		/* The observer's events of a watched class wake us too (sysctl

@@ -22,6 +22,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "dynlib/lib_nftnl.h"
+#include "dynlib/lib_sdbus.h"
 #include "observer/observer.h"
 
 /* Every kind of change a directory entry can undergo: written, chmod/chown,
@@ -34,6 +35,17 @@
 #define TREE_MAX_DEPTH 8
 #define TREE_MAX_DIRS 4096
 #define SETTLE_MS 100
+/* systemd's units on the system bus: each unit is an object under this
+ * path, whose properties (ActiveState, ...) change with a
+ * PropertiesChanged signal. Only systemd's own signals count. */
+#define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
+#define UNIT_PATH "/org/freedesktop/systemd1/unit"
+#define UNITS_MATCH                                                                          \
+	"type='signal',sender='org.freedesktop.systemd1',"                                   \
+	"interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"            \
+	"path_namespace='" UNIT_PATH "'"
+/* Messages handled per drain at most (a flood waits for the next one). */
+#define BUS_MAX_PER_DRAIN 4096
 
 /* One input of one subscriber, as registered. */
 struct reg {
@@ -93,6 +105,20 @@ struct watch {
 	int nft_fd;  /* -1: no subscription (firewall inputs keep their TTL) */
 	bool legacy; /* legacy x_tables loaded: not notified, TTL kept */
 	char nft_cause[160];
+	/* systemd units: PropertiesChanged signals on the system bus (sd-bus,
+	 * connected with the first units input; live only). */
+	bool bus_tried;
+	int bus_fd;       /* -1: no subscription (units keep their TTL) */
+	bool bus_pending; /* messages may wait in sd-bus's own queue */
+	char bus_why[256]; /* why there is no subscription */
+	bool bus_lost;      /* was subscribed, the connection went away */
+	long long bus_lost_next; /* monotonic ms: units re-read then (their TTL) */
+#ifdef CISREPORT_HAVE_SYSTEMD
+	const struct sdbus_lib *bus_lib;
+	sd_bus *bus;
+	watch_changed_fn bus_changed; /* set while draining the bus */
+	void *bus_ctx;
+#endif
 };
 
 int watch_inotify_fd(const struct watch *w)
@@ -108,6 +134,11 @@ int watch_mounts_fd(const struct watch *w)
 int watch_nft_fd(const struct watch *w)
 {
 	return w->nft_fd;
+}
+
+int watch_bus_fd(const struct watch *w)
+{
+	return w->bus_fd;
 }
 
 unsigned long watch_degraded(const struct watch *w, enum input_class cls)
@@ -141,6 +172,7 @@ struct watch *watch_new(const struct watch_config *cfg, char *err, size_t err_si
 		w->seen[i] = UINT64_MAX;
 	w->mounts_fd = w->mounts_wake_fd = -1;
 	w->nft_fd = -1;
+	w->bus_fd = -1;
 	w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->inotify_fd < 0) {
 		snprintf(err, err_size, "inotify: %s", strerror(errno));
@@ -186,11 +218,22 @@ void watch_free(struct watch *w)
 		selinux_status_close();
 	if (w->nft_sock)
 		w->nft_lib->socket_close(w->nft_sock);
+#ifdef CISREPORT_HAVE_SYSTEMD
+	if (w->bus)
+		w->bus_lib->flush_close_unref(w->bus);
+#endif
 	free(w);
 }
 
 static void touch_class(struct watch *w, enum input_class cls, const char *cause,
 			watch_changed_fn changed, void *ctx);
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static bool legacy_tables_loaded(void)
 {
@@ -287,6 +330,152 @@ static void drain_nft(struct watch *w, watch_changed_fn changed, void *ctx)
 	snprintf(w->nft_cause, sizeof(w->nft_cause), "firewall nf_tables ruleset (netlink: %s)",
 		 first ? first : "new generation");
 	touch_class(w, INPUT_FIREWALL, w->nft_cause, changed, ctx);
+}
+
+/* A unit's object path, as systemd escapes it: "chronyd.service" ->
+ * UNIT_PATH "/chronyd_2eservice". */
+static void unit_object_path(const char *unit, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "%s/", UNIT_PATH);
+	if (!*unit && n + 1 < size)
+		buf[n++] = '_';
+	for (const unsigned char *p = (const unsigned char *)unit; *p && n + 4 < size; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+			buf[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "_%02x", *p);
+	}
+	buf[n] = '\0';
+}
+
+/* Every units input of the unit at object path (NULL: every unit). */
+static void touch_units(struct watch *w, const char *path, const char *why,
+			watch_changed_fn changed, void *ctx)
+{
+	for (size_t i = 0; i < w->n_regs; i++) {
+		const struct reg *g = &w->regs[i];
+		if (g->cls != INPUT_UNITS)
+			continue;
+		char own[PATH_MAX];
+		unit_object_path(g->name, own, sizeof(own));
+		if (path && strcmp(own, path) != 0)
+			continue;
+		char cause[PATH_MAX + 96];
+		snprintf(cause, sizeof(cause), "units %s (%s)", g->name, why);
+		changed(ctx, g->id, cause);
+	}
+}
+
+#ifdef CISREPORT_HAVE_SYSTEMD
+static int on_unit_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	(void)error;
+	struct watch *w = userdata;
+	const char *path = w->bus_lib->message_get_path(m);
+	if (path && w->bus_changed)
+		touch_units(w, path, "D-Bus PropertiesChanged", w->bus_changed, w->bus_ctx);
+	return 0;
+}
+#endif
+
+/* Listen for systemd's units' PropertiesChanged signals, where a system
+ * bus exists (the one chrony's check asks: $DBUS_SYSTEM_BUS_ADDRESS, else
+ * the well-known socket). Without one, the units keep their TTL. */
+static void bus_subscribe(struct watch *w)
+{
+	w->bus_tried = true;
+#ifdef CISREPORT_HAVE_SYSTEMD
+	char sock[PATH_MAX];
+	struct stat st;
+	snprintf(sock, sizeof(sock), "%s%s", w->root, SYSTEM_BUS_SOCKET);
+	if (!secure_getenv("DBUS_SYSTEM_BUS_ADDRESS") && stat(sock, &st) < 0) {
+		snprintf(w->bus_why, sizeof(w->bus_why), "no system bus (%s: %s)", SYSTEM_BUS_SOCKET,
+			 strerror(errno));
+		return;
+	}
+	char why[512];
+	const struct sdbus_lib *L = sdbus_lib_get(why, sizeof(why));
+	if (!L) {
+		snprintf(w->bus_why, sizeof(w->bus_why), "system bus: %s", why);
+		return;
+	}
+	sd_bus *bus = NULL;
+	int rc = L->open_system(&bus);
+	if (rc >= 0) {
+		(void)L->set_method_call_timeout(bus, 2000000); /* µs */
+		rc = L->add_match(bus, NULL, UNITS_MATCH, on_unit_signal, w);
+	}
+	int fd = rc >= 0 ? L->get_fd(bus) : rc;
+	if (fd < 0) {
+		snprintf(w->bus_why, sizeof(w->bus_why), "system bus: %s", strerror(-fd));
+		if (bus)
+			L->flush_close_unref(bus);
+		return;
+	}
+	/* systemd sends its units' signals only while some client has
+	 * subscribed; no systemd on the bus: the answer is an error, at once. */
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	(void)L->call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+			     "org.freedesktop.systemd1.Manager", "Subscribe", &error, &reply, "");
+	L->message_unref(reply);
+	L->error_free(&error);
+	w->bus_lib = L;
+	w->bus = bus;
+	w->bus_fd = fd;
+	w->bus_pending = true; /* signals may have come during the calls */
+#else
+	snprintf(w->bus_why, sizeof(w->bus_why), "built without systemd D-Bus support");
+#endif
+}
+
+static void drain_bus(struct watch *w, bool readable, watch_changed_fn changed, void *ctx)
+{
+	if (w->bus_lost) {
+		/* No signals any more: the units' TTL, counted from the loss. */
+		long long now = now_ms();
+		if (now >= w->bus_lost_next) {
+			w->bus_lost_next = now + w->ttl_ms;
+			touch_units(w, NULL, "system bus connection lost: time-to-live", changed, ctx);
+		}
+		return;
+	}
+#ifdef CISREPORT_HAVE_SYSTEMD
+	if (!w->bus || (!readable && !w->bus_pending))
+		return;
+	w->bus_pending = false;
+	w->bus_changed = changed;
+	w->bus_ctx = ctx;
+	int rc = 1;
+	for (int i = 0; i < BUS_MAX_PER_DRAIN && rc > 0; i++)
+		rc = w->bus_lib->process(w->bus, NULL);
+	if (rc > 0)
+		w->bus_pending = true; /* more than one drain's worth */
+	w->bus_changed = NULL;
+	w->bus_ctx = NULL;
+	if (rc >= 0)
+		return;
+	/* The bus went away (dbus-daemon restarted): what changed meanwhile
+	 * is unknown; from now on the units' TTL (until a reload rebuilds the
+	 * watches and subscribes again). */
+	w->bus_lib->flush_close_unref(w->bus);
+	w->bus = NULL;
+	w->bus_fd = -1;
+	w->bus_lost = true;
+	w->bus_lost_next = now_ms() + w->ttl_ms;
+	for (size_t i = 0; i < w->n_regs; i++)
+		if (w->regs[i].cls == INPUT_UNITS && !w->regs[i].degraded) {
+			w->regs[i].degraded = true;
+			w->degraded[INPUT_UNITS]++;
+		}
+	snprintf(w->degraded_reason, sizeof(w->degraded_reason),
+		 "units: system bus connection lost: %s", strerror(-rc));
+	touch_units(w, NULL, "system bus connection lost", changed, ctx);
+#else
+	(void)readable;
+	(void)changed;
+	(void)ctx;
+#endif
 }
 
 static int add_rec(struct watch *w, int wd, size_t reg, const char *child, bool tree)
@@ -580,7 +769,20 @@ static int add_live(struct watch *w, size_t id, const struct check_input *in,
 		return 0;
 	case INPUT_OBSERVER:
 		return add_observer(w, id, in->name, f);
-	default: /* processes, units */
+	case INPUT_UNITS:
+		if (!in->name[0])
+			return 0; /* no unit to ask systemd about */
+		if (!w->bus_tried)
+			bus_subscribe(w);
+		if (w->bus_fd >= 0)
+			return add_reg(w, id, INPUT_UNITS, in->name);
+		/* No bus: the TTL, and the report says why. */
+		min_ttl(&f->ttl_ms, w->ttl_ms);
+		w->degraded[INPUT_UNITS]++;
+		snprintf(w->degraded_reason, sizeof(w->degraded_reason), "units %s: %s", in->name,
+			 w->bus_why);
+		return 0;
+	default: /* processes */
 		min_ttl(&f->ttl_ms, w->ttl_ms);
 		return 0;
 	}
@@ -684,13 +886,6 @@ static void observer_cause(const struct observer_class_view *v, const char *what
 	}
 	snprintf(buf, size, "%s %s (observer: first by pid %u comm %s uid %u)", what, last->name,
 		 last->first_pid, last->first_comm, last->first_uid);
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* A sysctl or module class the observer reports early: counts[cls] moved
@@ -802,7 +997,16 @@ uint32_t watch_observer_classes(const struct watch *w)
 		sysctl |= w->regs[i].cls == INPUT_SYSCTL;
 		modules |= w->regs[i].cls == INPUT_MODULES;
 	}
-	return w->obs_regs | (sysctl ? 1u << OBSERVER_SYSCTL_WRITE : 0) |
+	/* A runtime check's status changes with the first event of its class
+	 * only (PASS, nothing seen, to FAIL): later ones change its counts,
+	 * which a request drains itself, but no status. So a busy host (a
+	 * sanitizer's ptrace per process, bpf() in a loop) does not keep the
+	 * background re-evaluation awake. */
+	uint32_t runtime = 0;
+	for (int i = 0; i < OBSERVER_NCLASSES; i++)
+		if ((w->obs_regs & (1u << i)) && (w->seen[i] == 0 || w->seen[i] == UINT64_MAX))
+			runtime |= 1u << i;
+	return runtime | (sysctl ? 1u << OBSERVER_SYSCTL_WRITE : 0) |
 	       (modules ? 1u << OBSERVER_MODULE_LOAD : 0);
 }
 
@@ -825,9 +1029,9 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 	 * request's drain usually finds nothing: one system call, not one per
 	 * descriptor). On the mount table it also takes the change: the
 	 * kernel notes the event count per open file. */
-	struct pollfd p[3];
+	struct pollfd p[4];
 	nfds_t n = 0;
-	int in = -1, mnt = -1, nft = -1;
+	int in = -1, mnt = -1, nft = -1, bus = -1;
 	if (w->inotify_fd >= 0) {
 		in = (int)n;
 		p[n++] = (struct pollfd){.fd = w->inotify_fd, .events = POLLIN};
@@ -840,6 +1044,10 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 		nft = (int)n;
 		p[n++] = (struct pollfd){.fd = w->nft_fd, .events = POLLIN};
 	}
+	if (w->live && w->bus_fd >= 0) {
+		bus = (int)n;
+		p[n++] = (struct pollfd){.fd = w->bus_fd, .events = POLLIN};
+	}
 	if (n && poll(p, n, 0) < 0)
 		for (nfds_t i = 0; i < n; i++)
 			p[i].revents = p[i].events; /* cannot tell: look at each */
@@ -851,6 +1059,7 @@ void watch_drain(struct watch *w, struct observer *o, watch_changed_fn changed, 
 		touch_class(w, INPUT_MOUNTS, "mounts /proc/self/mountinfo", changed, ctx);
 	if (nft >= 0 && p[nft].revents)
 		drain_nft(w, changed, ctx);
+	drain_bus(w, bus >= 0 && p[bus].revents, changed, ctx);
 	if (w->selinux_status && selinux_status_updated() > 0)
 		touch_class(w, INPUT_SELINUX, "selinux status page", changed, ctx);
 	drain_observer(w, o, changed, ctx);

@@ -2,8 +2,9 @@
  * (docs/continuous.md): inotify for files and directories, POLLPRI on
  * /proc/self/mountinfo for the mount table, the SELinux status page, the
  * nf_tables change notifications (netlink NFNLGRP_NFTABLES) for the
- * firewall, the runtime observer's sysctl-write and module-load events, and
- * its event counts per class for the runtime checks. An input with
+ * firewall, systemd's PropertiesChanged signals for units (sd-bus), the
+ * runtime observer's sysctl-write and module-load events, and its event
+ * counts per class for the runtime checks. An input with
  * no notification (or whose watch cannot be set) has a time-to-live. */
 #ifndef CISREPORTD_WATCH_H
 #define CISREPORTD_WATCH_H
@@ -58,6 +59,9 @@ int watch_inotify_fd(const struct watch *w);
 int watch_mounts_fd(const struct watch *w);
 /* The nf_tables notification socket (POLLIN), -1 when not subscribed. */
 int watch_nft_fd(const struct watch *w);
+/* The system bus connection (POLLIN), -1 when not listening for the
+ * units' PropertiesChanged signals. */
+int watch_bus_fd(const struct watch *w);
 
 /* The observer classes whose events change something watched (bit per
  * class): the sysctl and module inputs' and the runtime checks' classes,

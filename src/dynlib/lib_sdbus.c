@@ -18,6 +18,10 @@ static const struct lazy_symbol symbols[] = {
 	LAZY_SYMBOL(struct sdbus_lib, error_free, sd_bus_error_free),
 	LAZY_SYMBOL(struct sdbus_lib, message_unref, sd_bus_message_unref),
 	LAZY_SYMBOL(struct sdbus_lib, flush_close_unref, sd_bus_flush_close_unref),
+	LAZY_SYMBOL(struct sdbus_lib, add_match, sd_bus_add_match),
+	LAZY_SYMBOL(struct sdbus_lib, get_fd, sd_bus_get_fd),
+	LAZY_SYMBOL(struct sdbus_lib, process, sd_bus_process),
+	LAZY_SYMBOL(struct sdbus_lib, message_get_path, sd_bus_message_get_path),
 };
 
 static struct lazy_lib lib = {

@@ -1,5 +1,6 @@
 /* libsystemd's sd-bus, opened on first use (see lazy_lib.h): chrony asks
- * systemd for a unit's state over the system bus. Without a system bus
+ * systemd for a unit's state over the system bus, and cisreportd listens
+ * there for the units' PropertiesChanged signals. Without a system bus
  * (no socket, an offline root) the process table answers and libsystemd is
  * never loaded. Built only when the build found libsystemd's headers
  * (CISREPORT_HAVE_SYSTEMD). */
@@ -20,6 +21,10 @@ struct sdbus_lib {
 	__typeof__(sd_bus_error_free) *error_free;
 	__typeof__(sd_bus_message_unref) *message_unref;
 	__typeof__(sd_bus_flush_close_unref) *flush_close_unref;
+	__typeof__(sd_bus_add_match) *add_match;
+	__typeof__(sd_bus_get_fd) *get_fd;
+	__typeof__(sd_bus_process) *process;
+	__typeof__(sd_bus_message_get_path) *message_get_path;
 };
 
 /* The table, loading libsystemd on the first call; NULL with the reason in

@@ -632,7 +632,7 @@ int observer_wake_fd(struct observer *o, uint32_t class_mask)
 	pthread_mutex_lock(&o->lock);
 	if (o->wake_fd < 0)
 		o->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	o->wake_mask |= class_mask;
+	o->wake_mask = class_mask;
 	int fd = o->wake_fd;
 	pthread_mutex_unlock(&o->lock);
 	return fd;

@@ -130,7 +130,8 @@ void observer_changes(struct observer *o, uint64_t out[OBSERVER_NCLASSES]);
 
 /* An eventfd that becomes readable when an event of a class in class_mask
  * (bit 1 << class) arrives, for a thread to wait on (read it to reset).
- * Owned by the observer; -1 when none can be had. */
+ * The mask replaces the one of the previous call (one waiter). Owned by
+ * the observer; -1 when none can be had. */
 int observer_wake_fd(struct observer *o, uint32_t class_mask);
 
 /* Detach, stop the thread, free. NULL is fine. */
