@@ -8,7 +8,8 @@
  * bytes (cisreport uses the compact form only for a file byte-identical to
  * it), its level, its benchmark, and per check what profile_load would have
  * made of it: name, id, title, remediation, kind, mode, line, and the
- * params as compact JSON text. The JSON stays the source of truth. */
+ * params compiled (util/json_compiled.h: the tree rebuilt without parsing
+ * JSON at run time). The JSON stays the source of truth. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "report/profile.h"
+#include "util/json_compiled.h"
 #include "util/safe_file.h"
 
 static void c_string(FILE *out, const char *s, size_t len)
@@ -111,8 +113,10 @@ int main(int argc, char **argv)
 			const struct check_def *c = &p.checks[j];
 			if (strncmp(c->source, f->path, plen) || c->source[plen] != ':')
 				continue;
-			char *params = c->params ? json_dumps(c->params, JSON_COMPACT | JSON_ENCODE_ANY)
-						 : NULL;
+			char *params = NULL;
+			size_t params_len = 0;
+			if (c->params && json_compiled_encode(c->params, &params, &params_len))
+				return die("cannot compile the params of", c->source);
 			fputs("\t{", out);
 			c_str(out, c->name);
 			fputs(", ", out);
@@ -126,7 +130,7 @@ int main(int argc, char **argv)
 			fprintf(out, ", %s, %s, ", c->manual ? "true" : "false",
 				c->source + plen + 1);
 			if (params)
-				c_str(out, params);
+				c_string(out, params, params_len);
 			else
 				fputs("NULL", out);
 			fputs("},\n", out);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "dir_metadata.h"
 #include "checks/kind.h"
+#include "util/json_compiled.h"
 #include "util/json_pos.h"
 #include "util/safe_file.h"
 
@@ -243,9 +244,21 @@ static int new_check(struct loader *l, const struct source *src, size_t index, c
 		l->p->checks = n;
 		l->cap_checks = cap;
 	}
-	char *where = NULL;
-	if (asprintf(&where, "%s:%d", src->path, line) < 0)
+	/* "path:line", without stdio's formatting (one per check). */
+	char num[16];
+	size_t nl = sizeof(num);
+	unsigned u = line > 0 ? (unsigned)line : 0;
+	do
+		num[--nl] = (char)('0' + u % 10);
+	while ((u /= 10) && nl > 1);
+	size_t pl = strlen(src->path);
+	char *where = malloc(pl + 1 + (sizeof(num) - nl) + 1);
+	if (!where)
 		return -ENOMEM;
+	memcpy(where, src->path, pl);
+	where[pl] = ':';
+	memcpy(where + pl + 1, num + nl, sizeof(num) - nl);
+	where[pl + 1 + sizeof(num) - nl] = '\0';
 	struct check_def *c = &l->p->checks[l->p->n_checks++];
 	memset(c, 0, sizeof(*c));
 	c->source = where;
@@ -349,8 +362,8 @@ static int add_check(struct loader *l, const struct source *src, size_t index, j
 }
 
 /* A check of a file byte-identical to a shipped one: what the build's
- * validation made of it; only its params are parsed (the kinds take
- * JSON). */
+ * validation made of it; its params tree is built from the compiled form
+ * (no JSON parsed). */
 static int add_shipped_check(struct loader *l, const struct source *src, size_t index)
 {
 	const struct profile_shipped_check *sc = &src->shipped->checks[index];
@@ -360,12 +373,11 @@ static int add_shipped_check(struct loader *l, const struct source *src, size_t 
 		return rc;
 	json_t *params = NULL;
 	if (sc->params) {
-		json_error_t jerr;
-		params = json_loads(sc->params, JSON_DECODE_ANY, &jerr);
+		params = json_compiled_build(sc->params);
 		if (!params) {
 			l->p->n_checks--;
 			free((char *)c->source);
-			return -ENOMEM; /* it parsed at build time */
+			return -ENOMEM; /* it was compiled from a valid tree */
 		}
 	}
 	c->entry = params;

@@ -90,7 +90,7 @@ struct profile_shipped_check {
 	const char *name, *id, *title, *remediation, *kind;
 	bool manual;
 	int line;           /* of the check's object in the file */
-	const char *params; /* compact JSON text, NULL: none */
+	const char *params; /* compiled (util/json_compiled.h), NULL: none */
 };
 
 struct profile_shipped_file {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report/profile.h"
+#include "util/json_compiled.h"
 
 static char *dir;
 static char err[1024];
@@ -554,9 +555,13 @@ static void shipped_profiles_by_identity(void **state)
 	text = calloc(1, 8192);
 	len = fread(text, 1, 8191, f);
 	fclose(f);
-	static const struct profile_shipped_check checks[] = {
-		{"c1", "1.1", "compiled title", "fix 1.1", "sysctl", false, 5,
-		 "{\"keys\":{\"fs.suid_dumpable\":\"0\"}}"},
+	json_t *tree = json_loads("{\"keys\":{\"fs.suid_dumpable\":\"0\"}}", 0, NULL);
+	char *compiled;
+	size_t compiled_len;
+	assert_int_equal(json_compiled_encode(tree, &compiled, &compiled_len), 0);
+	json_decref(tree);
+	const struct profile_shipped_check checks[] = {
+		{"c1", "1.1", "compiled title", "fix 1.1", "sysctl", false, 5, compiled},
 		{"c2", "1.2", "only compiled", "", "manual", true, 6, NULL},
 	};
 	struct profile_shipped_file file = {"level1/a.json", 1, text, len, "bottlerocket", "cis",
@@ -612,6 +617,7 @@ static void shipped_profiles_by_identity(void **state)
 	profile_free(&p);
 	profile_use_shipped(NULL);
 	free(text);
+	free(compiled);
 }
 
 int main(void)
