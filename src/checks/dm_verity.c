@@ -664,7 +664,7 @@ static void mount_item(struct host *h, const char *mountpoint, const char *name,
 	snprintf(item, sizeof(item), "mount %s", mountpoint);
 	snprintf(expected, sizeof(expected), "read-only from device-mapper device %s%s%s%s", name,
 		 d->node[0] ? " (" : "", d->node, d->node[0] ? ")" : "");
-	struct libmnt_table *tb;
+	struct mount_table *tb;
 	int bad_line;
 	int rc = mountinfo_load(h, &tb, &bad_line);
 	if (rc) {
@@ -685,25 +685,25 @@ static void mount_item(struct host *h, const char *mountpoint, const char *name,
 		result_evidence(r, item, expected, false, "unknown: %s", why);
 		return;
 	}
-	struct libmnt_fs *fs = mountinfo_find_target(tb, mountpoint);
+	const struct mount_entry *fs = mountinfo_find_target(tb, mountpoint);
 	if (!fs) {
 		result_evidence(r, item, expected, !d->present, "%snothing is mounted at %s",
 				d->present ? "" : "not applicable: ", mountpoint);
-		mnt_unref_table(tb);
+		mount_table_unref(tb);
 		return;
 	}
-	const char *source = mnt_fs_get_source(fs) ? mnt_fs_get_source(fs) : "(none)";
-	const char *fstype = mnt_fs_get_fstype(fs) ? mnt_fs_get_fstype(fs) : "?";
-	const char *vfs = mnt_fs_get_vfs_options(fs) ? mnt_fs_get_vfs_options(fs) : "";
-	dev_t devno = mnt_fs_get_devno(fs);
-	bool ro = mnt_optstr_get_option(vfs, "ro", NULL, NULL) == 0;
+	const char *source = fs->source;
+	const char *fstype = fs->fstype;
+	const char *vfs = fs->vfs_options;
+	dev_t devno = fs->devno;
+	bool ro = mount_option_set(vfs, "ro");
 	char found[PATH_MAX + 300];
 	snprintf(found, sizeof(found), "%s (%u:%u, %s), options %s, %s", source, major(devno),
 		 minor(devno), fstype, vfs, ro ? "read-only" : "read-write");
 	if (!d->present) {
 		result_evidence(r, item, expected, true, "not applicable: %s; %s is %s",
 				d->absent_why, mountpoint, found);
-		mnt_unref_table(tb);
+		mount_table_unref(tb);
 		return;
 	}
 	char mapper[200];
@@ -719,14 +719,14 @@ static void mount_item(struct host *h, const char *mountpoint, const char *name,
 				 "cannot tell whether %s (mounted at %s) is device-mapper device %s: its device number is unknown (no %s/dm-*/dm/name naming it)",
 				 source, mountpoint, name, SYS_BLOCK);
 		result_evidence(r, item, expected, false, "unknown: %s", found);
-		mnt_unref_table(tb);
+		mount_table_unref(tb);
 		return;
 	}
 	if (!from_device)
 		result_evidence(r, item, expected, false, "not from %s: %s", name, found);
 	else
 		result_evidence(r, item, expected, ro, "%s", found);
-	mnt_unref_table(tb);
+	mount_table_unref(tb);
 }
 
 static void dm_verity_run(struct host *h, const json_t *params, struct check_result *r)

@@ -112,7 +112,7 @@ enum securityfs_state { SECFS_MOUNTED, SECFS_NOT_MOUNTED, SECFS_UNKNOWN };
 
 static enum securityfs_state securityfs_state(struct host *h, char *why, size_t size)
 {
-	struct libmnt_table *tb;
+	struct mount_table *tb;
 	int bad_line;
 	int rc = mountinfo_load(h, &tb, &bad_line);
 	if (rc == -EINVAL && bad_line) {
@@ -123,11 +123,11 @@ static enum securityfs_state securityfs_state(struct host *h, char *why, size_t 
 		snprintf(why, size, "cannot read %s: %s", MOUNTINFO(h), host_strerror(rc));
 		return SECFS_UNKNOWN;
 	}
-	struct libmnt_fs *fs = mountinfo_find_target(tb, SECURITYFS_DIR);
-	const char *type = fs ? mnt_fs_get_fstype(fs) : NULL;
+	const struct mount_entry *fs = mountinfo_find_target(tb, SECURITYFS_DIR);
+	const char *type = fs ? fs->fstype : NULL;
 	enum securityfs_state st =
 		type && strcmp(type, "securityfs") == 0 ? SECFS_MOUNTED : SECFS_NOT_MOUNTED;
-	mnt_unref_table(tb);
+	mount_table_unref(tb);
 	return st;
 }
 

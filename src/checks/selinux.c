@@ -16,13 +16,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
-#include <selinux/selinux.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dynlib/lib_selinux.h"
 #include "kernel_tables.h"
 #include "params.h"
 
@@ -283,15 +283,15 @@ static int read_flag(struct host *h, const char *mnt, const char *name, int *val
 	return 0;
 }
 
-static void kernel_items(struct host *h, const char *mnt, const json_t *params,
-			 struct check_result *r, struct unknowns *u)
+static void kernel_items(struct host *h, const struct selinux_lib *se, const char *mnt,
+			 const json_t *params, struct check_result *r, struct unknowns *u)
 {
 	char path[PATH_MAX];
 	const char *mode = param_str(params, "mode", NULL);
 	if (mode) {
 		errno = 0;
 		int pre = lib_file_check(h, mnt, "enforce");
-		int e = pre ? -1 : security_getenforce();
+		int e = pre ? -1 : se->security_getenforce();
 		if (pre)
 			unreadable(r, u, "Current mode", mode, "cannot read %s/enforce: %s", mnt,
 				   host_strerror(pre));
@@ -326,10 +326,10 @@ static void kernel_items(struct host *h, const char *mnt, const json_t *params,
 		int reject_pre = lib_file_check(h, mnt, "reject_unknown");
 		int deny_pre = lib_file_check(h, mnt, "deny_unknown");
 		errno = 0;
-		int reject = reject_pre ? -1 : security_reject_unknown();
+		int reject = reject_pre ? -1 : se->security_reject_unknown();
 		int reject_errno = reject_pre ? -reject_pre : errno;
 		errno = 0;
-		int deny = deny_pre ? -1 : security_deny_unknown();
+		int deny = deny_pre ? -1 : se->security_deny_unknown();
 		int deny_errno = deny_pre ? -deny_pre : errno;
 		const char *actual = NULL;
 		if (reject_pre && reject_pre != -ENOENT)
@@ -370,7 +370,7 @@ static void kernel_items(struct host *h, const char *mnt, const json_t *params,
 static void selinux_run(struct host *h, const json_t *params, struct check_result *r)
 {
 	struct unknowns u = {.count = 0};
-	struct libmnt_table *tb;
+	struct mount_table *tb;
 	int bad_line;
 	int rc = mountinfo_load(h, &tb, &bad_line);
 	if (rc) {
@@ -382,11 +382,11 @@ static void selinux_run(struct host *h, const json_t *params, struct check_resul
 				    host_strerror(rc));
 		return;
 	}
-	struct libmnt_fs *fs = mountinfo_find_fstype(tb, "selinuxfs");
+	const struct mount_entry *fs = mountinfo_find_fstype(tb, "selinuxfs");
 	char mnt[PATH_MAX] = "";
-	if (fs && mnt_fs_get_target(fs))
-		snprintf(mnt, sizeof(mnt), "%s", mnt_fs_get_target(fs));
-	mnt_unref_table(tb);
+	if (fs)
+		snprintf(mnt, sizeof(mnt), "%s", fs->target);
+	mount_table_unref(tb);
 
 	if (!mnt[0]) {
 		bool listed = false;
@@ -410,14 +410,21 @@ static void selinux_run(struct host *h, const json_t *params, struct check_resul
 		result_skip(r, OUTCOME_UNABLE, "path too long: %s", mnt);
 		return;
 	}
+	/* libselinux is loaded here, for a host with selinuxfs mounted only. */
+	char why[600];
+	const struct selinux_lib *se = selinux_lib_get(why, sizeof(why));
+	if (!se) {
+		result_skip(r, OUTCOME_UNABLE, "cannot read the kernel's SELinux state: %s", why);
+		return;
+	}
 	/* That mount point is process-wide: reports running concurrently in the
 	 * daemon's threads take turns. */
 	pthread_mutex_lock(&selinuxmnt_lock);
-	fini_selinuxmnt();
-	set_selinuxmnt(lib_mnt);
+	se->fini_selinuxmnt();
+	se->set_selinuxmnt(lib_mnt);
 
 	config_items(h, params, r, &u);
-	kernel_items(h, mnt, params, r, &u);
+	kernel_items(h, se, mnt, params, r, &u);
 	pthread_mutex_unlock(&selinuxmnt_lock);
 
 	size_t bad = 0;

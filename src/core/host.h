@@ -113,7 +113,7 @@ int host_open(const struct host *h, const char *abs, int flags);
 int host_read_file(const struct host *h, const char *abs, size_t max, char **out,
 		   size_t *len);
 
-/* What a probe parsed from abs's bytes (libmount's table of mountinfo),
+/* What a probe parsed from abs's bytes (the parsed mount table of mountinfo),
  * kept with the memo's entry for abs and released (release(obj)) when that
  * is dropped, so every check of a report shares one parse. put returns 0,
  * or -ENOENT when the memo holds no successful read of abs (obj is then

@@ -19,12 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <selinux/selinux.h>
-
 #include "config.h"
 
 #ifdef CISREPORT_HAVE_BPF
 #include "dynlib/lib_bpf.h"
+#include "dynlib/lib_selinux.h"
 
 /* libbpf is loaded on demand (src/dynlib/lib_bpf.c): observer_start sets
  * this before anything here calls into it, and it stays for the process.
@@ -528,11 +527,19 @@ int observer_start(struct observer *o, char *err, size_t err_size)
 		set_class_unavailable(o, OBSERVER_SELINUX_DENIAL,
 				      "this kernel has no avc:selinux_audited tracepoint (SELinux "
 				      "not built in)");
-	} else if (!o->opts.force_selinux && is_selinux_enabled() != 1) {
-		bpf_l->program__set_autoload(o->skel->progs.obs_selinux_audited, false);
-		set_class_unavailable(o, OBSERVER_SELINUX_DENIAL,
-				      "SELinux is not enabled on this host: no access decisions "
-				      "are made, so there are no denials to observe");
+	} else if (!o->opts.force_selinux) {
+		char se_why[600];
+		const struct selinux_lib *se = selinux_lib_get(se_why, sizeof(se_why));
+		if (!se) {
+			bpf_l->program__set_autoload(o->skel->progs.obs_selinux_audited, false);
+			set_class_unavailable(o, OBSERVER_SELINUX_DENIAL,
+					      "cannot tell whether SELinux is enabled: %s", se_why);
+		} else if (se->is_selinux_enabled() != 1) {
+			bpf_l->program__set_autoload(o->skel->progs.obs_selinux_audited, false);
+			set_class_unavailable(o, OBSERVER_SELINUX_DENIAL,
+					      "SELinux is not enabled on this host: no access decisions "
+					      "are made, so there are no denials to observe");
+		}
 	}
 
 	rc = observer_bpf__load(o->skel);

@@ -39,6 +39,36 @@ for bin in "$CISREPORT" "$BUILD_DIR/cisreportd"; do
 	fi
 done
 
+# cisreport links jansson and libc only: the mount table is parsed in
+# checks/kernel_tables.c (no libmount, libblkid), and libselinux (with
+# libpcre2) is loaded by the selinux kind where selinuxfs is mounted and by
+# the observer; cisreportd links libselinux for its watch (api/watch.c).
+if ldd "$CISREPORT" >"$tmp/ldd" 2>&1; then
+	if grep -E "libselinux|libmount|libblkid|libpcre2" "$tmp/ldd" >"$tmp/ldd.bad"; then
+		bad "ldd $CISREPORT lists libraries it should not link:"
+		sed 's/^/       /' "$tmp/ldd.bad"
+	else
+		ok "ldd $CISREPORT lists none of libselinux, libmount, libblkid, libpcre2"
+	fi
+fi
+# The hardened tree mounts selinuxfs: its selinux check loads libselinux.
+LD_DEBUG=files "$CISREPORT" -c "$SOURCE_DIR/profiles" --check br01050100 -f json \
+	--root "$FIXTURES/hardened" >"$tmp/se.out" 2>"$tmp/se.trace"
+if ! grep -q "file=" "$tmp/se.trace"; then
+	skip "selinux over the hardened tree: no LD_DEBUG trace (not glibc's loader?)"
+elif grep -qE "file=libselinux[^ ]* .*dynamically loaded" "$tmp/se.trace" &&
+	grep -q '"status": *"PASS"' "$tmp/se.out"; then
+	ok "selinux over the hardened tree: libselinux loaded on demand, PASS"
+else
+	bad "selinux over the hardened tree: libselinux not loaded on demand, or not PASS: $(head -c 300 "$tmp/se.out")"
+fi
+LD_DEBUG=files "$CISREPORT" --version >/dev/null 2>"$tmp/se-v.trace"
+if grep -q "file=libselinux" "$tmp/se-v.trace"; then
+	bad "--version loads libselinux"
+else
+	ok "--version loads no libselinux"
+fi
+
 # loaded NAME ARGS...: run cisreport with the loader trace; the on-demand
 # libraries it loaded go to $tmp/NAME.loaded (one name per line).
 loaded() {

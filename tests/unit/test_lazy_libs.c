@@ -28,6 +28,7 @@
 #include "dynlib/lib_kmod.h"
 #include "dynlib/lib_nftnl.h"
 #include "dynlib/lib_sdbus.h"
+#include "dynlib/lib_selinux.h"
 #include "dynlib/lib_yaml.h"
 #include "dynlib/sha256.h"
 #include "evidence/evidence.h"
@@ -42,6 +43,7 @@
 #define MISSING_SYSTEMD "libcisreport-test-missing-systemd.so.9"
 #define MISSING_CRYPTO "libcisreport-test-missing-crypto.so.9"
 #define MISSING_BPF "libcisreport-test-missing-bpf.so.9"
+#define MISSING_SELINUX "libcisreport-test-missing-selinux.so.9"
 #define NOT_FOUND "cannot open shared object file: No such file or directory"
 
 #define UDF "{\"module\":\"udf\",\"filesystem\":\"udf\"}"
@@ -92,6 +94,7 @@ static void nothing_loaded_at_start(void **state)
 	assert_not_loaded(CISREPORT_YAML_SONAME);
 	assert_not_loaded(CISREPORT_CRYPTO_SONAME);
 	assert_not_loaded(CISREPORT_NFTNL_SONAME);
+	assert_not_loaded(CISREPORT_SELINUX_SONAME);
 #ifdef CISREPORT_HAVE_SYSTEMD
 	assert_not_loaded(CISREPORT_SYSTEMD_SONAME);
 #endif
@@ -239,6 +242,20 @@ static void kmod_missing_skips(void **state)
 	assert_null(kmod_lib_get(why, sizeof(why)));
 	assert_string_equal(why, MISSING_KMOD " not available: " MISSING_KMOD ": " NOT_FOUND);
 	assert_not_loaded(CISREPORT_KMOD_SONAME);
+}
+
+/* selinuxfs mounted (the hardened tree) but no libselinux: SKIP, naming
+ * the library, after the mount table said SELinux is enabled. */
+static void selinux_missing_skips(void **state)
+{
+	(void)state;
+	struct check_result r;
+	run_kind("selinux", "{\"mode\":\"enforcing\"}", "hardened", &r);
+	assert_result(&r, CHECK_SKIP,
+		      "cannot read the kernel's SELinux state: " MISSING_SELINUX
+		      " not available: " MISSING_SELINUX ": " NOT_FOUND);
+	result_free(&r);
+	assert_not_loaded(CISREPORT_SELINUX_SONAME);
 }
 
 static void yaml_missing_skips(void **state)
@@ -482,6 +499,7 @@ static int point_at_missing_libraries(void **state)
 	kmod_lib_soname = MISSING_KMOD;
 	devmapper_lib_soname = MISSING_DM;
 	yaml_lib_soname = MISSING_YAML;
+	selinux_lib_soname = MISSING_SELINUX;
 	crypto_lib_soname = MISSING_CRYPTO;
 #ifdef CISREPORT_HAVE_BPF
 	bpf_lib_soname = MISSING_BPF;
@@ -506,6 +524,7 @@ int main(void)
 #endif
 		cmocka_unit_test_setup(kmod_missing_skips, point_at_missing_libraries),
 		cmocka_unit_test(yaml_missing_skips),
+		cmocka_unit_test(selinux_missing_skips),
 		cmocka_unit_test(devmapper_missing_skips),
 		cmocka_unit_test(nftnl_missing_skips),
 		cmocka_unit_test(crypto_missing_evidence_is_an_error),
