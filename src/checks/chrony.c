@@ -373,10 +373,13 @@ static long from_pid_file(struct host *h, const char *name, char *state, const c
 /* /proc/<pid>/comm of the live host, read straight into comm (three system
  * calls, no allocation: the walk reads one per process). Not kept in the
  * host's read memo: nothing else reads them. */
-static int read_live_comm(int proc_fd, const char *pid, char *comm, size_t size)
+static int read_live_comm(int proc_fd, const char *pid, size_t pid_len, char *comm, size_t size)
 {
 	char rel[64];
-	snprintf(rel, sizeof(rel), "%s/comm", pid);
+	if (pid_len > sizeof(rel) - sizeof("/comm"))
+		return -ENAMETOOLONG;
+	memcpy(rel, pid, pid_len);
+	memcpy(rel + pid_len, "/comm", sizeof("/comm"));
 	int fd = openat(proc_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
@@ -421,14 +424,20 @@ static enum state scan_processes(struct host *h, const char *name, char *actual,
 	char found_state = '?';
 	struct dirent *de;
 	while ((de = readdir(dir)) && !found) {
-		if (!de->d_name[0] || strspn(de->d_name, "0123456789") != strlen(de->d_name))
+		size_t len = strspn(de->d_name, "0123456789");
+		if (!len || de->d_name[len])
 			continue;
 		n_procs++;
-		char file[64], comm[64];
-		snprintf(file, sizeof(file), "/proc/%s/comm", de->d_name);
+		char comm[64];
 		/* A process may exit while we look: that is not an error. */
-		int rc = h->live ? read_live_comm(dirfd(dir), de->d_name, comm, sizeof(comm))
-				 : host_read_value(h, file, comm, sizeof(comm));
+		int rc;
+		if (h->live) {
+			rc = read_live_comm(dirfd(dir), de->d_name, len, comm, sizeof(comm));
+		} else {
+			char file[64];
+			snprintf(file, sizeof(file), "/proc/%s/comm", de->d_name);
+			rc = host_read_value(h, file, comm, sizeof(comm));
+		}
 		if (rc || strcmp(comm, name) != 0)
 			continue;
 		char state = process_state(h, strtol(de->d_name, NULL, 10));

@@ -10,6 +10,7 @@
  * through the tree so that it stays so. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,8 @@ json_t *report_to_json_runtime(const struct report *r, bool with_runtime)
 struct jbuf {
 	char *p;
 	size_t len, cap;
-	bool failed; /* out of memory */
+	bool failed;  /* out of memory */
+	bool invalid; /* a string was not valid UTF-8: the tree writes it */
 };
 
 static bool reserve(struct jbuf *b, size_t more)
@@ -186,36 +188,106 @@ static void put(struct jbuf *b, const char *s, size_t n)
 
 #define PUT_LIT(b, lit) put(b, lit, sizeof(lit) - 1)
 
-/* A JSON string as jansson writes it without JSON_ENSURE_ASCII: '"', '\\'
- * and the C0 controls escaped (\b \f \n \r \t, else \u00XX), the rest as is. */
-static void put_str(struct jbuf *b, const char *s)
+/* The length of the valid UTF-8 sequence at p (lead byte >= 0x80) as
+ * jansson accepts it (no overlong forms, no surrogates, nothing above
+ * U+10FFFF), within end; 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 {
-	size_t n = strlen(s);
+	unsigned c = *p, cp;
+	size_t n;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 1;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 2;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 3;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) <= n)
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n + 1;
+}
+
+/* Whether any of the 8 bytes of v needs a look: a C0 control, '"', '\\',
+ * or a byte >= 0x80 (UTF-8 to check). */
+static inline bool word_special(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t quote = v ^ (ones * '"'), bslash = v ^ (ones * '\\');
+	uint64_t t = ((v - ones * 0x20) & ~v) | ((quote - ones) & ~quote) |
+		     ((bslash - ones) & ~bslash) | v;
+	return (t & high) != 0;
+}
+
+/* A JSON string as jansson writes it without JSON_ENSURE_ASCII: '"', '\\'
+ * and the C0 controls escaped (\b \f \n \r \t, else \u00XX), the rest as
+ * is; a string that is not valid UTF-8 marks the buffer invalid (jansson
+ * would drop it: the tree writes that report). Eight bytes are looked at
+ * at once: most strings need no escape at all. */
+static void put_str(struct jbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t n = strlen((const char *)s);
 	if (!reserve(b, n + 2))
 		return;
 	b->p[b->len++] = '"';
-	const char *run = s;
-	for (const char *c = s;; c++) {
-		unsigned char ch = (unsigned char)*c;
-		if (ch && ch != '"' && ch != '\\' && ch >= 0x20)
-			continue;
-		put(b, run, (size_t)(c - run));
-		if (!ch)
-			break;
-		char esc[8];
-		switch (ch) {
-		case '"': memcpy(esc, "\\\"", 3); break;
-		case '\\': memcpy(esc, "\\\\", 3); break;
-		case '\b': memcpy(esc, "\\b", 3); break;
-		case '\f': memcpy(esc, "\\f", 3); break;
-		case '\n': memcpy(esc, "\\n", 3); break;
-		case '\r': memcpy(esc, "\\r", 3); break;
-		case '\t': memcpy(esc, "\\t", 3); break;
-		default: snprintf(esc, sizeof(esc), "\\u%04X", ch); break;
+	const unsigned char *end = s + n, *run = s, *c = s;
+	for (;;) {
+		while (end - c >= 8) {
+			uint64_t v;
+			memcpy(&v, c, 8);
+			if (word_special(v))
+				break;
+			c += 8;
 		}
-		put(b, esc, strlen(esc));
-		run = c + 1;
+		while (c < end && *c >= 0x20 && *c != '"' && *c != '\\' && *c < 0x80)
+			c++;
+		if (c == end)
+			break;
+		if (*c >= 0x80) {
+			size_t k = utf8_seq(c, end);
+			if (!k) {
+				b->invalid = true;
+				return;
+			}
+			c += k;
+			continue;
+		}
+		put(b, (const char *)run, (size_t)(c - run));
+		char esc[8];
+		size_t el = 2;
+		esc[0] = '\\';
+		switch (*c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = "0123456789ABCDEF"[*c >> 4];
+			esc[5] = "0123456789ABCDEF"[*c & 15];
+			el = 6;
+			break;
+		}
+		put(b, esc, el);
+		run = ++c;
 	}
+	put(b, (const char *)run, (size_t)(end - run));
 	PUT_LIT(b, "\"");
 }
 
@@ -230,16 +302,19 @@ static void put_key(struct jbuf *b, const char *key, bool first)
 
 static void put_int(struct jbuf *b, long long v)
 {
-	char num[32];
-	int n = snprintf(num, sizeof(num), "%lld", v);
-	put(b, num, (size_t)n);
+	char num[24];
+	size_t i = sizeof(num);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do
+		num[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		num[--i] = '-';
+	put(b, num + i, sizeof(num) - i);
 }
 
-static void put_member_str(struct jbuf *b, const char *key, const char *v, bool first)
-{
-	put_key(b, key, first);
-	put_str(b, v);
-}
+/* A member whose key is a literal needing no escape: ,"key": at once. */
+#define PUT_MEMBER_STR(b, key, v) (PUT_LIT(b, ",\"" key "\":"), put_str(b, v))
 
 /* A jansson value kept in the report (an observation), as jansson dumps it. */
 static void put_json(struct jbuf *b, const json_t *v)
@@ -253,71 +328,13 @@ static void put_json(struct jbuf *b, const json_t *v)
 	free(text);
 }
 
-/* Valid UTF-8 as jansson accepts it (no overlong forms, no surrogates,
- * nothing above U+10FFFF); NULL is "" and valid. */
-static bool utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	while (*p) {
-		unsigned c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n;
-		unsigned cp;
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (size_t i = 1; i <= n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
-static bool entry_strings_ok(const struct report_entry *e)
-{
-	const struct check_def *d = e->def;
-	const struct check_result *res = &e->result;
-	if (!utf8_ok(d->name) || !utf8_ok(d->id) || !utf8_ok(d->title) ||
-	    !utf8_ok(d->kind_name) || !utf8_ok(d->remediation) || !utf8_ok(res->error))
-		return false;
-	for (size_t i = 0; i < res->n_evidence; i++)
-		if (!utf8_ok(res->evidence[i].item) || !utf8_ok(res->evidence[i].expected) ||
-		    !utf8_ok(res->evidence[i].actual))
-			return false;
-	if (e->waiver && (!utf8_ok(e->waiver->reason) || !utf8_ok(e->waiver->expires) ||
-			  !utf8_ok(e->waiver->approved_by)))
-		return false;
-	return true;
-}
-
-/* What the one-pass writer covers: every string valid UTF-8 (and no
- * runtime backing: "observed" is built from the runtime checks' jansson
- * observations, so the tree writes it). */
+/* What the one-pass writer covers: no runtime backing ("observed" is built
+ * from the runtime checks' jansson observations, so the tree writes it).
+ * Strings that are not valid UTF-8 are found while writing (put_str). */
 static bool one_pass_ok(const struct report *r)
 {
-	if (!utf8_ok(r->timestamp) || !utf8_ok(r->bm->name) || !utf8_ok(r->bm->version) ||
-	    !utf8_ok(r->bm->url) || !utf8_ok(r->bm->type) || !utf8_ok(r->watch_note))
-		return false;
 	for (size_t i = 0; i < r->n_entries; i++)
-		if (r->entries[i].n_observed || !entry_strings_ok(&r->entries[i]))
+		if (r->entries[i].n_observed)
 			return false;
 	return true;
 }
@@ -327,54 +344,51 @@ static void put_entry(struct jbuf *b, const struct report *r, const struct repor
 	const struct check_def *d = e->def;
 	const struct check_result *res = &e->result;
 	/* bloodhound's fields, in its order */
-	PUT_LIT(b, "{");
-	put_member_str(b, "name", d->name, true);
-	put_member_str(b, "id", d->id, false);
-	put_key(b, "level", false);
+	PUT_LIT(b, "{\"name\":");
+	put_str(b, d->name);
+	PUT_MEMBER_STR(b, "id", d->id);
+	PUT_LIT(b, ",\"level\":");
 	put_int(b, d->level);
-	put_member_str(b, "title", d->title, false);
-	put_member_str(b, "mode", d->manual ? "Manual" : "Automatic", false);
-	put_member_str(b, "status", check_status_name(res->status), false);
-	put_member_str(b, "error", res->error ? res->error : "", false);
+	PUT_MEMBER_STR(b, "title", d->title);
+	PUT_MEMBER_STR(b, "mode", d->manual ? "Manual" : "Automatic");
+	PUT_MEMBER_STR(b, "status", check_status_name(res->status));
+	PUT_MEMBER_STR(b, "error", res->error ? res->error : "");
 	/* cisreport's additions */
-	put_member_str(b, "outcome", check_outcome_name(res->outcome), false);
-	put_member_str(b, "kind", d->kind_name, false);
-	put_key(b, "evidence", false);
-	PUT_LIT(b, "[");
+	PUT_MEMBER_STR(b, "outcome", check_outcome_name(res->outcome));
+	PUT_MEMBER_STR(b, "kind", d->kind_name);
+	PUT_LIT(b, ",\"evidence\":[");
 	for (size_t i = 0; i < res->n_evidence; i++) {
 		const struct evidence *ev = &res->evidence[i];
 		if (i)
 			PUT_LIT(b, ",");
-		PUT_LIT(b, "{");
-		put_member_str(b, "item", ev->item, true);
-		put_member_str(b, "expected", ev->expected, false);
-		put_member_str(b, "actual", ev->actual, false);
-		put_key(b, "ok", false);
+		PUT_LIT(b, "{\"item\":");
+		put_str(b, ev->item);
+		PUT_MEMBER_STR(b, "expected", ev->expected);
+		PUT_MEMBER_STR(b, "actual", ev->actual);
 		if (ev->ok)
-			PUT_LIT(b, "true}");
+			PUT_LIT(b, ",\"ok\":true}");
 		else
-			PUT_LIT(b, "false}");
+			PUT_LIT(b, ",\"ok\":false}");
 	}
 	PUT_LIT(b, "]");
-	put_member_str(b, "remediation", d->remediation, false);
+	PUT_MEMBER_STR(b, "remediation", d->remediation);
 	if (res->observation) {
-		put_key(b, "observation", false);
+		PUT_LIT(b, ",\"observation\":");
 		put_json(b, res->observation);
 	}
 	if (e->waiver) {
 		const struct report_waiver *w = e->waiver;
-		put_key(b, "waiver", false);
-		PUT_LIT(b, "{");
-		put_member_str(b, "reason", w->reason, true);
-		put_member_str(b, "expires", w->expires, false);
-		put_member_str(b, "approved_by", w->approved_by, false);
-		put_member_str(b, "state", w->expired ? "expired" : "active", false);
+		PUT_LIT(b, ",\"waiver\":{\"reason\":");
+		put_str(b, w->reason);
+		PUT_MEMBER_STR(b, "expires", w->expires);
+		PUT_MEMBER_STR(b, "approved_by", w->approved_by);
+		PUT_MEMBER_STR(b, "state", w->expired ? "expired" : "active");
 		PUT_LIT(b, "}");
 	}
 	if (r->show_freshness) {
 		char at[48];
 		report_format_timestamp(&e->evaluated_at, at, sizeof(at));
-		put_member_str(b, "evaluated_at", at, false);
+		PUT_MEMBER_STR(b, "evaluated_at", at);
 	}
 	PUT_LIT(b, "}");
 }
@@ -384,31 +398,30 @@ static void put_report(struct jbuf *b, const struct report *r)
 {
 	PUT_LIT(b, "{\"level\":");
 	put_int(b, r->level);
-	put_key(b, "total", false);
+	PUT_LIT(b, ",\"total\":");
 	put_int(b, (long long)r->total);
-	put_key(b, "passed", false);
+	PUT_LIT(b, ",\"passed\":");
 	put_int(b, (long long)r->passed);
-	put_key(b, "skipped", false);
+	PUT_LIT(b, ",\"skipped\":");
 	put_int(b, (long long)r->skipped);
-	put_key(b, "failed", false);
+	PUT_LIT(b, ",\"failed\":");
 	put_int(b, (long long)r->failed);
-	put_member_str(b, "status", check_status_name(r->status), false);
-	put_member_str(b, "timestamp", r->timestamp, false);
+	PUT_MEMBER_STR(b, "status", check_status_name(r->status));
+	PUT_MEMBER_STR(b, "timestamp", r->timestamp);
 	if (r->show_freshness) {
 		char as_of[48];
 		report_format_timestamp(&r->as_of, as_of, sizeof(as_of));
-		put_member_str(b, "as_of", as_of, false);
+		PUT_MEMBER_STR(b, "as_of", as_of);
 		if (r->watch_note[0])
-			put_member_str(b, "watch_degraded", r->watch_note, false);
+			PUT_MEMBER_STR(b, "watch_degraded", r->watch_note);
 	}
 	if (r->bm->name)
-		put_member_str(b, "name", r->bm->name, false);
+		PUT_MEMBER_STR(b, "name", r->bm->name);
 	if (r->bm->version)
-		put_member_str(b, "version", r->bm->version, false);
+		PUT_MEMBER_STR(b, "version", r->bm->version);
 	if (r->bm->url)
-		put_member_str(b, "url", r->bm->url, false);
-	put_key(b, "results", false);
-	PUT_LIT(b, "{");
+		PUT_MEMBER_STR(b, "url", r->bm->url);
+	PUT_LIT(b, ",\"results\":{");
 	/* the benchmark's items only, as report_to_json */
 	bool first = true;
 	for (size_t i = 0; i < r->n_entries; i++) {
@@ -419,7 +432,7 @@ static void put_report(struct jbuf *b, const struct report *r)
 		first = false;
 	}
 	PUT_LIT(b, "}");
-	put_member_str(b, "type", r->bm->type, false);
+	PUT_MEMBER_STR(b, "type", r->bm->type);
 	PUT_LIT(b, "}\n");
 }
 
@@ -427,9 +440,12 @@ int write_json(const struct report *r, const struct writer_options *o, FILE *out
 {
 	(void)o;
 	struct jbuf b = {0};
-	if (one_pass_ok(r)) {
+	bool one_pass = one_pass_ok(r);
+	if (one_pass)
 		put_report(&b, r);
-	} else {
+	if (!one_pass || b.invalid) {
+		b.len = 0;
+		b.invalid = false;
 		json_t *doc = report_to_json(r);
 		char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(doc);
