@@ -227,12 +227,14 @@ static int cmp_dropin(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
-/* The drop-ins in the order systemd applies them. Returns the count or a
+/* The drop-ins in the order systemd applies them, into *list (malloc'd,
+ * grown as they are found: most hosts have none). Returns the count or a
  * negative errno with why filled. */
-static int list_dropins(struct host *h, const char *config, struct dropin *out, size_t max,
+static int list_dropins(struct host *h, const char *config, struct dropin **list, size_t max,
 			char *why, size_t why_size)
 {
-	size_t n = 0;
+	size_t n = 0, cap = 0;
+	struct dropin *out = NULL;
 	for (size_t d = 0; d < N_CONF_DIRS; d++) {
 		char abs[PATH_MAX], path[PATH_MAX];
 		snprintf(abs, sizeof(abs), "%s/%s.d", conf_dirs[d], config);
@@ -242,8 +244,10 @@ static int list_dropins(struct host *h, const char *config, struct dropin *out, 
 		if (!dir) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
-			snprintf(why, why_size, "cannot read %s: %s", abs, host_strerror(-errno));
-			return -errno;
+			int err = -errno;
+			snprintf(why, why_size, "cannot read %s: %s", abs, host_strerror(err));
+			free(out);
+			return err;
 		}
 		struct dirent *de;
 		while ((de = readdir(dir))) {
@@ -275,7 +279,19 @@ static int list_dropins(struct host *h, const char *config, struct dropin *out, 
 			if (n == max) {
 				closedir(dir);
 				snprintf(why, why_size, "more than %zu drop-ins under %s", max, abs);
+				free(out);
 				return -E2BIG;
+			}
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				struct dropin *more = realloc(out, cap * sizeof(*out));
+				if (!more) {
+					closedir(dir);
+					snprintf(why, why_size, "out of memory");
+					free(out);
+					return -ENOMEM;
+				}
+				out = more;
 			}
 			snprintf(out[n].name, sizeof(out->name), "%s", de->d_name);
 			out[n].masked = masked;
@@ -283,18 +299,18 @@ static int list_dropins(struct host *h, const char *config, struct dropin *out, 
 		}
 		closedir(dir);
 	}
-	qsort(out, n, sizeof(*out), cmp_dropin);
+	if (n)
+		qsort(out, n, sizeof(*out), cmp_dropin);
+	*list = out;
 	return (int)n;
 }
 
 static void journald_run(struct host *h, const json_t *params, struct check_result *r)
 {
 	struct setting *s = calloc(1, sizeof(*s));
-	struct dropin *dropins = calloc(MAX_DROPINS, sizeof(*dropins));
+	struct dropin *dropins = NULL;
 	char why[PATH_MAX + 128] = "";
-	if (!s || !dropins) {
-		free(s);
-		free(dropins);
+	if (!s) {
 		result_skip(r, OUTCOME_UNABLE, "out of memory");
 		return;
 	}
@@ -305,7 +321,7 @@ static void journald_run(struct host *h, const json_t *params, struct check_resu
 	const char *want = param_str(params, "value", "");
 	const char *dflt = param_str(params, "default", NULL);
 
-	int n = list_dropins(h, config, dropins, MAX_DROPINS, why, sizeof(why));
+	int n = list_dropins(h, config, &dropins, MAX_DROPINS, why, sizeof(why));
 	if (n < 0)
 		goto unable;
 	/* The main file: the first that exists. */

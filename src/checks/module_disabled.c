@@ -22,11 +22,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel_tables.h"
@@ -366,16 +369,49 @@ static bool probe_builtin(struct probe *p, const json_t *params, const char *rel
 	return false;
 }
 
+/* What identifies a state of the modprobe configuration: every directory
+ * kmod reads (or that it is absent) and each *.conf in it, by inode, size,
+ * and change and modification times (64 bits of FNV-1a over them); and the
+ * newest of those times. */
+struct conf_print {
+	uint64_t hash;
+	time_t newest;
+};
+
+static void print_add(struct conf_print *print, const void *data, size_t n)
+{
+	const unsigned char *b = data;
+	for (size_t i = 0; i < n; i++)
+		print->hash = (print->hash ^ b[i]) * 0x100000001b3ull;
+}
+
+static void print_stat(struct conf_print *print, const struct stat *st)
+{
+	const uint64_t f[] = {(uint64_t)st->st_dev,          (uint64_t)st->st_ino,
+			      (uint64_t)st->st_size,         (uint64_t)st->st_mode,
+			      (uint64_t)st->st_mtim.tv_sec,  (uint64_t)st->st_mtim.tv_nsec,
+			      (uint64_t)st->st_ctim.tv_sec,  (uint64_t)st->st_ctim.tv_nsec};
+	print_add(print, f, sizeof(f));
+	if (st->st_mtim.tv_sec > print->newest)
+		print->newest = st->st_mtim.tv_sec;
+	if (st->st_ctim.tv_sec > print->newest)
+		print->newest = st->st_ctim.tv_sec;
+}
+
 /* kmod silently skips a configuration file it cannot open, which would
  * make a hidden "install udf /bin/true" look absent. Find such files
- * first, in the same places and with the same name filter kmod uses. */
-static int find_unreadable_config(struct probe *p)
+ * first, in the same places and with the same name filter kmod uses;
+ * *print identifies what was found (print_stat). */
+static int find_unreadable_config(struct probe *p, struct conf_print *print)
 {
+	print->hash = 0xcbf29ce484222325ull;
+	print->newest = 0;
 	for (size_t i = 0; modprobe_dirs[i]; i++) {
 		char dir[PATH_MAX];
 		int rc = host_path(p->h, modprobe_dirs[i], dir, sizeof(dir));
 		if (rc)
 			return rc;
+		print_add(print, &i, sizeof(i));
 		struct stat st;
 		if (stat(dir, &st) < 0) {
 			if (errno == ENOENT || errno == ENOTDIR)
@@ -383,6 +419,7 @@ static int find_unreadable_config(struct probe *p)
 			set_skip(p, "cannot look up %s: %s", modprobe_dirs[i], strerror(errno));
 			return -errno;
 		}
+		print_stat(print, &st);
 		if (!S_ISDIR(st.st_mode)) {
 			int crc = safe_check(AT_FDCWD, dir, 0);
 			if (crc) {
@@ -406,6 +443,11 @@ static int find_unreadable_config(struct probe *p)
 			 * FIFO would block it, /dev/zero never ends. Only regular
 			 * files go to kmod; it skips directories itself. */
 			int crc = safe_check(dirfd(d), de->d_name, 0);
+			struct stat fst;
+			if (!crc && fstatat(dirfd(d), de->d_name, &fst, 0) == 0) {
+				print_add(print, de->d_name, n + 1);
+				print_stat(print, &fst);
+			}
 			if (!crc || crc == -EISDIR || crc == -ENOENT)
 				continue;
 			bad = crc;
@@ -487,13 +529,74 @@ static bool is_blacklisted(const struct kmod_lib *k, struct kmod_ctx *ctx, const
 }
 
 /* Records the "install command" item from the modprobe configuration. */
+/* One libkmod context for the process, kept while the configuration it
+ * read is unchanged: cisreportd re-evaluates the report again and again,
+ * and a report has several module checks; each would read and parse every
+ * modprobe.d file again. Keyed on the directories (under the host's root)
+ * and the print of what is in them (find_unreadable_config), so a change,
+ * even between two checks of one report, reads it anew. File times are
+ * coarse (a kernel tick): a file changed twice within one tick, keeping
+ * its size, would keep its print; so, as git does with its index, a
+ * configuration changed in the last KEPT_RACY_SECONDS is read afresh every
+ * time and not kept. A context is not thread-safe: the kept one is used
+ * under the lock, until kept_ctx_put. */
+#define KEPT_RACY_SECONDS 2
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kmod_ctx *kept_ctx;
+static uint64_t kept_hash;
+
+/* The context to read the configuration at moddir and paths with; *fresh
+ * says it is the caller's own (racy) rather than the kept one. */
+static struct kmod_ctx *kept_ctx_get(const struct kmod_lib *k, const char *moddir,
+				     const char *const *paths, struct conf_print print,
+				     bool *fresh)
+{
+	/* the places read are part of what the context stands for */
+	print_add(&print, moddir, strlen(moddir) + 1);
+	for (size_t i = 0; paths[i]; i++)
+		print_add(&print, paths[i], strlen(paths[i]) + 1);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	*fresh = print.newest + KEPT_RACY_SECONDS >= now.tv_sec;
+	if (*fresh) {
+		struct kmod_ctx *ctx = k->new(moddir, paths);
+		if (ctx)
+			k->set_log_fn(ctx, quiet_kmod_log, NULL);
+		return ctx;
+	}
+	pthread_mutex_lock(&kept_lock);
+	if (kept_ctx && kept_hash == print.hash)
+		return kept_ctx;
+	if (kept_ctx) {
+		k->unref(kept_ctx);
+		kept_ctx = NULL;
+	}
+	kept_ctx = k->new(moddir, paths);
+	if (!kept_ctx) {
+		pthread_mutex_unlock(&kept_lock);
+		return NULL;
+	}
+	k->set_log_fn(kept_ctx, quiet_kmod_log, NULL);
+	kept_hash = print.hash;
+	return kept_ctx;
+}
+
+static void kept_ctx_put(const struct kmod_lib *k, struct kmod_ctx *ctx, bool fresh)
+{
+	if (fresh)
+		k->unref(ctx);
+	else
+		pthread_mutex_unlock(&kept_lock);
+}
+
 static void probe_install_command(struct probe *p, const json_t *params, const char *release)
 {
 	const json_t *accepted = json_object_get(params, "install_commands");
 	char expected[512], list[400];
 	describe_accepted(accepted, list, sizeof(list));
 	snprintf(expected, sizeof(expected), "install %s %s", p->module, list);
-	if (find_unreadable_config(p))
+	struct conf_print print;
+	if (find_unreadable_config(p, &print))
 		return;
 
 	char moddir[PATH_MAX], abs[PATH_MAX];
@@ -519,17 +622,17 @@ static void probe_install_command(struct probe *p, const json_t *params, const c
 		set_skip(p, "cannot read the modprobe configuration: %s", why);
 		return;
 	}
-	struct kmod_ctx *ctx = k->new(moddir, paths);
+	bool fresh;
+	struct kmod_ctx *ctx = kept_ctx_get(k, moddir, paths, print, &fresh);
 	if (!ctx) {
 		set_skip(p, "libkmod could not read the modprobe configuration");
 		return;
 	}
-	k->set_log_fn(ctx, quiet_kmod_log, NULL);
 	struct kmod_module *mod = NULL;
 	int rc = k->module_new_from_name(ctx, p->module, &mod);
 	if (rc < 0) {
 		set_skip(p, "libkmod: cannot look up module %s: %s", p->module, strerror(-rc));
-		k->unref(ctx);
+		kept_ctx_put(k, ctx, fresh);
 		return;
 	}
 	const char *cmd = k->module_get_install_commands(mod);
@@ -549,7 +652,7 @@ static void probe_install_command(struct probe *p, const json_t *params, const c
 				"none: \"modprobe %s\" would load it", p->module);
 	}
 	k->module_unref(mod);
-	k->unref(ctx);
+	kept_ctx_put(k, ctx, fresh);
 }
 
 static void module_disabled_run(struct host *h, const json_t *params, struct check_result *r)

@@ -78,7 +78,7 @@ static void not_encodable_or_not_an_encoding(void **state)
 	json_decref(v);
 	assert_null(json_compiled_build(""));
 	assert_null(json_compiled_build("x"));
-	assert_null(json_compiled_build("o" "kk\0" "s1")); /* object not closed */
+	assert_null(json_compiled_build("o" "kk\0" "s1\0" "q")); /* object not closed */
 	assert_null(json_compiled_build("a" "s1\0" "q"));
 }
 

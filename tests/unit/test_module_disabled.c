@@ -203,6 +203,41 @@ static void modprobe_directories_as_kmod_reads_them(void **state)
 	free_temp_dir(t);
 }
 
+/* The modprobe configuration's libkmod context is kept across reports
+ * (cisreportd re-evaluates them again and again) only while nothing in it
+ * changed: a configuration as old as a few seconds is read once, and any
+ * change to it, even one keeping the file's size, is seen at once. */
+static void kept_configuration_sees_every_change(void **state)
+{
+	(void)state;
+	char *t = base_tree(loaded_modules);
+	write_file(t, "etc/modprobe.d/udf.conf", "install udf /bin/true\n", 0644);
+	sleep(3); /* older than the racy window: the context is kept */
+	struct check_result r;
+	for (int i = 0; i < 2; i++) {
+		run_kind("module_disabled", UDF, t, &r);
+		assert_result(&r, CHECK_PASS, NULL);
+		result_free(&r);
+	}
+	/* same size, same name, at once: seen */
+	write_file(t, "etc/modprobe.d/udf.conf", "install udf /bin/echo\n", 0644);
+	run_kind("module_disabled", UDF, t, &r);
+	assert_result(&r, CHECK_FAIL, "install udf /bin/echo");
+	result_free(&r);
+	sleep(3);
+	run_kind("module_disabled", UDF, t, &r);
+	assert_result(&r, CHECK_FAIL, "install udf /bin/echo");
+	result_free(&r);
+	/* a file added beside it (the directory changed) */
+	write_file(t, "etc/modprobe.d/00-first.conf", "install udf /bin/false\n", 0644);
+	sleep(3);
+	run_kind("module_disabled", UDF, t, &r);
+	assert_result(&r, CHECK_PASS, NULL);
+	assert_string_equal(find_evidence(&r, "install command")->actual, "install udf /bin/false");
+	result_free(&r);
+	free_temp_dir(t);
+}
+
 static void builtin_module_fails(void **state)
 {
 	(void)state;
@@ -397,6 +432,7 @@ int main(void)
 		cmocka_unit_test(non_disabling_install_commands_fail),
 		cmocka_unit_test(accepted_commands_come_from_params),
 		cmocka_unit_test(modprobe_directories_as_kmod_reads_them),
+		cmocka_unit_test(kept_configuration_sees_every_change),
 		cmocka_unit_test(builtin_module_fails),
 		cmocka_unit_test(no_module_support_passes),
 		cmocka_unit_test(missing_and_garbage_skip),
