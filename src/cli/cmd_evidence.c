@@ -187,6 +187,12 @@ static int load_settings_file(const char *path, struct settings *s, char **text,
 	return 0;
 }
 
+static void said_removed(const char *tmp, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "cisreport evidence: removed %s, left by an interrupted run\n", tmp);
+}
+
 int cmd_evidence(int argc, char **argv)
 {
 	struct evidence_cli c;
@@ -201,6 +207,9 @@ int cmd_evidence(int argc, char **argv)
 		return EXIT_CHECKS_NOT_FOUND;
 	}
 
+	/* What an interrupted run (kill -9, power loss) left beside the
+	 * bundle goes first; a running writer's is left alone. */
+	evidence_bundle_remove_stale(c.output, said_removed, NULL);
 	/* Fail before running anything: an existing bundle, a bad key, bad
 	 * settings. */
 	char err[1024];

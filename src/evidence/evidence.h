@@ -69,11 +69,21 @@ struct evidence_input {
 };
 
 /* Write a new bundle at path (which must not exist) atomically: it is built
- * in a temporary directory beside it and renamed into place. Returns 0 or
- * -errno with the reason in err (-ELIBACC: libcrypto, which hashes and
- * signs, cannot be loaded; nothing is written then). */
+ * in a temporary directory beside it ("<path>.tmp.XXXXXX", mode 0700,
+ * locked by this writer) and renamed into place, never over anything; on
+ * any error the temporary tree is removed. Returns 0 or -errno with the
+ * reason in err (-ELIBACC: libcrypto, which hashes and signs, cannot be
+ * loaded; nothing is written then). */
 int evidence_bundle_write(const char *path, const struct evidence_input *in, char *err,
 			  size_t err_size);
+
+/* Remove what writers killed mid-way (kill -9, power loss) left beside
+ * path: the temporary directories of path, and those of other bundles in
+ * its directory that hold nothing but bundle files; never one a running
+ * writer holds, never another user's (util/atomic_file). Calls
+ * removed(tmp) for each. Returns how many, or -errno. */
+int evidence_bundle_remove_stale(const char *path, void (*removed)(const char *tmp, void *arg),
+				 void *arg);
 
 /* The waivers and runtime documents of a bundle; report_json is
  * report_to_json(in->report). Exposed for the tests. NULL: out of memory,

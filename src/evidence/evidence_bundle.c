@@ -1,11 +1,12 @@
 /* Writing an evidence bundle: every file is written once into a fresh
- * temporary directory (O_EXCL, fsync), hashed as written, listed in the
- * manifest, and the directory is renamed into place only when complete. */
+ * temporary directory (util/atomic_file's atomic_dir: mode 0700 and locked
+ * while built; each file O_EXCL, mode 0600 until written, fsync), hashed as
+ * written, listed in the manifest, and the directory is renamed into place
+ * only when complete. */
 #include "evidence.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "checks/kind.h"
 #include "dynlib/lib_crypto.h"
 #include "dynlib/sha256.h"
+#include "util/atomic_file.h"
 #include "formats/writer.h"
 #include "util/safe_file.h"
 
@@ -30,8 +32,8 @@ struct bundle_file {
 };
 
 struct bundle {
-	int dirfd;
-	char *tmp;
+	struct atomic_dir dir;
+	int dirfd; /* dir.fd */
 	struct bundle_file *files;
 	size_t n_files, cap_files;
 	char **dirs; /* created subdirectories, fsynced at the end */
@@ -108,11 +110,11 @@ static int put_file(struct bundle *b, const char *rel, const void *data, size_t 
 	int rc = make_parents(b, rel);
 	if (rc)
 		return fail(b, rc, "%s: cannot create its folder: %s", rel, strerror(-rc));
-	int fd = openat(b->dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = openat(b->dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return fail(b, -errno, "%s: cannot create: %s", rel, strerror(errno));
 	rc = write_all(fd, data, len);
-	if (!rc && fsync(fd) < 0)
+	if (!rc && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
 		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
@@ -138,6 +140,8 @@ static int put_file(struct bundle *b, const char *rel, const void *data, size_t 
 		return fail(b, rc, "%s: cannot hash: %s", rel, strerror(-rc));
 	}
 	b->n_files++;
+	if (b->n_files == 1)
+		atomic_fault_point("write");
 	return 0;
 }
 
@@ -520,13 +524,6 @@ static int put_manifest(struct bundle *b, EVP_PKEY *key)
 	return rc;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void fsync_dir_at(int dirfd, const char *rel)
 {
 	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -539,7 +536,7 @@ static void fsync_dir_at(int dirfd, const char *rel)
 int evidence_bundle_write(const char *path, const struct evidence_input *in, char *err,
 			  size_t err_size)
 {
-	struct bundle b = {.dirfd = -1, .err = err, .err_size = err_size};
+	struct bundle b = {.dir = {.fd = -1}, .dirfd = -1, .err = err, .err_size = err_size};
 	EVP_PKEY *key = NULL;
 	json_t *report_json = NULL;
 	int rc = 0;
@@ -555,26 +552,12 @@ int evidence_bundle_write(const char *path, const struct evidence_input *in, cha
 		if (rc)
 			return rc;
 	}
-	size_t plen = strlen(path);
-	while (plen > 1 && path[plen - 1] == '/')
-		plen--;
-	if (asprintf(&b.tmp, "%.*s.tmp.XXXXXX", (int)plen, path) < 0) {
-		sign_key_free(key);
-		return fail(&b, -ENOMEM, "out of memory");
-	}
-	if (!mkdtemp(b.tmp)) {
-		rc = fail(&b, -errno, "%s: cannot create the bundle beside it: %s", path,
-			  strerror(errno));
-		free(b.tmp);
-		b.tmp = NULL;
+	rc = atomic_dir_open(&b.dir, path, 0755);
+	if (rc) {
+		fail(&b, rc, "%s: cannot create the bundle beside it: %s", path, strerror(-rc));
 		goto out;
 	}
-	chmod(b.tmp, 0755);
-	b.dirfd = open(b.tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b.dirfd < 0) {
-		rc = fail(&b, -errno, "%s: %s", b.tmp, strerror(errno));
-		goto out;
-	}
+	b.dirfd = b.dir.fd;
 
 	report_json = report_to_json_runtime(in->report, true);
 	if (!report_json) {
@@ -611,27 +594,14 @@ int evidence_bundle_write(const char *path, const struct evidence_input *in, cha
 
 	for (size_t i = 0; i < b.n_dirs; i++)
 		fsync_dir_at(b.dirfd, b.dirs[i]);
-	fsync(b.dirfd);
-	if (rename(b.tmp, path) < 0) {
-		rc = fail(&b, -errno, "%s: cannot move the bundle into place: %s", path,
-			  strerror(errno));
-		goto out;
-	}
-	char *parent = strdup(path);
-	if (parent) {
-		int pfd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (pfd >= 0) {
-			fsync(pfd);
-			close(pfd);
-		}
-		free(parent);
-	}
+	/* fsync, mode 0755, rename (never over anything), parent fsync */
+	rc = atomic_dir_commit(&b.dir);
+	if (rc)
+		fail(&b, rc, "%s: cannot move the bundle into place: %s", path,
+		     rc == -EEXIST || rc == -ENOTEMPTY ? "it exists now" : strerror(-rc));
 out:
-	if (rc && b.tmp)
-		nftw(b.tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	if (b.dirfd >= 0)
-		close(b.dirfd);
-	free(b.tmp);
+	if (rc)
+		atomic_dir_abort(&b.dir); /* the whole temporary tree */
 	for (size_t i = 0; i < b.n_files; i++)
 		free(b.files[i].rel);
 	free(b.files);
@@ -641,4 +611,17 @@ out:
 	json_decref(report_json);
 	sign_key_free(key);
 	return rc;
+}
+
+/* What a bundle's top level may hold: a temporary directory holding nothing
+ * else is one of ours. */
+static const char *const bundle_names[] = {
+	"bundle.json", "report.json", "report.txt", "host.json", "pci-dss-2.2.json",
+	"waivers.json", "runtime.json", EVIDENCE_SETTINGS, "profiles", "mapping",
+	EVIDENCE_PUBKEY, EVIDENCE_MANIFEST, EVIDENCE_SIGNATURE, NULL};
+
+int evidence_bundle_remove_stale(const char *path, void (*removed)(const char *tmp, void *arg),
+				 void *arg)
+{
+	return atomic_dir_remove_stale(path, bundle_names, removed, arg);
 }

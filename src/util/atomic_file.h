@@ -47,4 +47,43 @@ int atomic_write_group(const char *path, const void *data, size_t len, int mode,
  * running. Returns how many were removed, or -errno. */
 int atomic_remove_stale(const char *path, void (*removed)(const char *tmp, void *arg), void *arg);
 
+/* CISREPORT_FAULT_ATOMIC=stage: SIGKILL here (for writers built on these). */
+void atomic_fault_point(const char *stage);
+
+/* A directory built whole (an evidence bundle): made as
+ * "<target>.tmp.XXXXXX" (mkdtemp: new, mode 0700 while it is built) in the
+ * target's directory, held by its writer with flock(LOCK_EX) on fd, given
+ * its final mode, fsynced and renamed into place only when complete; the
+ * target must not exist (RENAME_NOREPLACE: never over another directory).
+ * Any error path removes the whole temporary tree. A writer killed mid-way
+ * leaves no target and one such directory, which atomic_dir_remove_stale()
+ * removes (it knows a live writer's by its lock). Fault stages as above:
+ * "open" (created, empty), "rename" (complete, before the rename),
+ * "renamed"; writers call atomic_fault_point("write") after their first
+ * file. */
+struct atomic_dir {
+	int fd;     /* the temporary directory: create the contents relative to it */
+	char *path;
+	char *tmp;
+	int mode;
+};
+
+/* Returns 0 or -errno. mode is the directory's final mode (e.g. 0755). */
+int atomic_dir_open(struct atomic_dir *ad, const char *path, int mode);
+/* fsync, final mode, rename into place (-EEXIST if the target appeared),
+ * fsync of the parent. Returns 0 or -errno (the temporary tree removed). */
+int atomic_dir_commit(struct atomic_dir *ad);
+/* Remove the temporary tree. */
+void atomic_dir_abort(struct atomic_dir *ad);
+
+/* Remove the temporary directories atomic_dir writers leave when killed:
+ * "<path>.tmp." and six letters or digits, a directory (never a link), of
+ * this user, that no live writer holds. With names (NULL-terminated), also
+ * those of any other target in path's directory ("*.tmp.XXXXXX", same
+ * rules) whose top-level entries are all among names, i.e. made by the same
+ * kind of writer for an earlier target. Calls removed(tmp) for each.
+ * Returns how many were removed, or -errno. */
+int atomic_dir_remove_stale(const char *path, const char *const *names,
+			    void (*removed)(const char *tmp, void *arg), void *arg);
+
 #endif

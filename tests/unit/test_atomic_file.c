@@ -264,6 +264,164 @@ static void stale_temporaries_removed(void **state)
 	assert_int_equal(atomic_remove_stale(missing, NULL, NULL), -ENOENT);
 }
 
+/* --- directories built whole (atomic_dir) ------------------------------------ */
+
+static char bundle[512];
+
+static void put(int dirfd, const char *rel, const char *text)
+{
+	int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* 0700 and new while built, beside the target; the final mode and the
+ * name only at the commit. */
+static void dir_built_then_renamed(void **state)
+{
+	(void)state;
+	snprintf(bundle, sizeof(bundle), "%s/bundle", dir);
+	struct atomic_dir ad;
+	assert_int_equal(atomic_dir_open(&ad, bundle, 0755), 0);
+	struct stat st;
+	assert_int_equal(lstat(ad.tmp, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(strncmp(ad.tmp, bundle, strlen(bundle)), 0);
+	char tmp[600];
+	snprintf(tmp, sizeof(tmp), "%s", ad.tmp);
+	assert_int_equal(mkdirat(ad.fd, "sub", 0755), 0);
+	put(ad.fd, "sub/a.json", "a\n");
+	put(ad.fd, "b.json", "b\n");
+	assert_int_equal(stat(bundle, &st), -1);
+	assert_int_equal(atomic_dir_commit(&ad), 0);
+	assert_int_equal(ad.fd, -1);
+	assert_int_equal(stat(bundle, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(stat(tmp, &st), -1);
+	char p[600];
+	snprintf(p, sizeof(p), "%s/sub/a.json", bundle);
+	char *text = slurp(p);
+	assert_string_equal(text, "a\n");
+	free(text);
+}
+
+/* An abort, and a commit that finds the target there (even an empty
+ * directory, which rename(2) would replace), remove the whole tree. */
+static void dir_abort_and_existing_target(void **state)
+{
+	(void)state;
+	snprintf(bundle, sizeof(bundle), "%s/bundle", dir);
+	struct atomic_dir ad;
+	assert_int_equal(atomic_dir_open(&ad, bundle, 0755), 0);
+	assert_int_equal(mkdirat(ad.fd, "sub", 0755), 0);
+	put(ad.fd, "sub/a.json", "a");
+	/* a link in it is removed, never followed */
+	assert_int_equal(symlinkat(dir, ad.fd, "out"), 0);
+	atomic_dir_abort(&ad);
+	size_t tmp;
+	assert_int_equal(entries(dir, &tmp), 0);
+
+	assert_int_equal(mkdir(bundle, 0755), 0);
+	assert_int_equal(atomic_dir_open(&ad, bundle, 0755), 0);
+	put(ad.fd, "a.json", "a");
+	assert_int_equal(atomic_dir_commit(&ad), -EEXIST);
+	assert_int_equal(entries(dir, &tmp), 1);
+	assert_int_equal(tmp, 0);
+	assert_int_equal(entries(bundle, &tmp), 0); /* the target untouched */
+
+	char missing[600];
+	snprintf(missing, sizeof(missing), "%s/nodir/bundle", dir);
+	assert_int_equal(atomic_dir_open(&ad, missing, 0755), -ENOENT);
+}
+
+static void mkdir_in(const char *name, const char *file)
+{
+	char p[600];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_int_equal(mkdir(p, 0700), 0);
+	if (file) {
+		snprintf(p, sizeof(p), "%s/%s/%s", dir, name, file);
+		FILE *f = fopen(p, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+}
+
+static bool exists_in(const char *name)
+{
+	char p[600];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static void count_any(const char *tmp, void *arg)
+{
+	assert_non_null(strstr(tmp, ".tmp."));
+	(*(int *)arg)++;
+}
+
+/* Stale: this target's temporaries whatever they hold, and other targets'
+ * holding only the writer's names; never a live writer's (locked), a link,
+ * a file, another user's, or a directory holding anything else. */
+static void dir_stale_temporaries_removed(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"report.json", "profiles", NULL};
+	snprintf(bundle, sizeof(bundle), "%s/bundle", dir);
+	mkdir_in("bundle.tmp.Ab12xZ", "anything");     /* this target: removed */
+	mkdir_in("bundle.tmp.000000", NULL);           /* empty: removed */
+	mkdir_in("older.tmp.Qw12er", "report.json");   /* another bundle's: removed */
+	mkdir_in("notes.tmp.Qw12er", "notes.txt");     /* not a bundle's: kept */
+	mkdir_in("bundle.tmp.short", NULL);            /* not our naming: kept */
+	char p[600];
+	bool root = geteuid() == 0;
+	if (root) {                                    /* another user's: kept */
+		mkdir_in("theirs.tmp.Zz99zz", "report.json");
+		snprintf(p, sizeof(p), "%s/theirs.tmp.Zz99zz", dir);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+	}
+	snprintf(p, sizeof(p), "%s/bundle.tmp.linkzz", dir);
+	assert_int_equal(symlink(dir, p), 0);          /* a link: kept */
+	touch("bundle.tmp.file00");                    /* a file: kept */
+	struct atomic_dir live;                        /* a running writer's: kept */
+	assert_int_equal(atomic_dir_open(&live, bundle, 0755), 0);
+	put(live.fd, "report.json", "{}");
+
+	int seen = 0;
+	assert_int_equal(atomic_dir_remove_stale(bundle, names, count_any, &seen), 3);
+	assert_int_equal(seen, 3);
+	assert_false(exists_in("bundle.tmp.Ab12xZ"));
+	assert_false(exists_in("bundle.tmp.000000"));
+	assert_false(exists_in("older.tmp.Qw12er"));
+	assert_true(exists_in("notes.tmp.Qw12er"));
+	assert_true(exists_in("bundle.tmp.short"));
+	assert_true(!root || exists_in("theirs.tmp.Zz99zz"));
+	assert_true(exists_in("bundle.tmp.linkzz"));
+	assert_true(exists_in("bundle.tmp.file00"));
+	assert_int_equal(access(live.tmp, F_OK), 0);
+	/* without names, only this target's */
+	mkdir_in("older.tmp.Qw12er", "report.json");
+	assert_int_equal(atomic_dir_remove_stale(bundle, NULL, NULL, NULL), 0);
+	assert_true(exists_in("older.tmp.Qw12er"));
+	/* the live writer still commits */
+	assert_int_equal(atomic_dir_commit(&live), 0);
+	assert_true(exists_in("bundle"));
+	/* once it is gone (killed), its temporary is stale */
+	snprintf(bundle, sizeof(bundle), "%s/second", dir);
+	assert_int_equal(atomic_dir_open(&live, bundle, 0755), 0);
+	close(live.fd); /* the lock goes with the descriptor, as at a kill */
+	live.fd = -1;
+	snprintf(p, sizeof(p), "%s", live.tmp);
+	assert_int_equal(atomic_dir_remove_stale(bundle, NULL, NULL, NULL), 1);
+	assert_int_equal(access(p, F_OK), -1);
+	atomic_dir_abort(&live);
+	snprintf(p, sizeof(p), "%s/nodir/bundle", dir);
+	assert_int_equal(atomic_dir_remove_stale(p, names, NULL, NULL), -ENOENT);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -277,6 +435,9 @@ int main(void)
 		T(device_target_written_in_place),
 		T(temp_is_private_until_renamed),
 		T(stale_temporaries_removed),
+		T(dir_built_then_renamed),
+		T(dir_abort_and_existing_target),
+		T(dir_stale_temporaries_removed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

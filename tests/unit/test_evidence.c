@@ -16,6 +16,7 @@
 #include "formats/writer.h"
 #include "settings/report_build.h"
 #include "settings/settings.h"
+#include "util/safe_file.h"
 
 static struct report_fixture fx;
 static struct pci_map pci;
@@ -659,6 +660,83 @@ static void runtime_from_the_report(void **state)
 	fixture_free(&rf);
 }
 
+/* The temporaries beside a bundle: "<bundle>.tmp.*" entries in work. */
+static size_t temporaries(void)
+{
+	DIR *d = opendir(work);
+	assert_non_null(d);
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strstr(de->d_name, ".tmp.") != NULL;
+	closedir(d);
+	return n;
+}
+
+/* A write that fails half-way (a profile file turned into a FIFO: files
+ * are already in the temporary bundle) leaves neither a bundle nor its
+ * temporary directory; the files are 0644 in a 0755 bundle once complete. */
+static void failed_write_leaves_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(temporaries(), 0);
+	char *fifo = path_in("profile.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	char *saved = fx.p.files[fx.p.n_files - 1];
+	fx.p.files[fx.p.n_files - 1] = fifo;
+	char *bundle = path_in("half");
+	struct evidence_input in = {.report = &fx.r, .profile = &fx.p, .host = &fx.id, .pci = &pci};
+	char err[1024];
+	assert_int_equal(evidence_bundle_write(bundle, &in, err, sizeof(err)), -ENOTREG);
+	assert_non_null(strstr(err, "not a regular file"));
+	fx.p.files[fx.p.n_files - 1] = saved;
+	struct stat st;
+	assert_int_equal(lstat(bundle, &st), -1);
+	assert_int_equal(temporaries(), 0);
+	/* the same path written now is complete */
+	assert_int_equal(evidence_bundle_write(bundle, &in, err, sizeof(err)), 0);
+	assert_int_equal(stat(bundle, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	char *report = path_in("half/report.json");
+	assert_int_equal(stat(report, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(temporaries(), 0);
+	assert_verifies(bundle, NULL);
+	unlink(fifo);
+	free(report);
+	free(fifo);
+	free(bundle);
+}
+
+/* What killed writers leave: this bundle's temporaries whatever they hold,
+ * another bundle's when it holds only bundle files; nothing else. */
+static void stale_temporaries_removed(void **state)
+{
+	(void)state;
+	const char *dirs[] = {"next.tmp.Ab12xZ", "older.tmp.Qw12er", "notes.tmp.Zx34cv"};
+	const char *files[] = {"report.json", "profiles", "notes.txt"};
+	for (size_t i = 0; i < 3; i++) {
+		char *d = path_in(dirs[i]);
+		assert_int_equal(mkdir(d, 0700), 0);
+		char *f = NULL;
+		assert_true(asprintf(&f, "%s/%s", d, files[i]) > 0);
+		if (i == 1)
+			assert_int_equal(mkdir(f, 0700), 0);
+		else
+			write_file(d, files[i], "{}", 0600);
+		free(f);
+		free(d);
+	}
+	char *next = path_in("next");
+	assert_int_equal(evidence_bundle_remove_stale(next, NULL, NULL), 2);
+	assert_int_equal(temporaries(), 1);
+	char *notes = path_in("notes.tmp.Zx34cv");
+	assert_int_equal(access(notes, F_OK), 0);
+	rm_tree(notes);
+	free(notes);
+	free(next);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +747,8 @@ int main(void)
 		cmocka_unit_test(no_settings_no_observation),
 		cmocka_unit_test(waivers_from_settings),
 		cmocka_unit_test(runtime_from_the_report),
+		cmocka_unit_test(failed_write_leaves_nothing),
+		cmocka_unit_test(stale_temporaries_removed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
