@@ -5,9 +5,9 @@
  * jansson's json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) does, and hands
  * it over in one write() (writer_emit); report_to_json builds the same
  * document as a jansson tree for the evidence bundle. The two give the same
- * bytes (tests/unit/test_writers.c compares them); a report holding a
- * string that is not valid UTF-8, which jansson would drop, is written
- * through the tree so that it stays so. */
+ * bytes (tests/unit/test_writers.c compares them, runtime backing
+ * included); a report holding a string that is not valid UTF-8, which
+ * jansson would drop, is written through the tree so that it stays so. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -328,15 +328,47 @@ static void put_json(struct jbuf *b, const json_t *v)
 	free(text);
 }
 
-/* What the one-pass writer covers: no runtime backing ("observed" is built
- * from the runtime checks' jansson observations, so the tree writes it).
- * Strings that are not valid UTF-8 are found while writing (put_str). */
-static bool one_pass_ok(const struct report *r)
+/* "observed": the runtime checks backing this entry, as observed_json
+ * builds them (the values kept from their jansson observations dumped as
+ * jansson dumps them). */
+static void put_observed(struct jbuf *b, const struct report *r, const struct report_entry *e)
 {
-	for (size_t i = 0; i < r->n_entries; i++)
-		if (r->entries[i].n_observed)
-			return false;
-	return true;
+	static const char *const class_keys[] = {"count", "lost", "first", "last", NULL};
+	static const char *const item_keys[] = {"count", "lower_bound", "first", "last",
+						"subjects", "summary", NULL};
+	PUT_LIT(b, ",\"observed\":[");
+	for (size_t i = 0; i < e->n_observed; i++) {
+		const struct report_entry *rt = &r->entries[e->observed[i]];
+		const json_t *obs = rt->result.observation;
+		const json_t *item = json_object_get(json_object_get(obs, "items"), e->def->id);
+		const char *status = item ? json_string_value(json_object_get(item, "status"))
+					  : check_status_name(rt->result.status);
+		const char *error = item ? "" : rt->result.error ? rt->result.error : "";
+		if (i)
+			PUT_LIT(b, ",");
+		PUT_LIT(b, "{\"check\":");
+		put_str(b, rt->def->name);
+		PUT_MEMBER_STR(b, "id", rt->def->id);
+		PUT_MEMBER_STR(b, "status", status ? status : "SKIP");
+		PUT_MEMBER_STR(b, "error", error);
+		const json_t *cls = json_object_get(obs, "class");
+		if (cls) {
+			PUT_LIT(b, ",\"class\":");
+			put_json(b, cls);
+		}
+		const json_t *from = item ? item : obs;
+		for (const char *const *k = item ? item_keys : class_keys; *k; k++) {
+			const json_t *v = json_object_get(from, *k);
+			if (!v)
+				continue;
+			PUT_LIT(b, ",");
+			put_str(b, *k);
+			PUT_LIT(b, ":");
+			put_json(b, v);
+		}
+		PUT_LIT(b, "}");
+	}
+	PUT_LIT(b, "]");
 }
 
 static void put_entry(struct jbuf *b, const struct report *r, const struct report_entry *e)
@@ -376,6 +408,8 @@ static void put_entry(struct jbuf *b, const struct report *r, const struct repor
 		PUT_LIT(b, ",\"observation\":");
 		put_json(b, res->observation);
 	}
+	if (e->n_observed)
+		put_observed(b, r, e);
 	if (e->waiver) {
 		const struct report_waiver *w = e->waiver;
 		PUT_LIT(b, ",\"waiver\":{\"reason\":");
@@ -440,10 +474,8 @@ int write_json(const struct report *r, const struct writer_options *o, FILE *out
 {
 	(void)o;
 	struct jbuf b = {0};
-	bool one_pass = one_pass_ok(r);
-	if (one_pass)
-		put_report(&b, r);
-	if (!one_pass || b.invalid) {
+	put_report(&b, r);
+	if (b.invalid) {
 		b.len = 0;
 		b.invalid = false;
 		json_t *doc = report_to_json(r);

@@ -259,6 +259,45 @@ static void json_one_pass_equals_the_tree(void **state)
 	defs[2].title = "Third \"quoted\"\tcaf\xc3\xa9";
 }
 
+/* Runtime backing ("observed": a runtime check's status, class and counts
+ * beside the items it backs, narrowed per item where its observation has
+ * one) in one pass too: the same bytes as the tree. */
+static void json_one_pass_with_runtime_backing(void **state)
+{
+	(void)state;
+	entries[3].runtime = true;
+	entries[3].result.observation = json_pack(
+		"{s:s, s:i, s:i, s:s, s:s, s:{s:{s:s, s:i, s:b, s:[s], s:s}}}", "class", "sysctl_write",
+		"count", 3, "lost", 0, "first", "2024-05-01T09:00:00Z", "last", "2024-05-01T09:59:00Z",
+		"items", "1.1", "status", "FAIL", "count", 1, "lower_bound", false, "subjects",
+		"net.\"x\"", "summary", "one write\n");
+	assert_non_null(entries[3].result.observation);
+	size_t backs[] = {3};
+	entries[0].observed = backs; /* "1.1": narrowed to its item */
+	entries[0].n_observed = 1;
+	entries[2].observed = backs; /* "2.1": the class as a whole */
+	entries[2].n_observed = 1;
+	const char *errors[] = {NULL, "bad \xc3 utf-8"};
+	for (size_t t = 0; t < 2; t++) {
+		free(entries[3].result.error);
+		entries[3].result.error = errors[t] ? strdup(errors[t]) : NULL;
+		char *got = render("json", false);
+		assert_non_null(strstr(got, "\"observed\":[{\"check\":\"c4\""));
+		json_t *doc = report_to_json(&rep);
+		char *tree = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(doc);
+		assert_non_null(tree);
+		size_t n = strlen(tree);
+		assert_int_equal(strlen(got), n + 1);
+		assert_memory_equal(got, tree, n);
+		free(got);
+		free(tree);
+	}
+	entries[0].observed = entries[2].observed = NULL;
+	entries[0].n_observed = entries[2].n_observed = 0;
+	entries[3].runtime = false;
+}
+
 static void write_errors_are_reported(void **state)
 {
 	(void)state;
@@ -298,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(json_is_bloodhounds_document_extended, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_without_metadata, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_one_pass_equals_the_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_one_pass_with_runtime_backing, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_errors_are_reported, setup, teardown),
 		cmocka_unit_test(writer_table),
 	};
