@@ -38,7 +38,11 @@ struct admission {
 	pthread_t thread;
 	bool running;
 	atomic_bool stop;
-	pthread_mutex_t lock; /* guards the slots */
+	pthread_mutex_t lock; /* guards the slots and asleep */
+	/* The thread waits with no timeout: no connection has a deadline
+	 * running (an idle daemon wakes for nothing). Whoever starts one
+	 * again (an answer on a kept-alive connection) wakes it. */
+	bool asleep;
 	struct slot *slots;
 	size_t n_slots;
 };
@@ -142,16 +146,23 @@ static void admit(struct admission *a, int fd)
 	}
 }
 
-static void sweep(struct admission *a)
+/* Cut what passed its deadline; true when some connection still has one
+ * running (the thread must look again). */
+static bool sweep(struct admission *a)
 {
+	bool running = false;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double deadline = (double)a->d->opt.request_deadline;
 	pthread_mutex_lock(&a->lock);
 	for (size_t i = 0; i < a->n_slots; i++) {
 		struct slot *s = &a->slots[i];
-		if (s->fd < 0 || s->request_in || s->cut || elapsed_s(&s->since, &now) < deadline)
+		if (s->fd < 0 || s->request_in || s->cut)
 			continue;
+		if (elapsed_s(&s->since, &now) < deadline) {
+			running = true;
+			continue;
+		}
 		/* MHD reads nothing more and closes it; the slot is freed
 		 * when it says so (admission_closed), so the descriptor is not
 		 * reused meanwhile. */
@@ -164,16 +175,24 @@ static void sweep(struct admission *a)
 		daemon_count_status(a->d, 408);
 		answer_and_close(s->fd, 408, "Request Timeout", "", msg, false);
 	}
+	a->asleep = !running;
 	pthread_mutex_unlock(&a->lock);
+	return running;
 }
 
 static void *run(void *arg)
 {
 	struct admission *a = arg;
+	bool deadlines = false;
 	while (!atomic_load(&a->stop)) {
 		struct pollfd p[2] = {{.fd = a->listen_fd, .events = POLLIN},
 				      {.fd = a->wake[0], .events = POLLIN}};
-		int n = poll(p, 2, SWEEP_MS);
+		int n = poll(p, 2, deadlines ? SWEEP_MS : -1);
+		if (n > 0 && (p[1].revents & POLLIN)) {
+			char junk[64];
+			while (read(a->wake[0], junk, sizeof(junk)) > 0)
+				;
+		}
 		if (n > 0 && (p[0].revents & POLLIN)) {
 			/* A burst is taken in one go, then the deadlines. */
 			for (int i = 0; i < 64; i++) {
@@ -183,7 +202,7 @@ static void *run(void *arg)
 				admit(a, fd);
 			}
 		}
-		sweep(a);
+		deadlines = sweep(a);
 	}
 	return NULL;
 }
@@ -265,11 +284,19 @@ void admission_answered(struct admission *a, int fd)
 		return;
 	pthread_mutex_lock(&a->lock);
 	struct slot *s = find(a, fd);
+	bool wake = false;
 	if (s) {
 		s->request_in = false;
 		clock_gettime(CLOCK_MONOTONIC, &s->since);
+		/* Its deadline runs again: the thread must be looking. */
+		wake = a->asleep;
+		a->asleep = false;
 	}
 	pthread_mutex_unlock(&a->lock);
+	if (wake) {
+		ssize_t w = write(a->wake[1], "w", 1);
+		(void)w; /* a full pipe wakes it just the same */
+	}
 }
 
 void admission_closed(struct admission *a, int fd)

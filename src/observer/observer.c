@@ -336,8 +336,12 @@ static void *poll_thread(void *arg)
 		{.fd = bpf_l->ring_buffer__epoll_fd(o->rb), .events = POLLIN},
 		{.fd = o->stop_fd, .events = POLLIN},
 	};
+	/* No timeout: the ring buffer's descriptor wakes us for every record
+	 * the kernel posts while we have caught up (the consumer position is
+	 * the record's), and stop_fd for the end; an idle host costs no
+	 * wake-ups. */
 	for (;;) {
-		int n = poll(fds, 2, 250);
+		int n = poll(fds, 2, -1);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents)
