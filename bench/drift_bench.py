@@ -34,10 +34,13 @@ sock = t + "/api.sock"
 d = subprocess.Popen([f"{build}/cisreportd", "-s", sock, "-d", t + "/state", "-c", t + "/profiles",
                       "--root", root], stderr=subprocess.DEVNULL)
 try:
-    for _ in range(100):
-        if os.path.exists(sock):
+    # The socket file comes before the daemon listens on it: wait for a connection.
+    for _ in range(200):
+        try:
+            socket.socket(socket.AF_UNIX).connect(sock)
             break
-        time.sleep(0.05)
+        except OSError:
+            time.sleep(0.05)
     def get(path):
         s = socket.socket(socket.AF_UNIX); s.connect(sock)
         s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
