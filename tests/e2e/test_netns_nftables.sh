@@ -134,7 +134,7 @@ load compliant && report && {
 # no child process: strace counts clone/fork/vfork/execve after our own exec
 # (not under ASan: LeakSanitizer forks a tracer at exit, and cannot run
 # traced itself)
-if ldd "$CISREPORT" | grep -q libasan; then
+if grep -q libasan <<<"$(ldd "$CISREPORT")"; then  # not a pipe: grep -q would SIGPIPE ldd under pipefail
 	echo "skip process count: sanitizer build"
 elif command -v strace >/dev/null; then
 	ip netns exec "$ns" strace -f -qq -e trace=fork,vfork,clone,clone3,execve -o "$work/strace.txt" \
