@@ -18,10 +18,11 @@
 #include <selinux/avc.h>
 #include <selinux/selinux.h>
 
+#include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "dynlib/lib_nftnl.h"
+#include "core/nft_netlink.h"
 #include "dynlib/lib_sdbus.h"
 #include "observer/observer.h"
 
@@ -100,8 +101,6 @@ struct watch {
 	/* nf_tables changes: a netlink socket in NFNLGRP_NFTABLES, opened
 	 * with the first firewall input (live only). */
 	bool nft_tried;
-	const struct nftnl_lib *nft_lib;
-	struct mnl_socket *nft_sock;
 	int nft_fd;  /* -1: no subscription (firewall inputs keep their TTL) */
 	bool legacy; /* legacy x_tables loaded: not notified, TTL kept */
 	char nft_cause[160];
@@ -216,8 +215,8 @@ void watch_free(struct watch *w)
 		close(w->mounts_wake_fd);
 	if (w->selinux_status)
 		selinux_status_close();
-	if (w->nft_sock)
-		w->nft_lib->socket_close(w->nft_sock);
+	if (w->nft_fd >= 0)
+		close(w->nft_fd);
 #ifdef CISREPORT_HAVE_SYSTEMD
 	if (w->bus)
 		w->bus_lib->flush_close_unref(w->bus);
@@ -258,30 +257,13 @@ static void nft_subscribe(struct watch *w)
 {
 	w->nft_tried = true;
 	w->legacy = legacy_tables_loaded();
-	char why[512];
-	const struct nftnl_lib *L = nftnl_lib_get(why, sizeof(why));
-	if (!L) {
-		w->degraded[INPUT_FIREWALL]++;
-		snprintf(w->degraded_reason, sizeof(w->degraded_reason), "firewall: %s", why);
-		return;
-	}
-	struct mnl_socket *nl = L->socket_open(NETLINK_NETFILTER);
-	int err = nl ? 0 : errno;
-	if (nl && L->socket_bind(nl, 1u << (NFNLGRP_NFTABLES - 1), MNL_SOCKET_AUTOPID) < 0)
-		err = errno;
-	int fd = nl && !err ? L->socket_get_fd(nl) : -1;
-	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
-		err = errno;
-	if (err) {
-		if (nl)
-			L->socket_close(nl);
+	int fd = nft_netlink_subscribe();
+	if (fd < 0) {
 		w->degraded[INPUT_FIREWALL]++;
 		snprintf(w->degraded_reason, sizeof(w->degraded_reason),
-			 "firewall nf_tables notifications (NFNLGRP_NFTABLES): %s", strerror(err));
+			 "firewall nf_tables notifications (NFNLGRP_NFTABLES): %s", strerror(-fd));
 		return;
 	}
-	w->nft_lib = L;
-	w->nft_sock = nl;
 	w->nft_fd = fd;
 }
 

@@ -1,47 +1,279 @@
-/* nf_tables ruleset over netlink -> nft JSON (see nft_netlink.h). */
+/* nf_tables ruleset over netlink -> nft JSON (see nft_netlink.h).
+ *
+ * No library: a NETLINK_NETFILTER socket, the kernel's uapi headers, and an
+ * attribute walk of the NFT_MSG_NEW* replies (tables, chains, sets, set
+ * elements, rules with their expressions as nested attributes). Every length
+ * is checked against the message it is in; a malformed message is -EBADMSG (the
+ * kernel's -EINVAL means it has no nf_tables). */
 #include "nft_netlink.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
-
-#include "dynlib/lib_nftnl.h"
+#include <unistd.h>
 
 #define RECV_BUF (64u << 10)
 #define MAX_OBJECTS 1000000 /* per dump: a ruleset past this is refused */
+#define MAX_ATTR 31         /* above every NFTA_*_MAX this file reads */
+
+typedef const struct nlattr *attrs[MAX_ATTR + 1];
+
+/* One element of a set, copied out of its NEWSETELEM message. */
+struct nl_elem {
+	unsigned char key[NFT_DATA_VALUE_MAXLEN], key_end[NFT_DATA_VALUE_MAXLEN];
+	uint32_t key_len, key_end_len, flags;
+	int32_t verdict;
+	char *chain;
+	bool has_key_end, has_verdict;
+};
 
 struct nl_set {
-	char *family, *table, *name;
+	const char *family;
+	uint8_t nfproto;
+	char *table, *name;
 	uint32_t flags, key_type, key_len;
 	bool vmap;
-	struct nftnl_set *elems; /* its elements, from GETSETELEM */
+	struct nl_elem *elems;
+	size_t n_elems, cap_elems;
 };
 
 struct nl {
-	const struct nftnl_lib *L;
-	struct mnl_socket *sock;
-	unsigned portid;
+	int fd;
 	uint32_t seq;
 	char *buf;
 	/* the dump */
-	json_t *tables, *chains; /* arrays of items */
+	json_t *tables, *chains, *rules; /* arrays of items */
 	struct nl_set *sets;
 	size_t n_sets, cap_sets;
-	struct nftnl_rule **rules;
-	size_t n_rules, cap_rules;
+	struct nl_set *cur; /* the set a GETSETELEM dump fills */
 	size_t objects;
-	int cb_err; /* -errno from a callback */
 	uint32_t gen;
-	struct nftnl_set *cur_elems; /* the set a GETSETELEM dump fills */
+	bool got_gen;
 };
+
+/* ---- netlink attributes ---- */
+
+static const void *apayload(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static uint32_t alen(const struct nlattr *a)
+{
+	return (uint32_t)a->nla_len - NLA_HDRLEN;
+}
+
+/* The next attribute of [*p, *p + *len), or NULL at the end; -EBADMSG in *err
+ * when one does not fit. */
+static const struct nlattr *next_attr(const char **p, size_t *len, int *err)
+{
+	if (*len < NLA_HDRLEN)
+		return NULL;
+	const struct nlattr *a = (const struct nlattr *)*p;
+	if (a->nla_len < NLA_HDRLEN || a->nla_len > *len) {
+		*err = -EBADMSG;
+		return NULL;
+	}
+	size_t step = NLA_ALIGN(a->nla_len);
+	if (step > *len)
+		step = *len;
+	*p += step;
+	*len -= step;
+	return a;
+}
+
+/* tb[type] = the last attribute of that type (types above max ignored). */
+static int parse_attrs(const void *data, size_t len, attrs tb)
+{
+	memset(tb, 0, sizeof(attrs));
+	const char *p = data;
+	int err = 0;
+	const struct nlattr *a;
+	while ((a = next_attr(&p, &len, &err)))
+		if ((a->nla_type & NLA_TYPE_MASK) <= MAX_ATTR)
+			tb[a->nla_type & NLA_TYPE_MASK] = a;
+	return err;
+}
+
+static int parse_nested(const struct nlattr *a, attrs tb)
+{
+	if (!a) {
+		memset(tb, 0, sizeof(attrs));
+		return 0;
+	}
+	return parse_attrs(apayload(a), alen(a), tb);
+}
+
+static uint32_t get_u32(const struct nlattr *a)
+{
+	uint32_t v = 0;
+	if (a && alen(a) >= 4)
+		memcpy(&v, apayload(a), 4);
+	return ntohl(v);
+}
+
+static uint64_t get_u64(const struct nlattr *a)
+{
+	uint64_t v = 0;
+	if (a && alen(a) >= 8)
+		memcpy(&v, apayload(a), 8);
+	return be64toh(v);
+}
+
+/* A NUL-terminated string attribute, or NULL. */
+static const char *get_str(const struct nlattr *a)
+{
+	if (!a || alen(a) == 0 || !memchr(apayload(a), '\0', alen(a)))
+		return NULL;
+	return apayload(a);
+}
+
+/* The bytes of an nft_data attribute's NFTA_DATA_VALUE, or NULL. */
+static const unsigned char *data_value(const struct nlattr *a, uint32_t *len)
+{
+	attrs tb;
+	*len = 0;
+	if (!a || parse_nested(a, tb) || !tb[NFTA_DATA_VALUE])
+		return NULL;
+	*len = alen(tb[NFTA_DATA_VALUE]);
+	return apayload(tb[NFTA_DATA_VALUE]);
+}
+
+/* The verdict of an nft_data attribute's NFTA_DATA_VERDICT. */
+static bool data_verdict(const struct nlattr *a, int32_t *code, const char **chain)
+{
+	attrs tb, vt;
+	*chain = NULL;
+	if (!a || parse_nested(a, tb) || !tb[NFTA_DATA_VERDICT] ||
+	    parse_nested(tb[NFTA_DATA_VERDICT], vt) || !vt[NFTA_VERDICT_CODE])
+		return false;
+	*code = (int32_t)get_u32(vt[NFTA_VERDICT_CODE]);
+	*chain = get_str(vt[NFTA_VERDICT_CHAIN]);
+	return true;
+}
+
+/* ---- the socket ---- */
+
+static int put_str(struct nlmsghdr *nlh, size_t room, uint16_t type, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	size_t need = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_ALIGN(NLA_HDRLEN + n);
+	if (need > room)
+		return -ENAMETOOLONG;
+	struct nlattr *a = (struct nlattr *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + n);
+	memcpy((char *)a + NLA_HDRLEN, s, n);
+	memset((char *)a + NLA_HDRLEN + n, 0, NLA_ALIGN(a->nla_len) - a->nla_len);
+	nlh->nlmsg_len = (uint32_t)need;
+	return 0;
+}
+
+typedef int (*msg_cb)(struct nl *n, uint8_t family, attrs tb);
+
+/* One request (the elements of set s, for GETSETELEM); each NEW reply's
+ * attributes to cb. A dump runs to its NLMSG_DONE even when marked
+ * interrupted, so the socket holds nothing stale; it then returns -EINTR.
+ * Returns 0 or -errno. */
+static int request(struct nl *n, uint16_t type, bool dump, const struct nl_set *s, msg_cb cb)
+{
+	union {
+		char buf[1024];
+		struct nlmsghdr align;
+	} req;
+	memset(&req, 0, sizeof(struct nlmsghdr) + NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+	struct nlmsghdr *nlh = &req.align;
+	uint32_t seq = ++n->seq;
+	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct nfgenmsg));
+	nlh->nlmsg_type = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | type);
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0));
+	nlh->nlmsg_seq = seq;
+	struct nfgenmsg *g = NLMSG_DATA(nlh);
+	g->nfgen_family = s ? s->nfproto : NFPROTO_UNSPEC;
+	g->version = NFNETLINK_V0;
+	if (s && (put_str(nlh, sizeof(req), NFTA_SET_ELEM_LIST_TABLE, s->table) ||
+		  put_str(nlh, sizeof(req), NFTA_SET_ELEM_LIST_SET, s->name)))
+		return -ENAMETOOLONG;
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	if (sendto(n->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	uint16_t reply = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (type - 1)); /* GETx -> NEWx */
+	int rc = 0;
+	bool intr = false;
+	for (;;) {
+		ssize_t got = recv(n->fd, n->buf, RECV_BUF, MSG_TRUNC);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if ((size_t)got > RECV_BUF)
+			return -EMSGSIZE;
+		size_t len = (size_t)got;
+		for (const struct nlmsghdr *m = (const struct nlmsghdr *)n->buf; NLMSG_OK(m, len);
+		     m = NLMSG_NEXT(m, len)) {
+			if (m->nlmsg_seq != seq)
+				continue; /* a reply to an earlier request */
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (m->nlmsg_type == NLMSG_DONE) {
+				int err = 0;
+				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&err, NLMSG_DATA(m), sizeof(int));
+				return rc ? rc : err < 0 ? err : intr ? -EINTR : 0;
+			}
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr e = {.error = -EBADMSG};
+				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(e)))
+					memcpy(&e, NLMSG_DATA(m), sizeof(e));
+				return rc ? rc : e.error;
+			}
+			if (m->nlmsg_type != reply || rc)
+				continue;
+			if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg))) {
+				rc = -EBADMSG;
+			} else {
+				const struct nfgenmsg *mg = NLMSG_DATA(m);
+				size_t off = NLMSG_ALIGN(sizeof(*mg));
+				attrs tb;
+				size_t plen = m->nlmsg_len - NLMSG_HDRLEN;
+				rc = parse_attrs((const char *)mg + off, plen > off ? plen - off : 0, tb);
+				if (!rc)
+					rc = cb(n, mg->nfgen_family, tb);
+			}
+			if (!dump)
+				return rc;
+		}
+	}
+}
+
+static int gen_cb(struct nl *n, uint8_t family, attrs tb)
+{
+	(void)family;
+	if (!tb[NFTA_GEN_ID])
+		return -EBADMSG;
+	n->gen = get_u32(tb[NFTA_GEN_ID]);
+	n->got_gen = true;
+	return 0;
+}
+
+static int count(struct nl *n)
+{
+	return ++n->objects > MAX_OBJECTS ? -EFBIG : 0;
+}
+
+/* ---- tables, chains, sets, elements ---- */
 
 static const char *family_name(uint32_t f)
 {
@@ -59,9 +291,9 @@ static const char *family_name(uint32_t f)
 static const char *hook_name(uint32_t family, uint32_t hook)
 {
 	if (family == NFPROTO_NETDEV)
-		return hook == 0 ? "ingress" : "egress";
+		return hook == NF_NETDEV_INGRESS ? "ingress" : hook == NF_NETDEV_EGRESS ? "egress" : "unknown";
 	if (family == NFPROTO_ARP)
-		return hook == 0 ? "input" : hook == 1 ? "output" : "forward";
+		return hook == 0 ? "input" : hook == 1 ? "output" : hook == 2 ? "forward" : "unknown";
 	static const char *const names[] = {"prerouting", "input", "forward", "output",
 					    "postrouting", "ingress"};
 	return hook < 6 ? names[hook] : "unknown";
@@ -82,219 +314,195 @@ static void reset_dump(struct nl *n)
 {
 	json_decref(n->tables);
 	json_decref(n->chains);
-	n->tables = n->chains = NULL;
+	json_decref(n->rules);
+	n->tables = n->chains = n->rules = NULL;
 	for (size_t i = 0; i < n->n_sets; i++) {
-		free(n->sets[i].family);
-		free(n->sets[i].table);
-		free(n->sets[i].name);
-		if (n->sets[i].elems)
-			n->L->set_free(n->sets[i].elems);
+		struct nl_set *s = &n->sets[i];
+		free(s->table);
+		free(s->name);
+		for (size_t e = 0; e < s->n_elems; e++)
+			free(s->elems[e].chain);
+		free(s->elems);
 	}
 	free(n->sets);
 	n->sets = NULL;
 	n->n_sets = n->cap_sets = 0;
-	for (size_t i = 0; i < n->n_rules; i++)
-		n->L->rule_free(n->rules[i]);
-	free(n->rules);
-	n->rules = NULL;
-	n->n_rules = n->cap_rules = 0;
+	n->cur = NULL;
 	n->objects = 0;
-	n->cb_err = 0;
 }
 
-/* One request; replies to cb until the dump ends. Returns 0 or -errno. */
-static int request(struct nl *n, uint16_t type, uint16_t flags, struct nftnl_set *elems_of,
-		   mnl_cb_t cb)
+static int append_item(json_t *array, const char *key, json_t *o)
 {
-	uint32_t seq = ++n->seq;
-	uint16_t family = elems_of ? (uint16_t)n->L->set_get_u32(elems_of, NFTNL_SET_FAMILY)
-				   : NFPROTO_UNSPEC;
-	struct nlmsghdr *nlh = n->L->nlmsg_build_hdr(n->buf, type, family, flags, seq);
-	if (elems_of)
-		n->L->set_elems_nlmsg_build_payload(nlh, elems_of);
-	if (n->L->socket_sendto(n->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t got = n->L->socket_recvfrom(n->sock, n->buf, RECV_BUF);
-		if (got < 0)
-			return errno == EINTR ? -EINTR : -errno;
-		errno = 0;
-		int rc = n->L->cb_run(n->buf, (size_t)got, seq, n->portid, cb, n);
-		if (n->cb_err)
-			return n->cb_err;
-		if (rc < 0)
-			return errno ? -errno : -EIO;
-		if (rc == MNL_CB_STOP)
-			return 0;
-	}
+	if (!o)
+		return -ENOMEM;
+	return json_array_append_new(array, json_pack("{s:o}", key, o)) ? -ENOMEM : 0;
 }
 
-static int gen_cb(const struct nlmsghdr *nlh, void *data)
+static int table_cb(struct nl *n, uint8_t family, attrs tb)
 {
-	struct nl *n = data;
-	struct nftnl_gen *g = n->L->gen_alloc();
-	if (!g) {
-		n->cb_err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	if (n->L->gen_nlmsg_parse(nlh, g) == 0)
-		n->gen = n->L->gen_get_u32(g, NFTNL_GEN_ID);
-	n->L->gen_free(g);
-	return MNL_CB_OK;
+	if (count(n))
+		return -EFBIG;
+	const char *name = get_str(tb[NFTA_TABLE_NAME]);
+	if (!name)
+		return -EBADMSG;
+	json_t *o = json_pack("{s:s, s:s}", "family", family_name(family), "name", name);
+	if (o && (get_u32(tb[NFTA_TABLE_FLAGS]) & NFT_TABLE_F_DORMANT))
+		json_object_set_new(o, "flags", json_pack("[s]", "dormant"));
+	return append_item(n->tables, "table", o);
 }
 
-static int count(struct nl *n)
+/* A device name as nft prints it; one without its NUL is a prefix
+ * (kernels with wildcard hooks: "eth*"). */
+static json_t *device_json(const struct nlattr *a)
 {
-	if (++n->objects > MAX_OBJECTS) {
-		n->cb_err = -EFBIG;
-		return -1;
+	char name[IFNAMSIZ + 2];
+	uint32_t len = a ? alen(a) : 0;
+	const char *p = a ? apayload(a) : "";
+	uint32_t k = 0;
+	while (k < len && k < IFNAMSIZ && p[k])
+		k++;
+	memcpy(name, p, k);
+	name[k] = '\0';
+	if (k == len && k < IFNAMSIZ)
+		strcat(name, "*");
+	return json_string(name);
+}
+
+/* The devices of a netdev (or inet ingress) base chain: "dev" as nft >=
+ * 1.0.7 prints it, a string for one, an array for more; NULL for none. */
+static json_t *chain_devices(attrs hook)
+{
+	json_t *devs = json_array();
+	if (!devs)
+		return NULL;
+	if (hook[NFTA_HOOK_DEVS]) {
+		const char *p = apayload(hook[NFTA_HOOK_DEVS]);
+		size_t len = alen(hook[NFTA_HOOK_DEVS]);
+		int err = 0;
+		const struct nlattr *a;
+		while ((a = next_attr(&p, &len, &err)))
+			if ((a->nla_type & NLA_TYPE_MASK) == NFTA_DEVICE_NAME)
+				json_array_append_new(devs, device_json(a));
+	} else if (hook[NFTA_HOOK_DEV]) {
+		json_array_append_new(devs, device_json(hook[NFTA_HOOK_DEV]));
 	}
+	if (json_array_size(devs) == 1) {
+		json_t *one = json_incref(json_array_get(devs, 0));
+		json_decref(devs);
+		return one;
+	}
+	if (json_array_size(devs) == 0) {
+		json_decref(devs);
+		return NULL;
+	}
+	return devs;
+}
+
+static int chain_cb(struct nl *n, uint8_t family, attrs tb)
+{
+	if (count(n))
+		return -EFBIG;
+	const char *table = get_str(tb[NFTA_CHAIN_TABLE]), *name = get_str(tb[NFTA_CHAIN_NAME]);
+	if (!table || !name)
+		return -EBADMSG;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "family", family_name(family), "table", table,
+			      "name", name, "handle", (json_int_t)get_u64(tb[NFTA_CHAIN_HANDLE]));
+	attrs hook;
+	if (o && tb[NFTA_CHAIN_HOOK]) {
+		if (parse_nested(tb[NFTA_CHAIN_HOOK], hook)) {
+			json_decref(o);
+			return -EBADMSG;
+		}
+		const char *type = get_str(tb[NFTA_CHAIN_TYPE]);
+		uint32_t policy = tb[NFTA_CHAIN_POLICY] ? get_u32(tb[NFTA_CHAIN_POLICY]) : NF_ACCEPT;
+		json_t *devs = chain_devices(hook);
+		if (devs)
+			json_object_set_new(o, "dev", devs);
+		json_object_set_new(o, "type", json_string(type ? type : "filter"));
+		json_object_set_new(o, "hook",
+				    json_string(hook_name(family, get_u32(hook[NFTA_HOOK_HOOKNUM]))));
+		json_object_set_new(o, "prio", json_integer((int32_t)get_u32(hook[NFTA_HOOK_PRIORITY])));
+		json_object_set_new(o, "policy", json_string(policy == NF_DROP ? "drop" : "accept"));
+	}
+	return append_item(n->chains, "chain", o);
+}
+
+static int set_cb(struct nl *n, uint8_t family, attrs tb)
+{
+	if (count(n))
+		return -EFBIG;
+	const char *table = get_str(tb[NFTA_SET_TABLE]), *name = get_str(tb[NFTA_SET_NAME]);
+	if (!table || !name)
+		return -EBADMSG;
+	struct nl_set *v = grow(n->sets, &n->cap_sets, n->n_sets, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n->sets = v;
+	struct nl_set *s = memset(&v[n->n_sets++], 0, sizeof(*s));
+	s->family = family_name(family);
+	s->nfproto = family;
+	s->table = strdup(table);
+	s->name = strdup(name);
+	s->flags = get_u32(tb[NFTA_SET_FLAGS]);
+	s->key_type = get_u32(tb[NFTA_SET_KEY_TYPE]);
+	s->key_len = get_u32(tb[NFTA_SET_KEY_LEN]);
+	s->vmap = (s->flags & NFT_SET_MAP) && tb[NFTA_SET_DATA_TYPE] &&
+		  get_u32(tb[NFTA_SET_DATA_TYPE]) == NFT_DATA_VERDICT;
+	return s->table && s->name ? 0 : -ENOMEM;
+}
+
+static int copy_key(const struct nlattr *a, unsigned char *out, uint32_t *len)
+{
+	const unsigned char *p = data_value(a, len);
+	if (!p || *len > NFT_DATA_VALUE_MAXLEN)
+		return -EBADMSG;
+	memcpy(out, p, *len);
 	return 0;
 }
 
-static int table_cb(const struct nlmsghdr *nlh, void *data)
+static int elems_cb(struct nl *n, uint8_t family, attrs tb)
 {
-	struct nl *n = data;
-	if (count(n))
-		return MNL_CB_ERROR;
-	struct nftnl_table *t = n->L->table_alloc();
-	if (!t || n->L->table_nlmsg_parse(nlh, t) < 0) {
-		if (t)
-			n->L->table_free(t);
-		n->cb_err = t ? -EINVAL : -ENOMEM;
-		return MNL_CB_ERROR;
+	(void)family;
+	struct nl_set *s = n->cur;
+	const struct nlattr *list = tb[NFTA_SET_ELEM_LIST_ELEMENTS];
+	if (!list)
+		return 0;
+	const char *p = apayload(list);
+	size_t len = alen(list);
+	int err = 0;
+	const struct nlattr *a;
+	while ((a = next_attr(&p, &len, &err))) {
+		if ((a->nla_type & NLA_TYPE_MASK) != NFTA_LIST_ELEM)
+			continue;
+		if (count(n))
+			return -EFBIG;
+		attrs et;
+		if (parse_nested(a, et))
+			return -EBADMSG;
+		if (!et[NFTA_SET_ELEM_KEY])
+			continue; /* a catch-all element: no key to show */
+		struct nl_elem *v = grow(s->elems, &s->cap_elems, s->n_elems, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->elems = v;
+		struct nl_elem *e = memset(&v[s->n_elems], 0, sizeof(*e));
+		if (copy_key(et[NFTA_SET_ELEM_KEY], e->key, &e->key_len))
+			return -EBADMSG;
+		if (et[NFTA_SET_ELEM_KEY_END]) {
+			if (copy_key(et[NFTA_SET_ELEM_KEY_END], e->key_end, &e->key_end_len))
+				return -EBADMSG;
+			e->has_key_end = true;
+		}
+		e->flags = get_u32(et[NFTA_SET_ELEM_FLAGS]);
+		const char *chain;
+		if (data_verdict(et[NFTA_SET_ELEM_DATA], &e->verdict, &chain)) {
+			e->has_verdict = true;
+			if (chain && !(e->chain = strdup(chain)))
+				return -ENOMEM;
+		}
+		s->n_elems++;
 	}
-	json_t *o = json_pack("{s:s, s:s}", "family",
-			      family_name(n->L->table_get_u32(t, NFTNL_TABLE_FAMILY)), "name",
-			      n->L->table_get_str(t, NFTNL_TABLE_NAME));
-	if (o && n->L->table_is_set(t, NFTNL_TABLE_FLAGS) &&
-	    (n->L->table_get_u32(t, NFTNL_TABLE_FLAGS) & NFT_TABLE_F_DORMANT))
-		json_object_set_new(o, "flags", json_pack("[s]", "dormant"));
-	n->L->table_free(t);
-	if (!o || json_array_append_new(n->tables, json_pack("{s:o}", "table", o))) {
-		n->cb_err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl *n = data;
-	if (count(n))
-		return MNL_CB_ERROR;
-	const struct nftnl_lib *L = n->L;
-	struct nftnl_chain *c = L->chain_alloc();
-	if (!c || L->chain_nlmsg_parse(nlh, c) < 0) {
-		if (c)
-			L->chain_free(c);
-		n->cb_err = c ? -EINVAL : -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	uint32_t family = L->chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "family", family_name(family), "table",
-			      L->chain_get_str(c, NFTNL_CHAIN_TABLE), "name",
-			      L->chain_get_str(c, NFTNL_CHAIN_NAME), "handle",
-			      (json_int_t)(L->chain_is_set(c, NFTNL_CHAIN_HANDLE)
-						   ? L->chain_get_u64(c, NFTNL_CHAIN_HANDLE)
-						   : 0));
-	if (o && L->chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
-		const char *type = L->chain_is_set(c, NFTNL_CHAIN_TYPE)
-					   ? L->chain_get_str(c, NFTNL_CHAIN_TYPE)
-					   : "filter";
-		uint32_t policy = L->chain_is_set(c, NFTNL_CHAIN_POLICY)
-					  ? L->chain_get_u32(c, NFTNL_CHAIN_POLICY)
-					  : NF_ACCEPT;
-		json_object_set_new(o, "type", json_string(type));
-		json_object_set_new(o, "hook",
-				    json_string(hook_name(family, L->chain_get_u32(c, NFTNL_CHAIN_HOOKNUM))));
-		json_object_set_new(o, "prio", json_integer(L->chain_get_s32(c, NFTNL_CHAIN_PRIO)));
-		json_object_set_new(o, "policy", json_string(policy == NF_DROP ? "drop" : "accept"));
-	}
-	L->chain_free(c);
-	if (!o || json_array_append_new(n->chains, json_pack("{s:o}", "chain", o))) {
-		n->cb_err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-static char *xstrdup(const char *s)
-{
-	return strdup(s ? s : "");
-}
-
-static int set_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl *n = data;
-	if (count(n))
-		return MNL_CB_ERROR;
-	const struct nftnl_lib *L = n->L;
-	struct nftnl_set *s = L->set_alloc();
-	if (!s || L->set_nlmsg_parse(nlh, s) < 0) {
-		if (s)
-			L->set_free(s);
-		n->cb_err = s ? -EINVAL : -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	struct nl_set *v = grow(n->sets, &n->cap_sets, n->n_sets, sizeof(*v));
-	if (!v) {
-		L->set_free(s);
-		n->cb_err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	n->sets = v;
-	struct nl_set *e = memset(&v[n->n_sets++], 0, sizeof(*e));
-	e->family = xstrdup(family_name(L->set_get_u32(s, NFTNL_SET_FAMILY)));
-	e->table = xstrdup(L->set_get_str(s, NFTNL_SET_TABLE));
-	e->name = xstrdup(L->set_get_str(s, NFTNL_SET_NAME));
-	e->flags = L->set_get_u32(s, NFTNL_SET_FLAGS);
-	e->key_type = L->set_get_u32(s, NFTNL_SET_KEY_TYPE);
-	e->key_len = L->set_get_u32(s, NFTNL_SET_KEY_LEN);
-	e->vmap = (e->flags & NFT_SET_MAP) && L->set_is_set(s, NFTNL_SET_DATA_TYPE) &&
-		  L->set_get_u32(s, NFTNL_SET_DATA_TYPE) == NFT_DATA_VERDICT;
-	/* The request for its elements names family, table and set. */
-	e->elems = s;
-	if (!e->family || !e->table || !e->name) {
-		n->cb_err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-static int elems_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl *n = data;
-	if (count(n))
-		return MNL_CB_ERROR;
-	if (n->L->set_elems_nlmsg_parse(nlh, n->cur_elems) < 0) {
-		n->cb_err = -EINVAL;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-static int rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nl *n = data;
-	if (count(n))
-		return MNL_CB_ERROR;
-	struct nftnl_rule *r = n->L->rule_alloc();
-	if (!r || n->L->rule_nlmsg_parse(nlh, r) < 0) {
-		if (r)
-			n->L->rule_free(r);
-		n->cb_err = r ? -EINVAL : -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	struct nftnl_rule **v = grow(n->rules, &n->cap_rules, n->n_rules, sizeof(*v));
-	if (!v) {
-		n->L->rule_free(r);
-		n->cb_err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	n->rules = v;
-	v[n->n_rules++] = r;
-	return MNL_CB_OK;
+	return err;
 }
 
 /* ---- decoding rule bytecode ---- */
@@ -572,6 +780,17 @@ static json_t *value_of(const struct decode *d, const struct reg *r, const unsig
 			if (len >= 1 && !r->masked && l4_name(p[0]))
 				return json_string(l4_name(p[0]));
 			break;
+		case NFT_META_PROTOCOL: /* the ethertype, network order */
+			if (len == 2 && !r->masked) {
+				unsigned type = (unsigned)(p[0] << 8 | p[1]);
+				return type == 0x0800   ? json_string("ip")
+				       : type == 0x86dd ? json_string("ip6")
+				       : type == 0x0806 ? json_string("arp")
+				       : type == 0x8100 ? json_string("8021q")
+				       : type == 0x88a8 ? json_string("8021ad")
+							: json_integer(type);
+			}
+			break;
 		}
 		if (len <= 4)
 			return json_integer((json_int_t)host_uint(p, len));
@@ -692,48 +911,33 @@ static json_t *addr_range(const unsigned char *lo, const unsigned char *hi, uint
 static json_t *set_elems(const struct decode *d, const struct nl_set *s, const struct reg *r,
 			 bool concat)
 {
-	const struct nftnl_lib *L = d->n->L;
 	json_t *out = json_array();
-	if (!out || !s->elems)
+	if (!out || s->n_elems == 0)
 		return out;
-	struct nftnl_set_elems_iter *it = L->set_elems_iter_create(s->elems);
-	if (!it) {
+	struct raw_elem *v = calloc(s->n_elems, sizeof(*v));
+	if (!v) {
 		json_decref(out);
 		return NULL;
 	}
-	struct raw_elem *v = NULL;
-	size_t n = 0, cap = 0;
-	bool oom = false;
-	for (struct nftnl_set_elem *e = L->set_elems_iter_next(it); e; e = L->set_elems_iter_next(it)) {
-		struct raw_elem *nv = grow(v, &cap, n, sizeof(*v));
-		if (!nv) {
-			oom = true;
-			break;
+	size_t n = s->n_elems;
+	for (size_t i = 0; i < n; i++) {
+		const struct nl_elem *e = &s->elems[i];
+		v[i] = (struct raw_elem){.key = e->key, .key_len = e->key_len, .flags = e->flags,
+					 .verdict = e->verdict, .chain = e->chain,
+					 .has_verdict = e->has_verdict};
+		if (e->has_key_end) {
+			v[i].key_end = e->key_end;
+			v[i].key_end_len = e->key_end_len;
 		}
-		v = nv;
-		struct raw_elem *x = memset(&v[n++], 0, sizeof(*x));
-		x->key = L->set_elem_get(e, NFTNL_SET_ELEM_KEY, &x->key_len);
-		if (L->set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-			x->key_end = L->set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &x->key_end_len);
-		if (L->set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
-			x->flags = L->set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
-		if (L->set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
-			x->has_verdict = true;
-			x->verdict = (int32_t)L->set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
-			if (L->set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-				x->chain = L->set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN);
-		}
-		if (!x->key)
-			n--;
 	}
-	L->set_elems_iter_destroy(it);
 	const char *proto, *field;
 	uint32_t full = 0;
 	bool addr = !concat && r && r->kind == SRC_PAYLOAD && payload_addr(d, r, &proto, &field, &full) &&
 		    r->len == full && !r->masked;
 	bool interval = (s->flags & NFT_SET_INTERVAL) != 0;
-	if (interval && !oom)
+	if (interval)
 		qsort(v, n, sizeof(*v), raw_cmp);
+	bool oom = false;
 	for (size_t i = 0; i < n && !oom; i++) {
 		struct raw_elem *x = &v[i];
 		json_t *key;
@@ -770,11 +974,10 @@ static json_t *set_elems(const struct decode *d, const struct nl_set *s, const s
 	return out;
 }
 
-static int decode_lookup(struct decode *d, struct nftnl_expr *e)
+static int decode_lookup(struct decode *d, attrs tb)
 {
-	const struct nftnl_lib *L = d->n->L;
-	const char *name = L->expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
-	struct reg *r = reg_at(d, L->expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
+	const char *name = get_str(tb[NFTA_LOOKUP_SET]);
+	struct reg *r = reg_at(d, get_u32(tb[NFTA_LOOKUP_SREG]));
 	const struct nl_set *s = name ? find_set(d, name) : NULL;
 	if (!r || !s)
 		return append(d, json_pack("{s:{}}", "lookup"));
@@ -794,8 +997,8 @@ static int decode_lookup(struct decode *d, struct nftnl_expr *e)
 		snprintf(ref, sizeof(ref), "@%s", s->name);
 		right = json_string(ref);
 	}
-	bool has_dreg = L->expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG);
-	if (has_dreg && L->expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) == NFT_REG_VERDICT) {
+	bool has_dreg = tb[NFTA_LOOKUP_DREG] != NULL;
+	if (has_dreg && get_u32(tb[NFTA_LOOKUP_DREG]) == NFT_REG_VERDICT) {
 		if (!left || !right) {
 			json_decref(left);
 			json_decref(right);
@@ -804,28 +1007,26 @@ static int decode_lookup(struct decode *d, struct nftnl_expr *e)
 		return append(d, json_pack("{s:{s:o, s:o}}", "vmap", "key", left, "data", right));
 	}
 	if (has_dreg) {
-		struct reg *dr = reg_at(d, L->expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG));
+		struct reg *dr = reg_at(d, get_u32(tb[NFTA_LOOKUP_DREG]));
 		if (dr) {
 			memset(dr, 0, sizeof(*dr));
 			dr->kind = SRC_OTHER;
 			snprintf(dr->other, sizeof(dr->other), "map");
 		}
 	}
-	bool inv = L->expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
-		   (L->expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+	bool inv = get_u32(tb[NFTA_LOOKUP_FLAGS]) & NFT_LOOKUP_F_INV;
 	return append(d, match(inv ? "!=" : "==", left, right));
 }
 
 static const char *ct_state_names[] = {"invalid", "established", "related", "new", NULL, NULL,
 				       "untracked"};
 
-static int decode_cmp(struct decode *d, struct nftnl_expr *e)
+static int decode_cmp(struct decode *d, attrs tb)
 {
-	const struct nftnl_lib *L = d->n->L;
-	struct reg *r = reg_at(d, L->expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
+	struct reg *r = reg_at(d, get_u32(tb[NFTA_CMP_SREG]));
 	uint32_t len = 0;
-	const unsigned char *data = L->expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
-	uint32_t op = L->expr_get_u32(e, NFTNL_EXPR_CMP_OP);
+	const unsigned char *data = data_value(tb[NFTA_CMP_DATA], &len);
+	uint32_t op = get_u32(tb[NFTA_CMP_OP]);
 	static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
 	const char *ops_s = op < 6 ? ops[op] : "?";
 	if (!r || !data || r->kind == SRC_NONE || r->kind == SRC_IMM)
@@ -836,6 +1037,10 @@ static int decode_cmp(struct decode *d, struct nftnl_expr *e)
 			d->nfproto = data[0];
 		else if (r->key == NFT_META_L4PROTO)
 			d->l4proto = data[0];
+		else if (r->key == NFT_META_PROTOCOL && len == 2) /* the ethertype (netdev) */
+			d->nfproto = ((data[0] << 8) | data[1]) == 0x0800   ? NFPROTO_IPV4
+				     : ((data[0] << 8) | data[1]) == 0x86dd ? NFPROTO_IPV6
+									    : d->nfproto;
 	}
 	if (r->kind == SRC_PAYLOAD && r->base == NFT_PAYLOAD_NETWORK_HEADER && op == NFT_CMP_EQ &&
 	    len == 1 && !r->masked &&
@@ -855,16 +1060,15 @@ static int decode_cmp(struct decode *d, struct nftnl_expr *e)
 	return append(d, match(ops_s, left_of(d, r, len), value_of(d, r, data, len)));
 }
 
-static int decode_range(struct decode *d, struct nftnl_expr *e)
+static int decode_range(struct decode *d, attrs tb)
 {
-	const struct nftnl_lib *L = d->n->L;
-	struct reg *r = reg_at(d, L->expr_get_u32(e, NFTNL_EXPR_RANGE_SREG));
+	struct reg *r = reg_at(d, get_u32(tb[NFTA_RANGE_SREG]));
 	uint32_t l1 = 0, l2 = 0;
-	const unsigned char *from = L->expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &l1);
-	const unsigned char *to = L->expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &l2);
+	const unsigned char *from = data_value(tb[NFTA_RANGE_FROM_DATA], &l1);
+	const unsigned char *to = data_value(tb[NFTA_RANGE_TO_DATA], &l2);
 	if (!r || !from || !to || r->kind == SRC_NONE || r->kind == SRC_IMM)
 		return append(d, json_pack("{s:{}}", "range"));
-	const char *op = L->expr_get_u32(e, NFTNL_EXPR_RANGE_OP) == NFT_RANGE_NEQ ? "!=" : "==";
+	const char *op = get_u32(tb[NFTA_RANGE_OP]) == NFT_RANGE_NEQ ? "!=" : "==";
 	const char *proto, *field;
 	uint32_t full;
 	if (r->kind == SRC_PAYLOAD && payload_addr(d, r, &proto, &field, &full) && l1 == full &&
@@ -879,37 +1083,58 @@ static int decode_range(struct decode *d, struct nftnl_expr *e)
 	return append(d, match(op, left_of(d, r, l1), json_pack("{s:[o,o]}", "range", a, b)));
 }
 
-static int decode_expr(struct decode *d, struct nftnl_expr *e)
+static int decode_bitwise(struct decode *d, attrs tb)
 {
-	const struct nftnl_lib *L = d->n->L;
-	const char *name = L->expr_get_str(e, NFTNL_EXPR_NAME);
-	if (!name)
-		return append(d, json_pack("{s:{}}", "unknown"));
+	struct reg *s = reg_at(d, get_u32(tb[NFTA_BITWISE_SREG]));
+	struct reg *dr = reg_at(d, get_u32(tb[NFTA_BITWISE_DREG]));
+	if (!s || !dr)
+		return append(d, json_pack("{s:{}}", "bitwise"));
+	struct reg copy = *s;
+	uint32_t ml = 0, xl = 0;
+	const unsigned char *mask = data_value(tb[NFTA_BITWISE_MASK], &ml);
+	const unsigned char *xor = data_value(tb[NFTA_BITWISE_XOR], &xl);
+	bool bool_op = !tb[NFTA_BITWISE_OP] || get_u32(tb[NFTA_BITWISE_OP]) == NFT_BITWISE_BOOL;
+	bool xor_zero = true;
+	for (uint32_t i = 0; xor && i < xl; i++)
+		xor_zero &= xor[i] == 0;
+	if (!bool_op || !mask || !xor_zero || ml > 16 || copy.masked) {
+		copy.odd = true;
+	} else {
+		copy.masked = true;
+		memset(copy.mask, 0, sizeof(copy.mask));
+		memcpy(copy.mask, mask, ml);
+	}
+	*dr = copy;
+	return 0;
+}
+
+static int decode_expr(struct decode *d, const char *name, attrs tb)
+{
 	if (strcmp(name, "meta") == 0 || strcmp(name, "ct") == 0 || strcmp(name, "payload") == 0) {
 		bool meta = name[0] == 'm', ct = name[0] == 'c';
-		uint16_t dreg_attr = meta ? NFTNL_EXPR_META_DREG : ct ? NFTNL_EXPR_CT_DREG : NFTNL_EXPR_PAYLOAD_DREG;
-		if (!L->expr_is_set(e, dreg_attr))
+		uint16_t dreg_attr = meta ? NFTA_META_DREG : ct ? NFTA_CT_DREG : NFTA_PAYLOAD_DREG;
+		if (!tb[dreg_attr])
 			/* meta mark set, ct mark set, payload mangling */
 			return append(d, json_pack("{s:n}", "mangle"));
-		struct reg *r = reg_at(d, L->expr_get_u32(e, dreg_attr));
+		struct reg *r = reg_at(d, get_u32(tb[dreg_attr]));
 		if (!r)
 			return append(d, json_pack("{s:{}}", name));
 		memset(r, 0, sizeof(*r));
 		if (meta) {
 			r->kind = SRC_META;
-			r->key = L->expr_get_u32(e, NFTNL_EXPR_META_KEY);
+			r->key = get_u32(tb[NFTA_META_KEY]);
 		} else if (ct) {
 			r->kind = SRC_CT;
-			r->key = L->expr_get_u32(e, NFTNL_EXPR_CT_KEY);
-			if (L->expr_is_set(e, NFTNL_EXPR_CT_DIR)) {
+			r->key = get_u32(tb[NFTA_CT_KEY]);
+			if (tb[NFTA_CT_DIRECTION]) {
 				r->kind = SRC_OTHER;
 				snprintf(r->other, sizeof(r->other), "ct");
 			}
 		} else {
 			r->kind = SRC_PAYLOAD;
-			r->base = L->expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
-			r->offset = L->expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-			r->len = L->expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+			r->base = get_u32(tb[NFTA_PAYLOAD_BASE]);
+			r->offset = get_u32(tb[NFTA_PAYLOAD_OFFSET]);
+			r->len = get_u32(tb[NFTA_PAYLOAD_LEN]);
 			if (d->nfproto == 0 && strcmp(d->family, "ip") == 0)
 				d->nfproto = NFPROTO_IPV4;
 			if (d->nfproto == 0 && strcmp(d->family, "ip6") == 0)
@@ -917,38 +1142,16 @@ static int decode_expr(struct decode *d, struct nftnl_expr *e)
 		}
 		return 0;
 	}
-	if (strcmp(name, "bitwise") == 0) {
-		struct reg *s = reg_at(d, L->expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
-		struct reg *dr = reg_at(d, L->expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG));
-		if (!s || !dr)
-			return append(d, json_pack("{s:{}}", "bitwise"));
-		struct reg copy = *s;
-		uint32_t ml = 0, xl = 0;
-		const unsigned char *mask = L->expr_get(e, NFTNL_EXPR_BITWISE_MASK, &ml);
-		const unsigned char *xor = L->expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xl);
-		bool bool_op = !L->expr_is_set(e, NFTNL_EXPR_BITWISE_OP) ||
-			       L->expr_get_u32(e, NFTNL_EXPR_BITWISE_OP) == NFT_BITWISE_BOOL;
-		bool xor_zero = true;
-		for (uint32_t i = 0; xor && i < xl; i++)
-			xor_zero &= xor[i] == 0;
-		if (!bool_op || !mask || !xor_zero || ml > 16 || copy.masked) {
-			copy.odd = true;
-		} else {
-			copy.masked = true;
-			memset(copy.mask, 0, sizeof(copy.mask));
-			memcpy(copy.mask, mask, ml);
-		}
-		*dr = copy;
-		return 0;
-	}
+	if (strcmp(name, "bitwise") == 0)
+		return decode_bitwise(d, tb);
 	if (strcmp(name, "cmp") == 0)
-		return decode_cmp(d, e);
+		return decode_cmp(d, tb);
 	if (strcmp(name, "lookup") == 0)
-		return decode_lookup(d, e);
+		return decode_lookup(d, tb);
 	if (strcmp(name, "range") == 0)
-		return decode_range(d, e);
+		return decode_range(d, tb);
 	if (strcmp(name, "immediate") == 0) {
-		uint32_t dreg = L->expr_get_u32(e, NFTNL_EXPR_IMM_DREG);
+		uint32_t dreg = get_u32(tb[NFTA_IMMEDIATE_DREG]);
 		if (dreg != NFT_REG_VERDICT) {
 			struct reg *r = reg_at(d, dreg);
 			if (r) {
@@ -957,38 +1160,29 @@ static int decode_expr(struct decode *d, struct nftnl_expr *e)
 			}
 			return 0;
 		}
-		const char *chain = L->expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)
-					    ? L->expr_get_str(e, NFTNL_EXPR_IMM_CHAIN)
-					    : NULL;
-		return append(d, verdict_json((int32_t)L->expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT), chain));
+		int32_t code = NFT_CONTINUE;
+		const char *chain = NULL;
+		if (!data_verdict(tb[NFTA_IMMEDIATE_DATA], &code, &chain))
+			return -EBADMSG;
+		return append(d, verdict_json(code, chain));
 	}
 	if (strcmp(name, "match") == 0 || strcmp(name, "target") == 0) {
-		const char *xt = L->expr_get_str(e, name[0] == 'm' ? NFTNL_EXPR_MT_NAME : NFTNL_EXPR_TG_NAME);
+		const char *xt = get_str(tb[name[0] == 'm' ? NFTA_MATCH_NAME : NFTA_TARGET_NAME]);
 		return append(d, json_pack("{s:{s:s, s:s}}", "xt", "type", name, "name", xt ? xt : "?"));
 	}
 	/* Loads of other fields: what matches on them restricts. */
-	static const char *const loads[] = {"fib", "rt", "socket", "osf", "exthdr", "hash",
-					    "numgen", "tunnel", "xfrm", "inner", NULL};
-	for (size_t i = 0; loads[i]; i++) {
-		if (strcmp(name, loads[i]) != 0)
+	static const struct {
+		const char *name;
+		uint16_t dreg;
+	} loads[] = {
+		{"fib", NFTA_FIB_DREG}, {"rt", NFTA_RT_DREG}, {"socket", NFTA_SOCKET_DREG},
+		{"osf", NFTA_OSF_DREG}, {"exthdr", NFTA_EXTHDR_DREG}, {"hash", NFTA_HASH_DREG},
+		{"numgen", NFTA_NG_DREG}, {"tunnel", NFTA_TUNNEL_DREG}, {"xfrm", NFTA_XFRM_DREG},
+	};
+	for (size_t i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		if (strcmp(name, loads[i].name) != 0)
 			continue;
-		/* the dreg attribute is the first of each of these expressions */
-		uint16_t dreg = NFTNL_EXPR_BASE;
-		if (strcmp(name, "fib") == 0)
-			dreg = NFTNL_EXPR_FIB_DREG;
-		else if (strcmp(name, "rt") == 0)
-			dreg = NFTNL_EXPR_RT_DREG;
-		else if (strcmp(name, "socket") == 0)
-			dreg = NFTNL_EXPR_SOCKET_DREG;
-		else if (strcmp(name, "osf") == 0)
-			dreg = NFTNL_EXPR_OSF_DREG;
-		else if (strcmp(name, "exthdr") == 0)
-			dreg = NFTNL_EXPR_EXTHDR_DREG;
-		else if (strcmp(name, "hash") == 0)
-			dreg = NFTNL_EXPR_HASH_DREG;
-		else if (strcmp(name, "numgen") == 0)
-			dreg = NFTNL_EXPR_NG_DREG;
-		struct reg *r = L->expr_is_set(e, dreg) ? reg_at(d, L->expr_get_u32(e, dreg)) : NULL;
+		struct reg *r = tb[loads[i].dreg] ? reg_at(d, get_u32(tb[loads[i].dreg])) : NULL;
 		if (!r)
 			return append(d, json_pack("{s:n}", "mangle"));
 		memset(r, 0, sizeof(*r));
@@ -1009,70 +1203,105 @@ static int decode_expr(struct decode *d, struct nftnl_expr *e)
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(name, map[i].expr) == 0)
 			return append(d, json_pack("{s:n}", map[i].json));
+	/* anything else (inner, a newer expression): restricts the rule */
 	return append(d, json_pack("{s:n}", name));
 }
 
-static json_t *decode_rule(struct nl *n, struct nftnl_rule *r)
+static bool is_verdict_key(const char *k)
 {
-	const struct nftnl_lib *L = n->L;
+	static const char *const keys[] = {"accept", "drop", "jump", "goto", "return",
+					   "queue", "vmap", "reject", NULL};
+	for (size_t i = 0; k && keys[i]; i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* nft does not print the dependency of a field match: meta nfproto before
+ * ip saddr (the parser implies it back from the field), meta protocol (the
+ * ethertype, netdev) likewise, meta l4proto before tcp dport. */
+static bool is_dependency(json_t *m, json_t *next)
+{
+	const char *key = json_string_value(json_object_get(json_object_get(json_object_get(m, "left"), "meta"), "key"));
+	const char *val = json_string_value(json_object_get(m, "right"));
+	const char *op = json_string_value(json_object_get(m, "op"));
+	const char *proto = json_string_value(json_object_get(json_object_get(json_object_get(next, "left"), "payload"), "protocol"));
+	if (!key || !val || !op || !proto || strcmp(op, "==") != 0)
+		return false;
+	if (strcmp(key, "nfproto") == 0)
+		return (strcmp(val, "ipv4") == 0 && strcmp(proto, "ip") == 0) ||
+		       (strcmp(val, "ipv6") == 0 && strcmp(proto, "ip6") == 0);
+	return (strcmp(key, "l4proto") == 0 || strcmp(key, "protocol") == 0) && strcmp(val, proto) == 0;
+}
+
+static json_t *decode_rule(struct nl *n, uint8_t family, attrs tb, int *rc)
+{
 	struct decode d = {.n = n};
-	d.family = family_name(L->rule_get_u32(r, NFTNL_RULE_FAMILY));
-	d.table = L->rule_get_str(r, NFTNL_RULE_TABLE);
-	if (!d.table)
-		d.table = "";
+	d.family = family_name(family);
+	d.table = get_str(tb[NFTA_RULE_TABLE]);
+	const char *chain = get_str(tb[NFTA_RULE_CHAIN]);
+	*rc = -EBADMSG;
+	if (!d.table || !chain)
+		return NULL;
+	*rc = -ENOMEM;
 	d.expr = json_array();
 	if (!d.expr)
 		return NULL;
-	struct nftnl_expr_iter *it = L->expr_iter_create(r);
-	if (!it) {
-		json_decref(d.expr);
-		return NULL;
+	*rc = 0;
+	if (tb[NFTA_RULE_EXPRESSIONS]) {
+		const char *p = apayload(tb[NFTA_RULE_EXPRESSIONS]);
+		size_t len = alen(tb[NFTA_RULE_EXPRESSIONS]);
+		const struct nlattr *a;
+		while (!*rc && (a = next_attr(&p, &len, rc))) {
+			if ((a->nla_type & NLA_TYPE_MASK) != NFTA_LIST_ELEM)
+				continue;
+			attrs et, data;
+			const char *name;
+			if (parse_nested(a, et) || !(name = get_str(et[NFTA_EXPR_NAME])) ||
+			    parse_nested(et[NFTA_EXPR_DATA], data))
+				*rc = -EBADMSG;
+			else
+				*rc = decode_expr(&d, name, data);
+		}
 	}
-	int rc = 0;
-	for (struct nftnl_expr *e = L->expr_iter_next(it); e && !rc; e = L->expr_iter_next(it))
-		rc = decode_expr(&d, e);
-	L->expr_iter_destroy(it);
 	/* a verdict is the last thing nft shows: statements after it are
 	 * never reached */
 	size_t cut = json_array_size(d.expr);
 	for (size_t i = 0; i < json_array_size(d.expr); i++) {
-		const char *k = json_object_iter_key(json_object_iter(json_array_get(d.expr, i)));
-		if (k && (strcmp(k, "accept") == 0 || strcmp(k, "drop") == 0 || strcmp(k, "jump") == 0 ||
-			  strcmp(k, "goto") == 0 || strcmp(k, "return") == 0 || strcmp(k, "queue") == 0 ||
-			  strcmp(k, "vmap") == 0 || strcmp(k, "reject") == 0)) {
+		if (is_verdict_key(json_object_iter_key(json_object_iter(json_array_get(d.expr, i))))) {
 			cut = i + 1;
 			break;
 		}
 	}
-	while (!rc && json_array_size(d.expr) > cut)
+	while (!*rc && json_array_size(d.expr) > cut)
 		json_array_remove(d.expr, cut);
-	/* nft does not print the dependency of a field match: meta nfproto
-	 * before ip saddr (the parser implies it back from the field), meta
-	 * l4proto before tcp dport */
-	for (size_t i = 0; !rc && i + 1 < json_array_size(d.expr);) {
-		json_t *m = json_object_get(json_array_get(d.expr, i), "match");
-		json_t *next = json_object_get(json_array_get(d.expr, i + 1), "match");
-		const char *key = json_string_value(json_object_get(json_object_get(json_object_get(m, "left"), "meta"), "key"));
-		const char *val = json_string_value(json_object_get(m, "right"));
-		const char *op = json_string_value(json_object_get(m, "op"));
-		const char *proto = json_string_value(json_object_get(json_object_get(json_object_get(next, "left"), "payload"), "protocol"));
-		bool dep = key && val && op && proto && strcmp(op, "==") == 0 &&
-			   ((strcmp(key, "nfproto") == 0 &&
-			     ((strcmp(val, "ipv4") == 0 && strcmp(proto, "ip") == 0) ||
-			      (strcmp(val, "ipv6") == 0 && strcmp(proto, "ip6") == 0))) ||
-			    (strcmp(key, "l4proto") == 0 && strcmp(val, proto) == 0));
-		if (dep)
+	for (size_t i = 0; !*rc && i + 1 < json_array_size(d.expr);) {
+		if (is_dependency(json_object_get(json_array_get(d.expr, i), "match"),
+				  json_object_get(json_array_get(d.expr, i + 1), "match")))
 			json_array_remove(d.expr, i);
 		else
 			i++;
 	}
-	if (rc) {
+	if (*rc) {
 		json_decref(d.expr);
 		return NULL;
 	}
-	return json_pack("{s:{s:s, s:s, s:s, s:I, s:o}}", "rule", "family", d.family, "table",
-			 d.table, "chain", L->rule_get_str(r, NFTNL_RULE_CHAIN) ? L->rule_get_str(r, NFTNL_RULE_CHAIN) : "",
-			 "handle", (json_int_t)L->rule_get_u64(r, NFTNL_RULE_HANDLE), "expr", d.expr);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:o}", "family", d.family, "table", d.table,
+			      "chain", chain, "handle", (json_int_t)get_u64(tb[NFTA_RULE_HANDLE]),
+			      "expr", d.expr);
+	if (!o)
+		*rc = -ENOMEM;
+	return o;
+}
+
+/* Rules come after every set and element: each is decoded as it arrives. */
+static int rule_cb(struct nl *n, uint8_t family, attrs tb)
+{
+	if (count(n))
+		return -EFBIG;
+	int rc;
+	json_t *o = decode_rule(n, family, tb, &rc);
+	return rc ? rc : append_item(n->rules, "rule", o);
 }
 
 static json_t *set_json(struct nl *n, const struct nl_set *s)
@@ -1115,37 +1344,40 @@ static json_t *set_json(struct nl *n, const struct nl_set *s)
 
 static int gen_id(struct nl *n, uint32_t *out)
 {
-	n->gen = 0;
-	int rc = request(n, NFT_MSG_GETGEN, NLM_F_REQUEST | NLM_F_ACK, NULL, gen_cb);
+	n->got_gen = false;
+	int rc = request(n, NFT_MSG_GETGEN, false, NULL, gen_cb);
+	if (!rc && !n->got_gen)
+		rc = -EBADMSG;
 	*out = n->gen;
 	return rc;
 }
 
-/* One consistent dump into *doc, or -EAGAIN when it has to be taken again. */
+/* One consistent dump into *doc, or -EAGAIN when it has to be taken again.
+ * No table: nothing else can exist, the other dumps are not asked for. */
 static int dump_once(struct nl *n, json_t **doc)
 {
-	const struct nftnl_lib *L = n->L;
 	uint32_t gen_before, gen_after;
 	int rc = gen_id(n, &gen_before);
 	if (rc)
 		return rc;
 	n->tables = json_array();
 	n->chains = json_array();
-	if (!n->tables || !n->chains)
+	n->rules = json_array();
+	if (!n->tables || !n->chains || !n->rules)
 		return -ENOMEM;
-	const uint16_t dumpf = NLM_F_REQUEST | NLM_F_DUMP;
-	rc = request(n, NFT_MSG_GETTABLE, dumpf, NULL, table_cb);
-	if (!rc)
-		rc = request(n, NFT_MSG_GETCHAIN, dumpf, NULL, chain_cb);
-	if (!rc)
-		rc = request(n, NFT_MSG_GETSET, dumpf, NULL, set_cb);
+	rc = request(n, NFT_MSG_GETTABLE, true, NULL, table_cb);
+	bool any = json_array_size(n->tables) > 0;
+	if (!rc && any)
+		rc = request(n, NFT_MSG_GETCHAIN, true, NULL, chain_cb);
+	if (!rc && any)
+		rc = request(n, NFT_MSG_GETSET, true, NULL, set_cb);
 	for (size_t i = 0; !rc && i < n->n_sets; i++) {
-		n->cur_elems = n->sets[i].elems;
-		rc = request(n, NFT_MSG_GETSETELEM, dumpf, n->sets[i].elems, elems_cb);
-		n->cur_elems = NULL;
+		n->cur = &n->sets[i];
+		rc = request(n, NFT_MSG_GETSETELEM, true, n->cur, elems_cb);
+		n->cur = NULL;
 	}
-	if (!rc)
-		rc = request(n, NFT_MSG_GETRULE, dumpf, NULL, rule_cb);
+	if (!rc && any)
+		rc = request(n, NFT_MSG_GETRULE, true, NULL, rule_cb);
 	if (!rc)
 		rc = gen_id(n, &gen_after);
 	if (rc == -EINTR || rc == -ENOENT || rc == -EBUSY)
@@ -1166,14 +1398,8 @@ static int dump_once(struct nl *n, json_t **doc)
 		if (!s || json_array_append_new(items, s))
 			rc = -ENOMEM;
 	}
-	if (!rc && json_array_extend(items, n->chains))
+	if (!rc && (json_array_extend(items, n->chains) || json_array_extend(items, n->rules)))
 		rc = -ENOMEM;
-	for (size_t i = 0; !rc && i < n->n_rules; i++) {
-		json_t *r = decode_rule(n, n->rules[i]);
-		if (!r || json_array_append_new(items, r))
-			rc = -ENOMEM;
-	}
-	(void)L;
 	if (!rc) {
 		*doc = json_pack("{s:o}", "nftables", items);
 		return *doc ? 0 : -ENOMEM;
@@ -1186,15 +1412,9 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 {
 	*out = NULL;
 	why[0] = '\0';
-	char lib_why[512];
-	const struct nftnl_lib *L = nftnl_lib_get(lib_why, sizeof(lib_why));
-	if (!L) {
-		snprintf(why, why_size, "%s", lib_why);
-		return -ENOSYS;
-	}
-	struct nl n = {.L = L, .seq = (uint32_t)time(NULL)};
-	n.sock = L->socket_open(NETLINK_NETFILTER);
-	if (!n.sock) {
+	struct nl n = {.seq = (uint32_t)time(NULL)};
+	n.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (n.fd < 0) {
 		int err = errno;
 		snprintf(why, why_size, "no nf_tables: cannot open a netfilter netlink socket: %s",
 			 strerror(err));
@@ -1204,9 +1424,6 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 	n.buf = malloc(RECV_BUF);
 	if (!n.buf)
 		rc = -ENOMEM;
-	else if (L->socket_bind(n.sock, 0, MNL_SOCKET_AUTOPID) < 0)
-		rc = -errno;
-	n.portid = L->socket_get_portid(n.sock);
 	int tries = 0;
 	while (!rc || rc == -EAGAIN) {
 		if (tries++ >= NFT_NETLINK_TRIES)
@@ -1218,7 +1435,7 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 	}
 	reset_dump(&n);
 	free(n.buf);
-	L->socket_close(n.sock);
+	close(n.fd);
 	if (!rc)
 		return 0;
 	if (rc == -EAGAIN)
@@ -1236,4 +1453,18 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 	else
 		snprintf(why, why_size, "reading the nf_tables ruleset over netlink: %s", strerror(-rc));
 	return rc;
+}
+
+int nft_netlink_subscribe(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = 1u << (NFNLGRP_NFTABLES - 1)};
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
 }

@@ -1,7 +1,9 @@
-/* The kernel's nf_tables ruleset, read in-process over netlink (libmnl +
- * libnftnl, loaded on demand: dynlib/lib_nftnl.c), as a JSON document in the
- * schema of `nft -j list ruleset`: the same bytes a --root fixture captures,
- * parsed by the same parser (checks/nft_ruleset.c).
+/* The kernel's nf_tables ruleset, read in-process over netlink (a
+ * NETLINK_NETFILTER socket and the kernel's uapi headers, no library), as a
+ * JSON document in the schema of `nft -j list ruleset`: the same bytes a
+ * --root fixture captures, parsed by the same parser (checks/nft_ruleset.c).
+ * Every table of every family is read (ip, ip6, inet, netdev, bridge, arp);
+ * a base chain on devices has them as "dev", as nft 1.0.7 and later print.
  *
  * The bytecode of each rule is decoded back to what it matches: interface
  * and family matches, addresses (with masks and prefixes), set lookups and
@@ -24,8 +26,11 @@
  * -ENOPROTOOPT: the kernel has no nf_tables (or no nfnetlink);
  * -EPERM: not allowed (CAP_NET_ADMIN);
  * -EAGAIN: the ruleset kept changing under the dump;
- * -ENOSYS: libnftnl/libmnl cannot be loaded;
  * other: the netlink error. */
 int nft_netlink_ruleset(json_t **out, char *why, size_t why_size);
+
+/* A non-blocking netlink socket in NFNLGRP_NFTABLES (every commit's changes
+ * are multicast there, cisreportd's watch): the fd, or -errno. */
+int nft_netlink_subscribe(void);
 
 #endif

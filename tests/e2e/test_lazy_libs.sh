@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End to end: the cisreport binary is not linked with the libraries only
 # some checks or commands need (libkmod, libsystemd, libdevmapper, libyaml,
-# libcrypto, and libbpf with its libelf and libz for the observer, libnftnl
-# with libmnl for the firewall), and loads each only when it is actually needed
-# (docs/performance.md). What was loaded is read from glibc's loader trace
+# libcrypto, and libbpf with its libelf and libz for the observer; the
+# firewall needs none: not libnftnl, not libmnl), and loads each only when it
+# is actually needed (docs/performance.md). What was loaded is read from glibc's loader trace
 # (LD_DEBUG=files). Then libcrypto is made unloadable (a private mount
 # namespace with /dev/null bound over it): a report still works; evidence,
 # verify, an ASFF id too long to keep whole (CLI and cisreportd) and
@@ -170,7 +170,6 @@ fi
 # library without a reason" is asserted here).
 allowed=()
 [ -e /proc/modules ] && allowed+=(libkmod)
-allowed+=(libnftnl libmnl) # the firewall checks read nf_tables over netlink
 grep -q ' device-mapper$' /proc/devices 2>/dev/null && allowed+=(libdevmapper)
 { [ -e /run/dbus/system_bus_socket ] || [ -n "${DBUS_SYSTEM_BUS_ADDRESS:-}" ]; } && allowed+=(libsystemd)
 loaded live -c "$SOURCE_DIR/profiles" -t bottlerocket -l 2 -f json
@@ -182,14 +181,14 @@ elif [ -n "$unexpected" ]; then
 else
 	ok "bottlerocket level 2 on this host loads [$(echo $(cat "$tmp/live.loaded"))] (allowed here: [${allowed[*]}])"
 fi
-# Level 1 has no firewall check: the netlink libraries stay out.
-loaded live1 -c "$SOURCE_DIR/profiles" -t bottlerocket -l 1 -f json
-if ! grep -q "file=" "$tmp/live1.trace"; then
-	skip "live level 1: no LD_DEBUG trace"
-elif grep -qxE 'libnftnl|libmnl' "$tmp/live1.loaded"; then
-	bad "bottlerocket level 1 on this host loaded libnftnl/libmnl without a firewall check"
+# The firewall checks read nf_tables over a netlink socket of their own:
+# libnftnl and libmnl are never loaded (level 2 has the firewall checks).
+if ! grep -q "file=" "$tmp/live.trace"; then
+	skip "live level 2: no LD_DEBUG trace"
+elif grep -qxE 'libnftnl|libmnl' "$tmp/live.loaded"; then
+	bad "bottlerocket level 2 on this host loaded libnftnl/libmnl (the firewall needs no library)"
 else
-	ok "bottlerocket level 1 on this host: no libnftnl, no libmnl"
+	ok "bottlerocket level 2 on this host (firewall checks): no libnftnl, no libmnl"
 fi
 # libcrypto comes only with libkmod (Debian's libkmod needs it).
 grep -qx libkmod "$tmp/live.loaded" || expect_no_crypto live "bottlerocket level 2 on this host"
