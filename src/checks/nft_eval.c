@@ -45,6 +45,18 @@ struct walk {
 	const char *miss_why;
 };
 
+/* The two sides of the loopback checks: traffic coming in (input, and
+ * ingress before it) and going out (output, and egress after it). */
+static bool in_side(enum nfr_hook h)
+{
+	return h == NFR_HOOK_INPUT || h == NFR_HOOK_INGRESS;
+}
+
+static bool out_side(enum nfr_hook h)
+{
+	return h == NFR_HOOK_OUTPUT || h == NFR_HOOK_EGRESS;
+}
+
 static size_t addr_len(int fam)
 {
 	return fam == NFR_FAM_IP6 ? 16 : 4;
@@ -127,15 +139,15 @@ static enum match cond_match(const struct nfr_cond *c, const struct pkt *p)
 	case NFR_C_SADDR:
 		return saddr_match(c, p);
 	case NFR_C_IIF:
-		if (p->hook == NFR_HOOK_OUTPUT) /* no input interface on output */
+		if (out_side(p->hook)) /* no input interface on output */
 			return c->neg ? M_ALL : M_NONE;
-		if (p->hook == NFR_HOOK_INPUT && p->cls != CLS_ANY)
+		if (in_side(p->hook) && p->cls != CLS_ANY)
 			return iface_match(c, p);
 		return iface_match(c, &(struct pkt){.fam = p->fam, .hook = p->hook, .cls = CLS_ANY});
 	case NFR_C_OIF:
-		if (p->hook == NFR_HOOK_INPUT) /* no output interface on input */
+		if (in_side(p->hook)) /* no output interface on input */
 			return c->neg ? M_ALL : M_NONE;
-		if (p->hook == NFR_HOOK_OUTPUT && p->cls == CLS_LO)
+		if (out_side(p->hook) && p->cls == CLS_LO)
 			return iface_match(c, p);
 		return iface_match(c, &(struct pkt){.fam = p->fam, .hook = p->hook, .cls = CLS_ANY});
 	case NFR_C_OTHER:
@@ -191,8 +203,8 @@ static bool drops_loopback_source(const struct nfr_rule *r, const struct pkt *p)
 static bool is_class_iface_vmap(const struct nfr_rule *r, const struct pkt *p)
 {
 	return p->cls == CLS_LO &&
-	       ((r->vmap_key == NFR_VMAP_IIF && p->hook == NFR_HOOK_INPUT) ||
-		(r->vmap_key == NFR_VMAP_OIF && p->hook == NFR_HOOK_OUTPUT));
+	       ((r->vmap_key == NFR_VMAP_IIF && in_side(p->hook)) ||
+		(r->vmap_key == NFR_VMAP_OIF && out_side(p->hook)));
 }
 
 static enum res walk_chain(struct walk *w, const struct nfr_chain *c, int depth);
@@ -203,7 +215,7 @@ static bool names_class_iface(const struct nfr_rule *r, const struct pkt *p)
 {
 	if (p->cls != CLS_LO)
 		return false;
-	enum nfr_cond_kind k = p->hook == NFR_HOOK_INPUT ? NFR_C_IIF : NFR_C_OIF;
+	enum nfr_cond_kind k = in_side(p->hook) ? NFR_C_IIF : NFR_C_OIF;
 	for (size_t i = 0; i < r->n_conds; i++)
 		if (r->conds[i].kind == k && !r->conds[i].neg && cond_match(&r->conds[i], p) == M_ALL)
 			return true;
@@ -307,6 +319,7 @@ static enum res walk_chain(struct walk *w, const struct nfr_chain *c, int depth)
 struct base {
 	const struct nfr_table *table;
 	const struct nfr_chain *chain;
+	bool maybe; /* on lo? the document does not list its devices */
 };
 
 static int base_cmp(const void *a, const void *b)
@@ -315,12 +328,63 @@ static int base_cmp(const void *a, const void *b)
 	return (x->chain->prio > y->chain->prio) - (x->chain->prio < y->chain->prio);
 }
 
-/* The base chains of fam at hook, in priority order (malloc'd); NULL with
- * out UNABLE when out of memory. */
-static struct base *hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_hook hook,
-				size_t *n, struct nfe_result *out)
+enum on_lo { LO_NO, LO_YES, LO_UNKNOWN };
+
+/* Whether an ingress/egress chain is on the loopback device. */
+static enum on_lo chain_on_lo(const struct nfr_chain *c)
 {
-	*n = 0;
+	if (!c->devs_known)
+		return LO_UNKNOWN;
+	for (size_t i = 0; i < c->n_devs; i++)
+		if (name_is_lo(c->devs[i]))
+			return LO_YES;
+	return LO_NO;
+}
+
+/* Whether a base chain of table t at hook sees packets of fam: the IPv4/IPv6
+ * hooks are ip/ip6/inet tables'; ingress is netdev's (every protocol) and
+ * inet's (IPv4 and IPv6), egress netdev's. Dormant tables register nothing. */
+static bool sees(const struct nfr_table *t, int fam, enum nfr_hook hook)
+{
+	if (t->dormant)
+		return false;
+	if (hook == NFR_HOOK_INGRESS || hook == NFR_HOOK_EGRESS)
+		return t->kind == NFR_TK_NETDEV || (t->kind == NFR_TK_L3 && (t->family & fam));
+	return t->kind == NFR_TK_L3 && (t->family & fam);
+}
+
+/* Appends to v the base chains of fam at hook in priority order (stable
+ * for equal priorities: table order, as listed); lo_only: only those on lo
+ * (or that may be). */
+static void add_hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_hook hook, bool lo_only,
+			    struct base *v, size_t *n)
+{
+	size_t first = *n;
+	for (size_t t = 0; t < rs->n_tables; t++) {
+		const struct nfr_table *tab = &rs->tables[t];
+		if (!sees(tab, fam, hook))
+			continue;
+		for (size_t c = 0; c < tab->n_chains; c++) {
+			const struct nfr_chain *ch = &tab->chains[c];
+			if (!ch->base || ch->hook != hook)
+				continue;
+			enum on_lo lo = lo_only ? chain_on_lo(ch) : LO_YES;
+			if (lo != LO_NO)
+				v[(*n)++] = (struct base){tab, ch, lo == LO_UNKNOWN};
+		}
+	}
+	for (size_t i = first + 1; i < *n; i++)
+		for (size_t j = i; j > first && base_cmp(&v[j - 1], &v[j]) > 0; j--) {
+			struct base tmp = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = tmp;
+		}
+}
+
+/* Room for every chain of the ruleset; NULL with out UNABLE when out of
+ * memory. */
+static struct base *chains_array(const struct nfr_ruleset *rs, struct nfe_result *out)
+{
 	size_t total = 0;
 	for (size_t t = 0; t < rs->n_tables; t++)
 		total += rs->tables[t].n_chains;
@@ -328,23 +392,18 @@ static struct base *hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_
 	if (!v) {
 		out->verdict = NFE_UNABLE;
 		snprintf(out->text, sizeof(out->text), "out of memory");
-		return NULL;
 	}
-	for (size_t t = 0; t < rs->n_tables; t++) {
-		const struct nfr_table *tab = &rs->tables[t];
-		if (!(tab->family & fam) || tab->dormant)
-			continue;
-		for (size_t c = 0; c < tab->n_chains; c++)
-			if (tab->chains[c].base && tab->chains[c].hook == hook)
-				v[(*n)++] = (struct base){tab, &tab->chains[c]};
-	}
-	/* stable for equal priorities: table order, as listed */
-	for (size_t i = 1; i < *n; i++)
-		for (size_t j = i; j > 0 && base_cmp(&v[j - 1], &v[j]) > 0; j--) {
-			struct base tmp = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = tmp;
-		}
+	return v;
+}
+
+/* The base chains of fam at hook, in priority order (malloc'd). */
+static struct base *hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_hook hook,
+				size_t *n, struct nfe_result *out)
+{
+	*n = 0;
+	struct base *v = chains_array(rs, out);
+	if (v)
+		add_hook_chains(rs, fam, hook, false, v, n);
 	return v;
 }
 
@@ -362,9 +421,54 @@ static void out_put(struct nfe_result *out, const char *fmt, ...)
 
 static void chain_label(struct nfe_result *out, const struct base *b)
 {
-	out_put(out, "%s %s %s (%s hook %s, priority %d, policy %s)", b->table->family_name,
-		b->table->name, b->chain->name, b->chain->type ? b->chain->type : "?",
-		nfr_hook_name(b->chain->hook), b->chain->prio, b->chain->policy_drop ? "drop" : "accept");
+	const struct nfr_chain *c = b->chain;
+	out_put(out, "%s %s %s (%.32s hook %.32s", b->table->family_name, b->table->name, c->name,
+		c->type ? c->type : "?", c->hook_name ? c->hook_name : nfr_hook_name(c->hook));
+	if (c->hook == NFR_HOOK_INGRESS || c->hook == NFR_HOOK_EGRESS) {
+		if (!c->devs_known)
+			out_put(out, " devices not listed");
+		else if (c->n_devs == 0)
+			out_put(out, " no device");
+		for (size_t i = 0; c->devs_known && i < c->n_devs && i < 4; i++)
+			out_put(out, "%s%.32s", i ? ", " : c->n_devs > 1 ? " devices " : " device ", c->devs[i]);
+		if (c->devs_known && c->n_devs > 4)
+			out_put(out, ", ...");
+	}
+	out_put(out, ", priority %d, policy %s)", c->prio, c->policy_drop ? "drop" : "accept");
+}
+
+/* The base chains of other kinds of table that a packet of fam at hook
+ * may also pass, and why they do not decide for the whole hook: "; not
+ * counted: <chain> (its devices only)". */
+static void not_counted(const struct nfr_ruleset *rs, int fam, enum nfr_hook hook,
+			struct nfe_result *out)
+{
+	bool first = true;
+	for (size_t t = 0; t < rs->n_tables; t++) {
+		const struct nfr_table *tab = &rs->tables[t];
+		if (tab->dormant)
+			continue;
+		for (size_t c = 0; c < tab->n_chains; c++) {
+			const struct nfr_chain *ch = &tab->chains[c];
+			const char *why = NULL;
+			if (!ch->base)
+				continue;
+			if (ch->hook == NFR_HOOK_INGRESS && hook != NFR_HOOK_OUTPUT && sees(tab, fam, ch->hook))
+				why = "before the IP stack, on its devices only";
+			else if (ch->hook == NFR_HOOK_EGRESS && hook != NFR_HOOK_INPUT && sees(tab, fam, ch->hook))
+				why = "after the IP stack, on its devices only";
+			else if (tab->kind == NFR_TK_BRIDGE && ch->hook == hook)
+				why = "bridged frames only, not routed or local IP traffic";
+			else if (tab->kind == NFR_TK_ARP && ch->hook == hook)
+				why = "ARP packets only";
+			if (!why)
+				continue;
+			out_put(out, "%s", first ? "; not counted: " : "; ");
+			first = false;
+			chain_label(out, &(struct base){tab, ch, false});
+			out_put(out, ": %s", why);
+		}
+	}
 }
 
 static void rule_label(struct nfe_result *out, const struct base *b, const struct nfr_chain *in,
@@ -436,6 +540,7 @@ void nfe_default_policy(const struct nfr_ruleset *rs, int fam, enum nfr_hook hoo
 			 fam_name(fam));
 	else
 		snprintf(out->text, sizeof(out->text), "%s: %s", deny ? "DROP" : "ACCEPT", detail.text);
+	not_counted(rs, fam, hook, out);
 	free(v);
 }
 
@@ -443,17 +548,40 @@ void nfe_loopback_accept(const struct nfr_ruleset *rs, int fam, enum nfr_hook ho
 			 const struct nfr_range *loopback, struct nfe_result *out)
 {
 	memset(out, 0, sizeof(*out));
-	size_t n;
-	struct base *v = hook_chains(rs, fam, hook, &n, out);
+	/* Loopback traffic coming in passes the ingress chains on lo, then
+	 * the input hook; going out, the output hook, then egress on lo. */
+	struct base *v = chains_array(rs, out);
 	if (!v)
 		return;
-	struct pkt p = {.fam = fam, .hook = hook, .cls = CLS_LO, .net = loopback};
+	size_t n = 0, n_dev;
+	if (hook == NFR_HOOK_INPUT)
+		add_hook_chains(rs, fam, NFR_HOOK_INGRESS, true, v, &n);
+	n_dev = n;
+	add_hook_chains(rs, fam, hook, false, v, &n);
+	size_t n_hook = n - n_dev;
+	if (hook == NFR_HOOK_OUTPUT)
+		add_hook_chains(rs, fam, NFR_HOOK_EGRESS, true, v, &n);
+	n_dev += n - n_dev - n_hook;
 	const char *dir = hook == NFR_HOOK_INPUT ? "iif" : "oif";
 	struct nfe_result ok = {.verdict = NFE_OK}, bad = {.verdict = NFE_OK}, miss = {.verdict = NFE_OK};
 	bool accepted = false, failed = false;
 	for (size_t i = 0; i < n && !failed; i++) {
+		struct pkt p = {.fam = fam, .hook = v[i].chain->hook, .cls = CLS_LO, .net = loopback};
 		struct walk w = {.pkt = &p, .table = v[i].table};
 		enum res res = walk_chain(&w, v[i].chain, 0);
+		if (v[i].maybe && res != R_LIMIT && res != R_ACCEPT &&
+		    (res != R_CONT || v[i].chain->policy_drop)) {
+			/* it would stop lo traffic, if it is on lo */
+			out->verdict = NFE_UNABLE;
+			out_put(out, "cannot tell: ");
+			chain_label(out, &v[i]);
+			out_put(out, " would stop %s lo traffic if it is on lo, and the ruleset does not list its "
+				"devices (nft before 1.0.7 does not print them)", dir);
+			free(v);
+			return;
+		}
+		if (v[i].maybe && res == R_ACCEPT)
+			continue; /* an accept on devices not known: does not count */
 		switch (res) {
 		case R_LIMIT:
 			limit_text(out, &w, &v[i]);
@@ -509,8 +637,10 @@ void nfe_loopback_accept(const struct nfr_ruleset *rs, int fam, enum nfr_hook ho
 				 nfr_hook_name(hook), fam_name(fam));
 		else
 			snprintf(out->text, sizeof(out->text),
-				 "not found: no rule of the %zu base chain(s) at the %s hook accepts all %s lo traffic%s",
-				 n, nfr_hook_name(hook), dir, miss.text);
+				 "not found: no rule of the %zu base chain(s) at the %s hook%s accepts all %s lo traffic%s",
+				 n_hook, nfr_hook_name(hook),
+				 n_dev ? (hook == NFR_HOOK_INPUT ? " (and at ingress on lo)" : " (and at egress on lo)") : "",
+				 dir, miss.text);
 	} else {
 		out->verdict = NFE_OK;
 		snprintf(out->text, sizeof(out->text), "%s", ok.text);
@@ -558,4 +688,5 @@ void nfe_spoof_drop(const struct nfr_ruleset *rs, int fam, const struct nfr_rang
 	snprintf(out->text, sizeof(out->text),
 		 "no rule at the input hook drops %s traffic from the loopback network arriving on another interface%s",
 		 fam_name(fam), passed.text);
+	not_counted(rs, fam, NFR_HOOK_INPUT, out);
 }

@@ -79,6 +79,8 @@ const char *nfr_hook_name(enum nfr_hook hook)
 	case NFR_HOOK_FORWARD: return "forward";
 	case NFR_HOOK_OUTPUT: return "output";
 	case NFR_HOOK_POSTROUTING: return "postrouting";
+	case NFR_HOOK_INGRESS: return "ingress";
+	case NFR_HOOK_EGRESS: return "egress";
 	case NFR_HOOK_OTHER: return "other";
 	case NFR_HOOK_NONE: break;
 	}
@@ -161,6 +163,9 @@ void nfr_free(struct nfr_ruleset *rs)
 			free(ch->name);
 			free(ch->type);
 			free(ch->hook_name);
+			for (size_t d = 0; d < ch->n_devs; d++)
+				free(ch->devs[d]);
+			free(ch->devs);
 		}
 		free(tab->chains);
 		for (size_t s = 0; s < tab->n_sets; s++)
@@ -199,6 +204,19 @@ static enum nfr_family family_of(const char *name)
 	if (strcmp(name, "inet") == 0)
 		return NFR_FAM_INET;
 	return NFR_FAM_OTHER;
+}
+
+static enum nfr_table_kind kind_of(const char *name)
+{
+	if (family_of(name) != NFR_FAM_OTHER)
+		return NFR_TK_L3;
+	if (strcmp(name, "netdev") == 0)
+		return NFR_TK_NETDEV;
+	if (strcmp(name, "bridge") == 0)
+		return NFR_TK_BRIDGE;
+	if (strcmp(name, "arp") == 0)
+		return NFR_TK_ARP;
+	return NFR_TK_OTHER;
 }
 
 static struct nfr_table *find_table(struct nfr_ruleset *rs, const char *family, const char *name)
@@ -259,6 +277,7 @@ static int parse_table(struct parse *p, const json_t *o)
 	rs->tables = v;
 	struct nfr_table *t = &v[rs->n_tables];
 	t->family = family_of(family);
+	t->kind = kind_of(family);
 	const json_t *flags = json_object_get(o, "flags"), *f;
 	size_t i;
 	if (json_is_string(flags))
@@ -300,11 +319,36 @@ static int parse_prio(struct parse *p, const json_t *v, int *out)
 static enum nfr_hook hook_of(const char *name)
 {
 	static const char *const names[] = {"prerouting", "input", "forward", "output",
-					    "postrouting"};
-	for (size_t i = 0; i < 5; i++)
+					    "postrouting", "ingress", "egress"};
+	for (size_t i = 0; i < 7; i++)
 		if (strcmp(name, names[i]) == 0)
 			return (enum nfr_hook)(NFR_HOOK_PREROUTING + i);
 	return NFR_HOOK_OTHER;
+}
+
+/* "dev": one device name, or an array of them. */
+static int parse_devices(struct parse *p, struct nfr_chain *c, const json_t *dev)
+{
+	if (!dev)
+		return 0;
+	size_t n = json_is_array(dev) ? json_array_size(dev) : 1;
+	if (!json_is_array(dev) && !json_is_string(dev))
+		return fail(p, "chain %s: \"dev\" is not a name nor an array of names", c->name);
+	if (n > 4096)
+		return fail(p, "chain %s: \"dev\" lists more than 4096 devices", c->name);
+	c->devs_known = true;
+	c->devs = calloc(n ? n : 1, sizeof(*c->devs));
+	if (!c->devs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = json_string_value(json_is_array(dev) ? json_array_get(dev, i) : dev);
+		if (!name || strlen(name) > NFR_MAX_NAME)
+			return fail(p, "chain %s: \"dev\"[%zu] is not a device name", c->name, i);
+		if (!(c->devs[c->n_devs] = strdup(name)))
+			return -ENOMEM;
+		c->n_devs++;
+	}
+	return 0;
 }
 
 static int parse_chain(struct parse *p, const json_t *o)
@@ -355,7 +399,7 @@ static int parse_chain(struct parse *p, const json_t *o)
 	c->hook_name = hook ? strdup(json_string_value(hook)) : NULL;
 	if (!c->name || (type && !c->type) || (hook && !c->hook_name))
 		return -ENOMEM;
-	return 0;
+	return hook ? parse_devices(p, c, json_object_get(o, "dev")) : 0;
 }
 
 static int parse_set(struct parse *p, const json_t *o, bool is_map)
@@ -702,9 +746,9 @@ static int nfproto_one(struct rule_parse *rp, struct nfr_cond *c, const json_t *
 {
 	v = unwrap_elem(v);
 	const char *s = json_string_value(v);
-	if (s && strcmp(s, "ipv4") == 0)
+	if (s && (strcmp(s, "ipv4") == 0 || strcmp(s, "ip") == 0))
 		c->fam |= NFR_FAM_IP;
-	else if (s && strcmp(s, "ipv6") == 0)
+	else if (s && (strcmp(s, "ipv6") == 0 || strcmp(s, "ip6") == 0))
 		c->fam |= NFR_FAM_IP6;
 	else if (json_is_integer(v) && json_integer_value(v) == 2)
 		c->fam |= NFR_FAM_IP;
@@ -740,8 +784,8 @@ static int parse_match(struct rule_parse *rp, const json_t *m)
 			kind = NFR_C_IIF;
 		else if (k && (strcmp(k, "oif") == 0 || strcmp(k, "oifname") == 0))
 			kind = NFR_C_OIF;
-		else if (k && strcmp(k, "nfproto") == 0)
-			kind = NFR_C_NFPROTO;
+		else if (k && (strcmp(k, "nfproto") == 0 || strcmp(k, "protocol") == 0))
+			kind = NFR_C_NFPROTO; /* protocol: the ethertype, "ip", "ip6" */
 		if (kind != NFR_C_OTHER) {
 			struct nfr_cond *c;
 			int rc = add_cond(rp, kind, neq, &c);

@@ -29,6 +29,15 @@ enum nfr_family {
 	NFR_FAM_INET = 3,
 };
 
+/* What a table's base chains see (the family, as a kind of traffic). */
+enum nfr_table_kind {
+	NFR_TK_L3,     /* ip, ip6, inet: the IPv4/IPv6 stack's hooks (and inet's ingress) */
+	NFR_TK_NETDEV, /* netdev: ingress/egress of its chains' devices, every protocol */
+	NFR_TK_BRIDGE, /* bridge: frames crossing a bridge's ports */
+	NFR_TK_ARP,    /* arp: ARP packets only */
+	NFR_TK_OTHER,  /* a family this parser does not know */
+};
+
 enum nfr_hook {
 	NFR_HOOK_NONE = 0, /* a regular chain */
 	NFR_HOOK_PREROUTING,
@@ -36,7 +45,9 @@ enum nfr_hook {
 	NFR_HOOK_FORWARD,
 	NFR_HOOK_OUTPUT,
 	NFR_HOOK_POSTROUTING,
-	NFR_HOOK_OTHER, /* ingress, egress */
+	NFR_HOOK_INGRESS, /* netdev, inet: on the chain's devices, before prerouting */
+	NFR_HOOK_EGRESS,  /* netdev: on the chain's devices, after postrouting */
+	NFR_HOOK_OTHER,
 };
 
 enum nfr_verdict_kind {
@@ -113,6 +124,12 @@ struct nfr_chain {
 	int prio;
 	bool base;
 	bool policy_drop; /* base chains: the policy; accept when absent */
+	/* ingress/egress base chains: the devices ("dev"; "eth*" a prefix).
+	 * devs_known false: the document does not say (nft before 1.0.7 does
+	 * not print them). */
+	char **devs;
+	size_t n_devs;
+	bool devs_known;
 	struct nfr_rule *rules;
 	size_t n_rules, cap_rules;
 };
@@ -132,6 +149,7 @@ struct nfr_set {
 
 struct nfr_table {
 	enum nfr_family family;
+	enum nfr_table_kind kind;
 	char *family_name;
 	char *name;
 	bool dormant; /* flags "dormant": its base chains are not registered */

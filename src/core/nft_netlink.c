@@ -415,12 +415,16 @@ static int chain_cb(struct nl *n, uint8_t family, attrs tb)
 		}
 		const char *type = get_str(tb[NFTA_CHAIN_TYPE]);
 		uint32_t policy = tb[NFTA_CHAIN_POLICY] ? get_u32(tb[NFTA_CHAIN_POLICY]) : NF_ACCEPT;
+		const char *hname = hook_name(family, get_u32(hook[NFTA_HOOK_HOOKNUM]));
 		json_t *devs = chain_devices(hook);
+		/* a chain on devices that has none hooks nothing (nft prints
+		 * no "dev" then, which the parser takes for "not listed") */
+		if (!devs && (strcmp(hname, "ingress") == 0 || strcmp(hname, "egress") == 0))
+			devs = json_array();
 		if (devs)
 			json_object_set_new(o, "dev", devs);
 		json_object_set_new(o, "type", json_string(type ? type : "filter"));
-		json_object_set_new(o, "hook",
-				    json_string(hook_name(family, get_u32(hook[NFTA_HOOK_HOOKNUM]))));
+		json_object_set_new(o, "hook", json_string(hname));
 		json_object_set_new(o, "prio", json_integer((int32_t)get_u32(hook[NFTA_HOOK_PRIORITY])));
 		json_object_set_new(o, "policy", json_string(policy == NF_DROP ? "drop" : "accept"));
 	}

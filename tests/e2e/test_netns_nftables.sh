@@ -66,7 +66,11 @@ report() {
 	fi
 	rm -rf "$work/root"
 	mkdir -p "$work/root/.cisreport"
-	ip netns exec "$ns" nft -j list ruleset >"$work/root/.cisreport/nft-ruleset.json"
+	# nft before 1.0.7 leaves chains' devices out of its JSON: put back
+	ip netns exec "$ns" nft -j list ruleset >"$work/ruleset.json"
+	ip netns exec "$ns" nft list ruleset >"$work/ruleset.txt"
+	python3 "$fixtures/add_devices.py" "$work/ruleset.json" "$work/ruleset.txt" \
+		>"$work/root/.cisreport/nft-ruleset.json"
 	"$CISREPORT" --root "$work/root" -c "$SOURCE_DIR/profiles" -l 2 -f json --check "$CHECKS" \
 		>"$work/root.json" 2>>"$work/err.txt"
 }
@@ -217,6 +221,32 @@ load empty && report && {
 	expect "nothing filters IPv4" 3.4.1.1 FAIL "INPUT policy~ACCEPT (no nf_tables base chain at the input hook sees IPv4)"
 	expect "no loopback rules" 3.4.1.2 FAIL "INPUT -i lo -j ACCEPT~not found: no nf_tables base chain at the input hook sees IPv4"
 	expect "nothing filters IPv6" 3.4.2.1 FAIL "OUTPUT policy~ACCEPT (no nf_tables base chain at the output hook sees IPv6)"
+}
+
+echo "== netdev ingress on lo with policy drop"
+load netdev_lo_drop && report && {
+	expect "lo traffic stops at ingress, before the input hook" 3.4.1.2 FAIL \
+		"INPUT -i lo -j ACCEPT~netdev guard lo_in (filter hook ingress device lo, priority 0, policy drop): iif lo traffic falls to the policy drop" \
+		"OUTPUT -o lo -j ACCEPT~(oif \"lo\" accept) in inet filter output"
+	expect "not a default deny of the input hook (lo only)" 3.4.1.1 PASS \
+		"INPUT policy~; not counted: netdev guard lo_in (filter hook ingress device lo, priority 0, policy drop): before the IP stack, on its devices only"
+}
+
+echo "== netdev ingress on lo and another device, egress on lo"
+load netdev_ingress && report && {
+	expect "ingress accept of lo, egress drops IPv4 lo output" 3.4.1.2 FAIL \
+		"INPUT -i lo -j ACCEPT~(iif \"lo\" accept) in netdev edge in (filter hook ingress devices eth9, lo, priority -100, policy drop)" \
+		"INPUT -s 127.0.0.0/8 -j DROP~not counted: netdev edge in" \
+		"OUTPUT -o lo -j ACCEPT~netdev edge out (filter hook egress device lo, priority 0, policy drop): oif lo traffic falls to the policy drop"
+	expect "IPv6 passes egress" 3.4.2.2 FAIL "OUTPUT -o lo -j ACCEPT~(meta protocol ip6 accept) in netdev edge out"
+}
+
+echo "== bridge and arp tables only"
+load bridge_arp && report && {
+	expect "bridged frames and ARP are not IP traffic" 3.4.1.1 FAIL \
+		"INPUT policy~ACCEPT (no nf_tables base chain at the input hook sees IPv4); not counted: bridge br input (filter hook input, priority -200, policy drop): bridged frames only" \
+		"OUTPUT policy~arp a output (filter hook output, priority 0, policy drop): ARP packets only"
+	expect "no loopback rules" 3.4.2.2 FAIL "INPUT -i lo -j ACCEPT~not found"
 }
 
 echo "== iptables-nft rules (iptables-restore)"

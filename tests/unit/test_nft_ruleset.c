@@ -204,6 +204,69 @@ static void iptables_nft(void **state)
 	expect("firewall_policy", P6, CHECK_FAIL, "INPUT policy", false, "no nf_tables base chain");
 }
 
+/* netdev ingress on lo with policy drop: loopback traffic stops there,
+ * before the input hook; it is no default deny of the input hook. */
+static void netdev_lo_drop(void **state)
+{
+	(void)state;
+	use_fixture("netdev_lo_drop");
+	expect("firewall_loopback", L4, CHECK_FAIL, IN_ACCEPT, false,
+	       "netdev guard lo_in (filter hook ingress device lo, priority 0, policy drop): iif lo traffic falls to the policy drop");
+	expect("firewall_loopback", L6, CHECK_FAIL, OUT_ACCEPT, true, "(oif \"lo\" accept) in inet filter output");
+	expect("firewall_loopback", L6, CHECK_FAIL, DROP6, true, "(ip6 saddr ::1 drop)");
+	expect("firewall_policy", P4, CHECK_PASS, "INPUT policy", true,
+	       "DROP: inet filter input (filter hook input, priority 0, policy drop); not counted: netdev guard lo_in "
+	       "(filter hook ingress device lo, priority 0, policy drop): before the IP stack, on its devices only");
+	expect("firewall_policy", P4, CHECK_PASS, "OUTPUT policy", true, "DROP: inet filter output");
+}
+
+/* ingress on lo and eth9 accepts lo; its spoofed-source drops are on its
+ * devices only; egress on lo lets only IPv6 out. */
+static void netdev_ingress(void **state)
+{
+	(void)state;
+	use_fixture("netdev_ingress");
+	expect("firewall_loopback", L4, CHECK_FAIL, IN_ACCEPT, true,
+	       "rule handle 3 (iif \"lo\" accept) in netdev edge in (filter hook ingress devices eth9, lo, priority -100, "
+	       "policy drop); rule handle 4 (iif \"lo\" accept) in inet filter input");
+	expect("firewall_loopback", L4, CHECK_FAIL, DROP4, false,
+	       "no rule at the input hook drops IPv4 traffic from the loopback network arriving on another interface; "
+	       "inet filter input (filter hook input, priority 0, policy drop): no rule drops them; not counted: netdev edge in");
+	expect("firewall_loopback", L4, CHECK_FAIL, OUT_ACCEPT, false,
+	       "netdev edge out (filter hook egress device lo, priority 0, policy drop): oif lo traffic falls to the policy drop");
+	expect("firewall_loopback", L6, CHECK_FAIL, OUT_ACCEPT, true,
+	       "(oif \"lo\" accept) in inet filter output (filter hook output, priority 0, policy drop); "
+	       "rule handle 7 (meta protocol ip6 accept) in netdev edge out");
+	expect("firewall_policy", P4, CHECK_PASS, "OUTPUT policy", true,
+	       "not counted: netdev edge out (filter hook egress device lo, priority 0, policy drop): after the IP stack");
+}
+
+/* A capture by nft before 1.0.7: the ingress chain's devices are not
+ * listed; it would drop lo traffic if it is on lo: cannot tell. */
+static void netdev_devices_not_listed(void **state)
+{
+	(void)state;
+	use_fixture("netdev_no_dev");
+	expect("firewall_loopback", L4, CHECK_SKIP, NULL, false,
+	       "cannot tell: netdev guard lo_in (filter hook ingress devices not listed, priority 0, policy drop) "
+	       "would stop iif lo traffic if it is on lo");
+	expect("firewall_policy", P6, CHECK_PASS, "INPUT policy", true, "not counted: netdev guard lo_in");
+}
+
+/* bridge and arp tables see bridged frames and ARP: nothing filters IP. */
+static void bridge_arp(void **state)
+{
+	(void)state;
+	use_fixture("bridge_arp");
+	expect("firewall_policy", P4, CHECK_FAIL, "INPUT policy", false,
+	       "ACCEPT (no nf_tables base chain at the input hook sees IPv4); not counted: bridge br input (filter hook "
+	       "input, priority -200, policy drop): bridged frames only, not routed or local IP traffic; arp a input "
+	       "(filter hook input, priority 0, policy drop): ARP packets only");
+	expect("firewall_policy", P6, CHECK_FAIL, "FORWARD policy", false, "not counted: bridge br forward");
+	expect("firewall_loopback", L4, CHECK_FAIL, IN_ACCEPT, false,
+	       "not found: no nf_tables base chain at the input hook sees IPv4");
+}
+
 /* Written by hand: what nft can print and the captures above do not show. */
 static void hand_written_semantics(void **state)
 {
@@ -401,6 +464,10 @@ int main(void)
 		cmocka_unit_test(accept_all_first),
 		cmocka_unit_test(empty_ruleset),
 		cmocka_unit_test(iptables_nft),
+		cmocka_unit_test(netdev_lo_drop),
+		cmocka_unit_test(netdev_ingress),
+		cmocka_unit_test(netdev_devices_not_listed),
+		cmocka_unit_test(bridge_arp),
 		cmocka_unit_test(hand_written_semantics),
 		cmocka_unit_test(garbage_truncated),
 		cmocka_unit_test(huge_and_hostile),
