@@ -4,7 +4,7 @@ one byte every INTERVAL seconds, never finishing it, for at most SECONDS.
 Prints one JSON object: how each connection ended -
   refused_503: answered 503 with a JSON body and Retry-After (the count),
   deadline_408: answered 408, with the seconds from connect to that answer,
-  closed: closed without an answer, reset: ECONNRESET/EPIPE,
+  closed: closed without an answer, reset: ECONNRESET/EPIPE before any answer,
   open: still open at the end, other: any other answer (status lines)."""
 import json
 import selectors
@@ -50,7 +50,10 @@ while time.monotonic() - start < seconds and any(c["end"] is None for c in conns
         try:
             data = c["sock"].recv(65536)
         except ConnectionResetError:
-            finish(c, "reset")
+            # A Unix socket closed with unread bytes (the trickle's next
+            # byte, after a refusal) resets its peer: after a whole answer
+            # that is the end of the answer, before one it is a reset.
+            finish(c, "answered" if c["buf"] else "reset")
             continue
         if data:
             c["buf"] += data
