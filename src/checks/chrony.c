@@ -16,7 +16,8 @@
  * process to look at (<root>/proc/<pid>/comm and stat); only when no pid
  * file names a live chronyd is the process table <root>/proc/<pid>/comm
  * scanned, zombies excluded. Both give the same answer: the pid file only
- * saves the walk when it is right. */
+ * saves the walk when it is right. The running half is looked at only when
+ * the configuration does not already fail (bloodhound's order too). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -605,7 +606,19 @@ static void chrony_run(struct host *h, const json_t *params, struct check_result
 	char config_reason[PATH_MAX + 256] = "", run_reason[PATH_MAX + 512] = "";
 	enum state config = check_config(h, param_str(params, "config", "/etc/chrony.conf"), r,
 					 config_reason, sizeof(config_reason));
-	enum state running = check_running(h, params, r, run_reason, sizeof(run_reason));
+	/* A configuration that fails decides the check: the process is not
+	 * looked for (as bloodhound looks at the service only once the
+	 * configuration passes). Without a pid file, looking means reading the
+	 * comm of every process, most of this report's time on such a host. */
+	enum state running = STATE_UNKNOWN;
+	if (config == STATE_BAD) {
+		char item[64];
+		snprintf(item, sizeof(item), "%s running", param_str(params, "process", "chronyd"));
+		result_evidence(r, item, "unit active, or a live process", false,
+				"not checked: the configuration already fails the check");
+	} else {
+		running = check_running(h, params, r, run_reason, sizeof(run_reason));
+	}
 	/* A definite failure is reported even when the other half is unknown. */
 	if (config == STATE_BAD || running == STATE_BAD) {
 		const char *a = config == STATE_BAD ? config_reason : "";

@@ -298,9 +298,7 @@ static int read_file(const struct host *h, const char *abs, size_t max, char **o
 	int fd = host_open(h, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
-	int rc = safe_check_fd(fd, 0);
-	if (!rc)
-		rc = safe_read_fd(fd, max, out, len);
+	int rc = safe_read_fd(fd, max, out, len);
 	close(fd);
 	return rc;
 }

@@ -6,18 +6,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What st says of a file wanted as flags asks. */
+static int check_mode(const struct stat *st, unsigned flags)
+{
+	if (flags & SAFE_DIR)
+		return S_ISDIR(st->st_mode) ? 0 : -ENOTDIR;
+	if (S_ISDIR(st->st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st->st_mode))
+		return -ENOTREG;
+	return 0;
+}
+
 int safe_check_fd(int fd, unsigned flags)
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (flags & SAFE_DIR)
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -ENOTREG;
-	return 0;
+	return check_mode(&st, flags);
 }
 
 int safe_open(int dirfd, const char *path, unsigned flags)
@@ -51,9 +57,13 @@ int safe_check(int dirfd, const char *path, unsigned flags)
 
 int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 {
+	/* One fstat both checks the type and sizes the buffer. */
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	int mode_rc = check_mode(&st, 0);
+	if (mode_rc)
+		return mode_rc;
 	/* /proc and /sys files report size 0: start small, grow to max. */
 	size_t cap = st.st_size > 0 && (size_t)st.st_size < max ? (size_t)st.st_size + 1 : 4096;
 	if (cap > max + 1)
@@ -110,9 +120,13 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 
 int safe_read(int dirfd, const char *path, unsigned flags, size_t max, char **out, size_t *len)
 {
-	int fd = safe_open(dirfd, path, flags & ~(unsigned)SAFE_DIR);
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (flags & SAFE_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	int fd = openat(dirfd, path, oflags);
 	if (fd < 0)
-		return fd;
+		return -errno;
+	/* safe_read_fd checks the type: no second fstat of safe_open's. */
 	int rc = safe_read_fd(fd, max, out, len);
 	close(fd);
 	return rc;

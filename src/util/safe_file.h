@@ -37,8 +37,9 @@ int safe_check_fd(int fd, unsigned flags);
  * libselinux) which must be checked first so they cannot block it. */
 int safe_check(int dirfd, const char *path, unsigned flags);
 
-/* Read fd to EOF into a malloc'd NUL-terminated buffer, at most max bytes
- * (else -EFBIG). Returns 0 and sets *out (and *len if not NULL), or -errno. */
+/* Check fd as safe_check_fd(fd, 0) does (the same fstat), then read it to
+ * EOF into a malloc'd NUL-terminated buffer, at most max bytes (else
+ * -EFBIG). Returns 0 and sets *out (and *len if not NULL), or -errno. */
 int safe_read_fd(int fd, size_t max, char **out, size_t *len);
 
 /* safe_open + safe_read_fd. */

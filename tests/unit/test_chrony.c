@@ -88,7 +88,7 @@ static void comments_and_case(void **state)
 	run(&r);
 	assert_result(&r, CHECK_FAIL, "no pool or server directive with a host in /etc/chrony.conf");
 	assert_actual(&r, SOURCE, false, "none in /etc/chrony.conf (1 file read)");
-	assert_actual(&r, RUNNING, true, "pid 812");
+	assert_actual(&r, RUNNING, false, "not checked: the configuration already fails");
 	result_free(&r);
 	conf("makestep 1.0 3\n   SERVER 169.254.169.123 prefer iburst   \n");
 	run(&r);
@@ -191,10 +191,14 @@ static void process_table(void **state)
 	assert_result(&r, CHECK_FAIL, "chronyd not running: no process named chronyd among 2 processes in ");
 	assert_actual(&r, SOURCE, true, "pool 2.pool.ntp.org");
 	result_free(&r);
-	/* both halves wrong: both reasons */
+	/* both halves wrong: the configuration decides, the process table is
+	 * not walked (the evidence says so) */
 	unlink(strcat(strcpy((char[PATH_MAX]){0}, tmp), "/etc/chrony.conf"));
 	run(&r);
-	assert_result(&r, CHECK_FAIL, "/etc/chrony.conf does not exist (chrony is not configured); chronyd not running");
+	assert_result(&r, CHECK_FAIL, "/etc/chrony.conf does not exist (chrony is not configured)");
+	if (strstr(r.error, "not running"))
+		fail_msg("the process half was looked at: %s", r.error);
+	assert_actual(&r, RUNNING, false, "not checked: the configuration already fails");
 	result_free(&r);
 	/* no process table at all: cannot tell */
 	conf("pool 2.pool.ntp.org iburst\n");
@@ -354,18 +358,30 @@ static bool live_chronyd_running(void)
 }
 
 /* The live host: no chronyd runs on this machine (none in /proc), and the
- * evidence says how that was determined. */
+ * evidence says how that was determined. The configuration is one that
+ * passes (a file of the test's), so the process half is looked at. */
 static void live_host_not_running(void **state)
 {
 	(void)state;
 	if (live_chronyd_running())
 		skip();
+	conf("pool 2.pool.ntp.org iburst\n");
+	char params[PATH_MAX + 128];
+	snprintf(params, sizeof(params),
+		 "{\"config\":\"%s/etc/chrony.conf\",\"process\":\"chronyd\"}", tmp);
 	struct check_result r;
-	run_kind("chrony", PARAMS, NULL, &r);
+	run_kind("chrony", params, NULL, &r);
 	assert_result(&r, CHECK_FAIL, "chronyd not running");
 	const char *how = find_evidence(&r, RUNNING)->actual;
 	if (!strstr(how, "(systemd over D-Bus)") && !strstr(how, "processes in /proc"))
 		fail_msg("evidence does not say how: %s", how);
+	result_free(&r);
+	/* the configuration missing too: it decides alone */
+	unlink(strcat(strcpy((char[PATH_MAX]){0}, tmp), "/etc/chrony.conf"));
+	run_kind("chrony", params, NULL, &r);
+	assert_result(&r, CHECK_FAIL, "chrony.conf does not exist (chrony is not configured)");
+	assert_string_equal(find_evidence(&r, RUNNING)->actual,
+			    "not checked: the configuration already fails the check");
 	result_free(&r);
 }
 
@@ -630,7 +646,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(process_table, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(pid_file, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(unreadable, fresh, cleanup),
-		cmocka_unit_test(live_host_not_running),
+		cmocka_unit_test_setup_teardown(live_host_not_running, fresh, cleanup),
 #ifdef CISREPORT_HAVE_SYSTEMD
 		cmocka_unit_test_setup_teardown(dbus_active, fresh, cleanup),
 		cmocka_unit_test_setup_teardown(dbus_inactive_and_unknown_unit, fresh, cleanup),
