@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "config.h"
@@ -339,8 +342,18 @@ static int write_ssm_inventory(const struct cli *c, const struct host *h, const 
 static int cli_run(const struct cli *cp, const struct settings *settings,
 		   struct writer_options wo);
 
+/* jansson seeds its hash function from /dev/urandom (open, read, close) on
+ * first use unless given a seed: getrandom(2) is one call. */
+static void seed_json_hash(void)
+{
+	size_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
+		json_object_seed(seed);
+}
+
 int main(int argc, char **argv)
 {
+	seed_json_hash();
 	profile_use_shipped(&cisreport_shipped_profiles);
 	/* Subcommands: the report itself takes no operands. */
 	if (argc > 1 && strcmp(argv[1], "evidence") == 0)

@@ -120,8 +120,18 @@ int host_identity_read(const struct host *h, struct host_identity *id)
 	if (!id->unreadable)
 		return -ENOMEM;
 	int rc;
-	if ((rc = read_item(h, id, "hostname", "/proc/sys/kernel/hostname", id->hostname,
-			    sizeof(id->hostname))) > 0) {
+	struct utsname u;
+	bool have_uname = h->live && !h->mounted && uname(&u) == 0;
+	if (have_uname) {
+		/* This machine: uname(2) is what the four kernel.* files show
+		 * (hostname, osrelease, version, arch), in one call. */
+		snprintf(id->hostname, sizeof(id->hostname), "%s", u.nodename);
+		snprintf(id->kernel_release, sizeof(id->kernel_release), "%s", u.release);
+		snprintf(id->kernel_version, sizeof(id->kernel_version), "%s", u.version);
+		snprintf(id->arch, sizeof(id->arch), "%s", u.machine);
+		rc = 0;
+	} else if ((rc = read_item(h, id, "hostname", "/proc/sys/kernel/hostname", id->hostname,
+				   sizeof(id->hostname))) > 0) {
 		/* Not a live /proc (e.g. an image tree): the configured name. */
 		char alt[256];
 		if (host_read_value(h, "/etc/hostname", alt, sizeof(alt)) == 0 && alt[0]) {
@@ -136,10 +146,11 @@ int host_identity_read(const struct host *h, struct host_identity *id)
 		      sizeof(id->machine_id)) < 0 ||
 	    read_item(h, id, "boot_id", "/proc/sys/kernel/random/boot_id", id->boot_id,
 		      sizeof(id->boot_id)) < 0 ||
-	    read_item(h, id, "kernel_release", "/proc/sys/kernel/osrelease", id->kernel_release,
-		      sizeof(id->kernel_release)) < 0 ||
-	    read_item(h, id, "kernel_version", "/proc/sys/kernel/version", id->kernel_version,
-		      sizeof(id->kernel_version)) < 0)
+	    (!have_uname &&
+	     (read_item(h, id, "kernel_release", "/proc/sys/kernel/osrelease", id->kernel_release,
+			sizeof(id->kernel_release)) < 0 ||
+	      read_item(h, id, "kernel_version", "/proc/sys/kernel/version", id->kernel_version,
+			sizeof(id->kernel_version)) < 0)))
 		goto nomem;
 	id->machine_id_valid = is_hex_id(id->machine_id);
 	if (id->machine_id[0] && !id->machine_id_valid &&
@@ -147,10 +158,9 @@ int host_identity_read(const struct host *h, struct host_identity *id)
 				json_string("/etc/machine-id: not 32 hexadecimal digits")) < 0)
 		goto nomem;
 
-	rc = read_item(h, id, "arch", "/proc/sys/kernel/arch", id->arch, sizeof(id->arch));
+	rc = have_uname ? 0 : read_item(h, id, "arch", "/proc/sys/kernel/arch", id->arch, sizeof(id->arch));
 	if (rc < 0)
 		goto nomem;
-	struct utsname u;
 	if (rc > 0 && h->live && uname(&u) == 0) {
 		/* Kernels before 5.x have no kernel.arch sysctl. */
 		snprintf(id->arch, sizeof(id->arch), "%s", u.machine);

@@ -9,6 +9,7 @@
 #include "core/host_identity.h"
 #include "report/report.h"
 #include "util/utf8.h"
+#include "util/utc_time.h"
 
 char *evidence_lines(const struct check_result *r, const char *sep)
 {
@@ -36,18 +37,16 @@ const char *level_severity(int level)
 
 void format_time_ms(const struct timespec *ts, char *buf, size_t size)
 {
-	struct tm tm;
-	gmtime_r(&ts->tv_sec, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	char base[UTC_TIME_LEN];
+	utc_format(ts->tv_sec, base);
 	snprintf(buf, size, "%s.%03ldZ", base, ts->tv_nsec / 1000000);
 }
 
 void format_time_s(const struct timespec *ts, bool zone, char *buf, size_t size)
 {
-	struct tm tm;
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(buf, size, zone ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S", &tm);
+	char base[UTC_TIME_LEN];
+	utc_format(ts->tv_sec, base);
+	snprintf(buf, size, "%s%s", base, zone ? "Z" : "");
 }
 
 double report_duration(const struct report *r)

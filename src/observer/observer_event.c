@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "observer.h"
+#include "util/utc_time.h"
 
 /* __u64 is "long long": read arguments as uint64_t for the PRI macros. */
 #define ARG(e, i) ((uint64_t)(e)->arg[i])
@@ -55,10 +56,8 @@ void observer_format_time(int64_t ns, char *buf, size_t size)
 {
 	time_t sec = (time_t)(ns / 1000000000);
 	long frac = (long)(ns % 1000000000);
-	struct tm tm;
-	gmtime_r(&sec, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	char base[UTC_TIME_LEN];
+	utc_format(sec, base);
 	snprintf(buf, size, "%s.%09ldZ", base, frac);
 }
 

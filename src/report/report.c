@@ -6,13 +6,12 @@
 #include <string.h>
 
 #include "checks/kind.h"
+#include "util/utc_time.h"
 
 void report_format_timestamp(const struct timespec *ts, char *buf, size_t size)
 {
-	struct tm tm;
-	gmtime_r(&ts->tv_sec, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	char base[UTC_TIME_LEN];
+	utc_format(ts->tv_sec, base);
 	long ns = ts->tv_nsec;
 	if (ns == 0)
 		snprintf(buf, size, "%sZ", base);

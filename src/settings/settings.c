@@ -1,4 +1,5 @@
 #include "settings.h"
+#include "util/utc_time.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -237,9 +238,9 @@ static int parse_submitter(const char *check, const json_t *v, struct waiver *w,
 
 static void format_time(time_t t, char out[32])
 {
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char base[UTC_TIME_LEN];
+	utc_format(t, base);
+	snprintf(out, 32, "%sZ", base);
 }
 
 static int parse_waiver(const char *check, const json_t *v, const struct settings_rules *rules,
