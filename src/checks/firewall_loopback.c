@@ -389,9 +389,9 @@ static void nft_run(const json_t *params, const struct fw_source *src, struct ch
 	nfr_parse_net(want.af, net, &range, NULL);
 
 	struct nfe_result in, spoof, out;
-	nfe_loopback_accept(&src->rs, fam, NFR_HOOK_INPUT, &range, &in);
-	nfe_spoof_drop(&src->rs, fam, &range, &spoof);
-	nfe_loopback_accept(&src->rs, fam, NFR_HOOK_OUTPUT, &range, &out);
+	nfe_loopback_accept(src->rs, fam, NFR_HOOK_INPUT, &range, &in);
+	nfe_spoof_drop(src->rs, fam, &range, &spoof);
+	nfe_loopback_accept(src->rs, fam, NFR_HOOK_OUTPUT, &range, &out);
 	const struct nfe_result *all[] = {&in, &spoof, &out};
 	for (size_t i = 0; i < 3; i++)
 		if (all[i]->verdict == NFE_UNABLE) {
@@ -408,7 +408,7 @@ static void nft_run(const json_t *params, const struct fw_source *src, struct ch
 			"every base chain at the output hook passes oif lo traffic, one accepts it unrestricted before any drop",
 			out.verdict == NFE_OK, "%s", out.text);
 	result_evidence(r, "source", "the nf_tables ruleset", true, "%s (%zu tables, %zu rules)",
-			src->nft_source, src->rs.n_tables, src->rs.n_rules);
+			src->nft_source, src->rs->n_tables, src->rs->n_rules);
 	result_from_evidence(r);
 }
 

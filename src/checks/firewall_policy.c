@@ -122,7 +122,7 @@ static void nft_run(const json_t *params, const struct fw_source *src, struct ch
 			continue;
 		}
 		struct nfe_result res;
-		nfe_default_policy(&src->rs, fam, hook, strcmp(expected, "DROP") == 0, &res);
+		nfe_default_policy(src->rs, fam, hook, strcmp(expected, "DROP") == 0, &res);
 		if (res.verdict == NFE_UNABLE) {
 			result_skip(r, OUTCOME_UNABLE, "%s: %s", item, res.text);
 			return;
@@ -130,7 +130,7 @@ static void nft_run(const json_t *params, const struct fw_source *src, struct ch
 		result_evidence(r, item, expected, res.verdict == NFE_OK, "%s", res.text);
 	}
 	result_evidence(r, "source", "the nf_tables ruleset", true, "%s (%zu tables, %zu rules)",
-			src->nft_source, src->rs.n_tables, src->rs.n_rules);
+			src->nft_source, src->rs->n_tables, src->rs->n_rules);
 	result_from_evidence(r);
 }
 

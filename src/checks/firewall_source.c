@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int fw_family(const char *family)
@@ -13,8 +14,42 @@ int fw_family(const char *family)
 
 void fw_source_free(struct fw_source *s)
 {
-	nfr_free(&s->rs);
+	s->rs = NULL; /* the host's */
 	s->nft = false;
+}
+
+/* The host's nf_tables document parsed, or the parse's error: kept with the
+ * document (host_nft_derived_put), so the four firewall checks of a report
+ * parse it once. */
+struct parsed_ruleset {
+	int rc;
+	char err[256];
+	struct nfr_ruleset rs;
+};
+
+static void parsed_release(void *obj)
+{
+	struct parsed_ruleset *p = obj;
+	nfr_free(&p->rs);
+	free(p);
+}
+
+static int parse_shared(struct host *h, const json_t *doc, const struct nfr_ruleset **rs,
+			char *err, size_t err_size)
+{
+	struct parsed_ruleset *p = host_nft_derived_get(h);
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p) {
+			snprintf(err, err_size, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		p->rc = nfr_parse_json(doc, &p->rs, p->err, sizeof(p->err));
+		host_nft_derived_put(h, p, parsed_release);
+	}
+	snprintf(err, err_size, "%s", p->err);
+	*rs = p->rc ? NULL : &p->rs;
+	return p->rc;
 }
 
 static const char *names_file(const char *family)
@@ -55,7 +90,7 @@ int fw_source_load(struct host *h, const char *family, struct fw_source *out, ch
 	int rc = host_nft_ruleset(h, &doc, &source, &nwhy);
 	if (rc == 0) {
 		char err[256];
-		rc = nfr_parse_json(doc, &out->rs, err, sizeof(err));
+		rc = parse_shared(h, doc, &out->rs, err, sizeof(err));
 		if (rc) {
 			snprintf(why, why_size, "cannot evaluate the nf_tables ruleset (%s): %s", source, err);
 			return rc;

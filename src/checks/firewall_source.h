@@ -21,8 +21,8 @@
 #include "nft_ruleset.h"
 
 struct fw_source {
-	bool nft;    /* rs holds the nf_tables ruleset */
-	struct nfr_ruleset rs;
+	bool nft;    /* rs is the nf_tables ruleset */
+	const struct nfr_ruleset *rs; /* the host's, parsed once per report */
 	char nft_source[PATH_MAX + 96];
 	bool legacy; /* evaluate the iptables-save path */
 	char legacy_note[160]; /* why the legacy path is used */

@@ -64,14 +64,21 @@ static void memo_entry_free(struct memo_entry *e)
 	free(e);
 }
 
+static void nft_drop(struct host *h)
+{
+	if (h->nft_derived)
+		h->nft_derived_release(h->nft_derived);
+	h->nft_derived = NULL;
+	json_decref(h->nft_doc);
+	h->nft_doc = NULL;
+	h->nft_read = false;
+}
+
 void host_forget_all(const struct host *h)
 {
 	/* the nf_tables ruleset is read once per report as well; the handle
 	 * itself is never const (host_init made it) */
-	struct host *mh = (struct host *)h;
-	json_decref(mh->nft_doc);
-	mh->nft_doc = NULL;
-	mh->nft_read = false;
+	nft_drop((struct host *)h);
 	if (!h->memo)
 		return;
 	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
@@ -193,9 +200,7 @@ void host_free(struct host *h)
 	}
 	h->n_commands = 0;
 	spawn_set_free(&h->checkers);
-	json_decref(h->nft_doc);
-	h->nft_doc = NULL;
-	h->nft_read = false;
+	nft_drop(h);
 }
 
 static int nft_capture(struct host *h)
@@ -245,6 +250,19 @@ int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **sou
 	*source = h->nft_source;
 	*why = h->nft_why;
 	return h->nft_rc;
+}
+
+void *host_nft_derived_get(const struct host *h)
+{
+	return h->nft_read ? h->nft_derived : NULL;
+}
+
+void host_nft_derived_put(struct host *h, void *obj, void (*release)(void *))
+{
+	if (h->nft_derived)
+		h->nft_derived_release(h->nft_derived);
+	h->nft_derived = obj;
+	h->nft_derived_release = release;
 }
 
 int host_path(const struct host *h, const char *abs, char *buf, size_t size)

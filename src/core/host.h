@@ -59,8 +59,11 @@ struct host {
 	/* What host_read_file read, by path (see there); NULL: no memo (a host
 	 * not made by host_init, or out of memory). Owned. */
 	struct host_memo *memo;
-	/* The nf_tables ruleset, read once per host (host_nft_ruleset). */
+	/* The nf_tables ruleset, read once per host (host_nft_ruleset), and
+	 * what a probe made of it (host_nft_derived_put). */
 	struct json_t *nft_doc;
+	void *nft_derived;
+	void (*nft_derived_release)(void *);
 	int nft_rc;
 	bool nft_read;
 	char nft_why[320];
@@ -163,5 +166,12 @@ int host_command_output(struct host *h, const char *name, char *const argv[],
  * nf_tables in the kernel), -EPERM, -EAGAIN (kept changing), ... */
 int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **source,
 		     const char **why);
+
+/* What a probe made of the nf_tables document (the firewall kinds' parsed
+ * ruleset), kept with it and released (release(obj)) when it is dropped,
+ * so that the four firewall checks of a report share one parse. get
+ * returns NULL when nothing is kept. */
+void *host_nft_derived_get(const struct host *h);
+void host_nft_derived_put(struct host *h, void *obj, void (*release)(void *));
 
 #endif
