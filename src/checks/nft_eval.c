@@ -46,15 +46,23 @@ struct walk {
 };
 
 /* The two sides of the loopback checks: traffic coming in (input, and
- * ingress before it) and going out (output, and egress after it). */
+ * ingress and prerouting before it) and going out (output, and postrouting
+ * and egress after it). */
 static bool in_side(enum nfr_hook h)
 {
-	return h == NFR_HOOK_INPUT || h == NFR_HOOK_INGRESS;
+	return h == NFR_HOOK_INPUT || h == NFR_HOOK_INGRESS || h == NFR_HOOK_PREROUTING;
 }
 
 static bool out_side(enum nfr_hook h)
 {
-	return h == NFR_HOOK_OUTPUT || h == NFR_HOOK_EGRESS;
+	return h == NFR_HOOK_OUTPUT || h == NFR_HOOK_EGRESS || h == NFR_HOOK_POSTROUTING;
+}
+
+/* A filter chain: what a nat chain (its rules rewrite addresses, its verdict
+ * is not the packet's fate) or a route chain is not. */
+static bool is_filter(const struct nfr_chain *c)
+{
+	return c->type && strcmp(c->type, "filter") == 0;
 }
 
 static size_t addr_len(int fam)
@@ -353,10 +361,14 @@ static bool sees(const struct nfr_table *t, int fam, enum nfr_hook hook)
 	return t->kind == NFR_TK_L3 && (t->family & fam);
 }
 
+/* Which base chains add_hook_chains takes: all, those on lo (ingress and
+ * egress: or that may be), the filter ones (prerouting and postrouting,
+ * where nat chains are too). */
+enum pick { PICK_ALL, PICK_LO, PICK_FILTER };
+
 /* Appends to v the base chains of fam at hook in priority order (stable
- * for equal priorities: table order, as listed); lo_only: only those on lo
- * (or that may be). */
-static void add_hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_hook hook, bool lo_only,
+ * for equal priorities: table order, as listed), as pick says. */
+static void add_hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_hook hook, enum pick pick,
 			    struct base *v, size_t *n)
 {
 	size_t first = *n;
@@ -366,9 +378,9 @@ static void add_hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_hook
 			continue;
 		for (size_t c = 0; c < tab->n_chains; c++) {
 			const struct nfr_chain *ch = &tab->chains[c];
-			if (!ch->base || ch->hook != hook)
+			if (!ch->base || ch->hook != hook || (pick == PICK_FILTER && !is_filter(ch)))
 				continue;
-			enum on_lo lo = lo_only ? chain_on_lo(ch) : LO_YES;
+			enum on_lo lo = pick == PICK_LO ? chain_on_lo(ch) : LO_YES;
 			if (lo != LO_NO)
 				v[(*n)++] = (struct base){tab, ch, lo == LO_UNKNOWN};
 		}
@@ -403,7 +415,7 @@ static struct base *hook_chains(const struct nfr_ruleset *rs, int fam, enum nfr_
 	*n = 0;
 	struct base *v = chains_array(rs, out);
 	if (v)
-		add_hook_chains(rs, fam, hook, false, v, n);
+		add_hook_chains(rs, fam, hook, PICK_ALL, v, n);
 	return v;
 }
 
@@ -457,6 +469,12 @@ static void not_counted(const struct nfr_ruleset *rs, int fam, enum nfr_hook hoo
 				why = "before the IP stack, on its devices only";
 			else if (ch->hook == NFR_HOOK_EGRESS && hook != NFR_HOOK_INPUT && sees(tab, fam, ch->hook))
 				why = "after the IP stack, on its devices only";
+			else if (ch->hook == NFR_HOOK_PREROUTING && is_filter(ch) && hook != NFR_HOOK_OUTPUT &&
+				 sees(tab, fam, ch->hook))
+				why = "prerouting, before the input and forward hooks the benchmark names";
+			else if (ch->hook == NFR_HOOK_POSTROUTING && is_filter(ch) && hook != NFR_HOOK_INPUT &&
+				 sees(tab, fam, ch->hook))
+				why = "postrouting, after the forward and output hooks the benchmark names";
 			else if (tab->kind == NFR_TK_BRIDGE && ch->hook == hook)
 				why = "bridged frames only, not routed or local IP traffic";
 			else if (tab->kind == NFR_TK_ARP && ch->hook == hook)
@@ -548,20 +566,27 @@ void nfe_loopback_accept(const struct nfr_ruleset *rs, int fam, enum nfr_hook ho
 			 const struct nfr_range *loopback, struct nfe_result *out)
 {
 	memset(out, 0, sizeof(*out));
-	/* Loopback traffic coming in passes the ingress chains on lo, then
-	 * the input hook; going out, the output hook, then egress on lo. */
+	/* Loopback traffic coming in passes the ingress chains on lo, the
+	 * prerouting filter chains, then the input hook; going out, the
+	 * output hook, the postrouting filter chains, then egress on lo. A
+	 * drop in any of them stops it before (or after) the input (output)
+	 * hook's accept. */
 	struct base *v = chains_array(rs, out);
 	if (!v)
 		return;
-	size_t n = 0, n_dev;
-	if (hook == NFR_HOOK_INPUT)
-		add_hook_chains(rs, fam, NFR_HOOK_INGRESS, true, v, &n);
-	n_dev = n;
-	add_hook_chains(rs, fam, hook, false, v, &n);
-	size_t n_hook = n - n_dev;
-	if (hook == NFR_HOOK_OUTPUT)
-		add_hook_chains(rs, fam, NFR_HOOK_EGRESS, true, v, &n);
-	n_dev += n - n_dev - n_hook;
+	size_t n = 0, n_around = 0;
+	if (hook == NFR_HOOK_INPUT) {
+		add_hook_chains(rs, fam, NFR_HOOK_INGRESS, PICK_LO, v, &n);
+		add_hook_chains(rs, fam, NFR_HOOK_PREROUTING, PICK_FILTER, v, &n);
+	}
+	n_around = n;
+	add_hook_chains(rs, fam, hook, PICK_ALL, v, &n);
+	size_t n_hook = n - n_around;
+	if (hook == NFR_HOOK_OUTPUT) {
+		add_hook_chains(rs, fam, NFR_HOOK_POSTROUTING, PICK_FILTER, v, &n);
+		add_hook_chains(rs, fam, NFR_HOOK_EGRESS, PICK_LO, v, &n);
+	}
+	n_around += n - n_around - n_hook;
 	const char *dir = hook == NFR_HOOK_INPUT ? "iif" : "oif";
 	struct nfe_result ok = {.verdict = NFE_OK}, bad = {.verdict = NFE_OK}, miss = {.verdict = NFE_OK};
 	bool accepted = false, failed = false;
@@ -582,6 +607,9 @@ void nfe_loopback_accept(const struct nfr_ruleset *rs, int fam, enum nfr_hook ho
 		}
 		if (v[i].maybe && res == R_ACCEPT)
 			continue; /* an accept on devices not known: does not count */
+		if (res == R_OTHER &&
+		    (v[i].chain->hook == NFR_HOOK_PREROUTING || v[i].chain->hook == NFR_HOOK_POSTROUTING))
+			continue; /* raw and mangle chains' targets (CT, MARK, ...) let the packet go on */
 		switch (res) {
 		case R_LIMIT:
 			limit_text(out, &w, &v[i]);
@@ -639,7 +667,9 @@ void nfe_loopback_accept(const struct nfr_ruleset *rs, int fam, enum nfr_hook ho
 			snprintf(out->text, sizeof(out->text),
 				 "not found: no rule of the %zu base chain(s) at the %s hook%s accepts all %s lo traffic%s",
 				 n_hook, nfr_hook_name(hook),
-				 n_dev ? (hook == NFR_HOOK_INPUT ? " (and at ingress on lo)" : " (and at egress on lo)") : "",
+				 n_around ? (hook == NFR_HOOK_INPUT ? " (and at ingress on lo or prerouting)"
+								    : " (and at postrouting or egress on lo)")
+					  : "",
 				 dir, miss.text);
 	} else {
 		out->verdict = NFE_OK;

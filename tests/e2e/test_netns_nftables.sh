@@ -232,6 +232,31 @@ load netdev_lo_drop && report && {
 		"INPUT policy~; not counted: netdev guard lo_in (filter hook ingress device lo, priority 0, policy drop): before the IP stack, on its devices only"
 }
 
+echo "== a raw prerouting chain with policy drop"
+load prerouting_lo_drop && report && {
+	expect "lo traffic stops at prerouting, before the input hook" 3.4.1.2 FAIL \
+		"INPUT -i lo -j ACCEPT~ip raw pre (filter hook prerouting, priority -300, policy drop): iif lo traffic falls to the policy drop" \
+		"OUTPUT -o lo -j ACCEPT~(oif \"lo\" accept) in inet filter output"
+	expect "IPv6 does not pass an ip table" 3.4.2.2 PASS "INPUT -i lo -j ACCEPT~(iif \"lo\" accept) in inet filter input"
+	expect "prerouting is not the input hook's default deny" 3.4.1.1 PASS \
+		"INPUT policy~; not counted: ip raw pre (filter hook prerouting, priority -300, policy drop): prerouting, before the input and forward hooks the benchmark names"
+	# what the verdict says holds: loopback traffic does not get through
+	if ip netns exec "$ns" python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.socket(); c.settimeout(0.5)
+try:
+    c.connect(s.getsockname()); sys.exit(1)
+except OSError:
+    sys.exit(0)'; then
+		echo "ok   a TCP connection to 127.0.0.1 does not get through the prerouting drop"
+		passed=$((passed + 1))
+	else
+		echo "FAIL a TCP connection to 127.0.0.1 got through the prerouting drop"
+		failed=$((failed + 1))
+	fi
+}
+
 echo "== netdev ingress on lo and another device, egress on lo"
 load netdev_ingress && report && {
 	expect "ingress accept of lo, egress drops IPv4 lo output" 3.4.1.2 FAIL \

@@ -220,6 +220,24 @@ static void netdev_lo_drop(void **state)
 	expect("firewall_policy", P4, CHECK_PASS, "OUTPUT policy", true, "DROP: inet filter output");
 }
 
+/* A raw prerouting chain with policy drop stops loopback traffic before
+ * the input hook; nat prerouting and a mangle postrouting chain that only
+ * marks change nothing; neither is the input hook's default deny. */
+static void prerouting_lo_drop(void **state)
+{
+	(void)state;
+	use_fixture("prerouting_lo_drop");
+	expect("firewall_loopback", L4, CHECK_FAIL, IN_ACCEPT, false,
+	       "ip raw pre (filter hook prerouting, priority -300, policy drop): iif lo traffic falls to the policy drop");
+	expect("firewall_loopback", L4, CHECK_FAIL, OUT_ACCEPT, true, "(oif \"lo\" accept) in inet filter output");
+	expect("firewall_loopback", L6, CHECK_PASS, IN_ACCEPT, true, "(iif \"lo\" accept) in inet filter input");
+	expect("firewall_policy", P4, CHECK_PASS, "INPUT policy", true,
+	       "DROP: inet filter input (filter hook input, priority 0, policy drop); not counted: ip raw pre "
+	       "(filter hook prerouting, priority -300, policy drop): prerouting, before the input and forward hooks");
+	expect("firewall_policy", P4, CHECK_PASS, "OUTPUT policy", true,
+	       "not counted: ip mangle post (filter hook postrouting, priority -150, policy accept)");
+}
+
 /* ingress on lo and eth9 accepts lo; its spoofed-source drops are on its
  * devices only; egress on lo lets only IPv6 out. */
 static void netdev_ingress(void **state)
@@ -465,6 +483,7 @@ int main(void)
 		cmocka_unit_test(empty_ruleset),
 		cmocka_unit_test(iptables_nft),
 		cmocka_unit_test(netdev_lo_drop),
+		cmocka_unit_test(prerouting_lo_drop),
 		cmocka_unit_test(netdev_ingress),
 		cmocka_unit_test(netdev_devices_not_listed),
 		cmocka_unit_test(bridge_arp),
