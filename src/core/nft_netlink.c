@@ -50,7 +50,7 @@ struct nl_set {
 };
 
 struct nl {
-	int fd;
+	const struct nft_netlink_io *io;
 	uint32_t seq;
 	char *buf;
 	/* the dump */
@@ -183,6 +183,26 @@ static int put_str(struct nlmsghdr *nlh, size_t room, uint16_t type, const char 
 
 typedef int (*msg_cb)(struct nl *n, uint8_t family, attrs tb);
 
+/* The next message of a datagram, *len bytes left from m: NLMSG_NEXT, but a
+ * last message whose aligned length passes the end leaves nothing (there,
+ * NLMSG_NEXT's len wraps round and the walk goes on past the buffer). */
+static const struct nlmsghdr *next_msg(const struct nlmsghdr *m, size_t *len)
+{
+	size_t step = NLMSG_ALIGN(m->nlmsg_len);
+	if (step > *len)
+		step = *len;
+	*len -= step;
+	return (const struct nlmsghdr *)((const char *)m + step);
+}
+
+/* The kernel's error code of an NLMSG_ERROR or NLMSG_DONE: -errno, or
+ * -EBADMSG for a value no errno is (positive, or past -4095 up to INT_MIN,
+ * which cannot even be negated). */
+static int kernel_err(int e)
+{
+	return e <= 0 && e > -4096 ? e : -EBADMSG;
+}
+
 /* One request (the elements of set s, for GETSETELEM); each NEW reply's
  * attributes to cb. A dump runs to its NLMSG_DONE even when marked
  * interrupted, so the socket holds nothing stale; it then returns -EINTR.
@@ -206,23 +226,23 @@ static int request(struct nl *n, uint16_t type, bool dump, const struct nl_set *
 	if (s && (put_str(nlh, sizeof(req), NFTA_SET_ELEM_LIST_TABLE, s->table) ||
 		  put_str(nlh, sizeof(req), NFTA_SET_ELEM_LIST_SET, s->name)))
 		return -ENAMETOOLONG;
-	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-	if (sendto(n->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
+	int sent = n->io->send(n->io->ctx, nlh, nlh->nlmsg_len);
+	if (sent < 0)
+		return sent;
 	uint16_t reply = (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (type - 1)); /* GETx -> NEWx */
 	int rc = 0;
 	bool intr = false;
 	for (;;) {
-		ssize_t got = recv(n->fd, n->buf, RECV_BUF, MSG_TRUNC);
-		if (got < 0 && errno == EINTR)
+		ssize_t got = n->io->recv(n->io->ctx, n->buf, RECV_BUF);
+		if (got == -EINTR)
 			continue;
 		if (got < 0)
-			return -errno;
+			return (int)got;
 		if ((size_t)got > RECV_BUF)
 			return -EMSGSIZE;
 		size_t len = (size_t)got;
 		for (const struct nlmsghdr *m = (const struct nlmsghdr *)n->buf; NLMSG_OK(m, len);
-		     m = NLMSG_NEXT(m, len)) {
+		     m = next_msg(m, &len)) {
 			if (m->nlmsg_seq != seq)
 				continue; /* a reply to an earlier request */
 			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -231,13 +251,13 @@ static int request(struct nl *n, uint16_t type, bool dump, const struct nl_set *
 				int err = 0;
 				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 					memcpy(&err, NLMSG_DATA(m), sizeof(int));
-				return rc ? rc : err < 0 ? err : intr ? -EINTR : 0;
+				return rc ? rc : err < 0 ? kernel_err(err) : intr ? -EINTR : 0;
 			}
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr e = {.error = -EBADMSG};
 				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(e)))
 					memcpy(&e, NLMSG_DATA(m), sizeof(e));
-				return rc ? rc : e.error;
+				return rc ? rc : kernel_err(e.error);
 			}
 			if (m->nlmsg_type != reply || rc)
 				continue;
@@ -1412,18 +1432,45 @@ static int dump_once(struct nl *n, json_t **doc)
 	return rc;
 }
 
+/* ---- the transport ---- */
+
+static int sock_send(void *ctx, const void *msg, size_t len)
+{
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	if (sendto(*(int *)ctx, msg, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	return 0;
+}
+
+static ssize_t sock_recv(void *ctx, void *buf, size_t size)
+{
+	ssize_t got = recv(*(int *)ctx, buf, size, MSG_TRUNC);
+	return got < 0 ? -errno : got;
+}
+
 int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 {
 	*out = NULL;
 	why[0] = '\0';
-	struct nl n = {.seq = (uint32_t)time(NULL)};
-	n.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	if (n.fd < 0) {
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0) {
 		int err = errno;
 		snprintf(why, why_size, "no nf_tables: cannot open a netfilter netlink socket: %s",
 			 strerror(err));
 		return err == EPROTONOSUPPORT || err == EAFNOSUPPORT ? -ENOPROTOOPT : -err;
 	}
+	struct nft_netlink_io io = {.send = sock_send, .recv = sock_recv, .ctx = &fd};
+	int rc = nft_netlink_ruleset_io(&io, (uint32_t)time(NULL), out, why, why_size);
+	close(fd);
+	return rc;
+}
+
+int nft_netlink_ruleset_io(const struct nft_netlink_io *io, uint32_t seq, json_t **out, char *why,
+			   size_t why_size)
+{
+	*out = NULL;
+	why[0] = '\0';
+	struct nl n = {.io = io, .seq = seq};
 	int rc = 0;
 	n.buf = malloc(RECV_BUF);
 	if (!n.buf)
@@ -1439,7 +1486,6 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 	}
 	reset_dump(&n);
 	free(n.buf);
-	close(n.fd);
 	if (!rc)
 		return 0;
 	if (rc == -EAGAIN)

@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #define NFT_NETLINK_TRIES 4
 
@@ -28,6 +30,24 @@
  * -EAGAIN: the ruleset kept changing under the dump;
  * other: the netlink error. */
 int nft_netlink_ruleset(json_t **out, char *why, size_t why_size);
+
+/* The seam under nft_netlink_ruleset, for the fuzz harness and the capture
+ * helper (tests/fuzz/fuzz_nft_netlink.c, tests/helpers/nft_capture.c): the
+ * same dumps, retries, decoding and errors over another transport. send gets
+ * each request, one netlink message, and returns 0 or -errno; recv fills buf
+ * with the next reply datagram and returns its whole length, more than size
+ * when it did not fit (recv's MSG_TRUNC), or -errno (-EINTR: asked again).
+ * seq is the sequence number before the first request: each request has the
+ * next one, and a reply to another is skipped. nft_netlink_ruleset is this
+ * over its NETLINK_NETFILTER socket with seq = time(NULL). */
+struct nft_netlink_io {
+	int (*send)(void *ctx, const void *msg, size_t len);
+	ssize_t (*recv)(void *ctx, void *buf, size_t size);
+	void *ctx;
+};
+
+int nft_netlink_ruleset_io(const struct nft_netlink_io *io, uint32_t seq, json_t **out, char *why,
+			   size_t why_size);
 
 /* A non-blocking netlink socket in NFNLGRP_NFTABLES (every commit's changes
  * are multicast there, cisreportd's watch): the fd, or -errno. */

@@ -38,30 +38,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* A tree whose captured ruleset is the fixture NAME.json. */
 static void use_fixture(const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/nft/%s.json", FIXTURES, name);
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = slurp_file(path, &len);
 	write_bytes(tmp, ".cisreport/nft-ruleset.json", text, len, 0644);
 	free(text);
 }
@@ -335,7 +318,7 @@ static void garbage_truncated(void **state)
 	char path[512];
 	snprintf(path, sizeof(path), "%s/nft/sets_vmaps.json", FIXTURES);
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = slurp_file(path, &len);
 	for (size_t cut = 0; cut < len; cut += 7) {
 		struct nfr_ruleset rs;
 		char err[256];

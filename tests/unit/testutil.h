@@ -48,5 +48,8 @@ void make_socket(const char *dir, const char *rel);
 /* Write a file (creating parent dirs) under dir with mode. */
 void write_file(const char *dir, const char *rel, const char *content, int mode);
 void write_bytes(const char *dir, const char *rel, const void *data, size_t len, int mode);
+/* The whole of a file, NUL-terminated (its length in *len unless NULL), to
+ * free; fails the test if it cannot be read. */
+char *slurp_file(const char *path, size_t *len);
 
 #endif
