@@ -38,8 +38,39 @@ struct lazy_lib {
 	char error[512];
 };
 
+/* The whole wiring of one library, in its lib_<name>.c:
+ *
+ *   LAZY_LIB_DEFINE(kmod, struct kmod_lib, CISREPORT_KMOD_SONAME,
+ *                   LAZY_SYMBOL(struct kmod_lib, new, kmod_new), ...)
+ *
+ * defines `const char *kmod_lib_soname` (what dlopen is given; tests point
+ * it at a missing library before the first call), the table, its symbols
+ * and `const struct kmod_lib *kmod_lib_get(char *why, size_t size)`: the
+ * table, loaded on the first call (pthread_once), or NULL with the kept
+ * reason in why. */
+#define LAZY_LIB_DEFINE(name, table_type, soname, ...)                                     \
+	const char *name##_lib_soname = soname;                                            \
+	static table_type name##_table;                                                    \
+	static const struct lazy_symbol name##_symbols[] = {__VA_ARGS__};                  \
+	static struct lazy_lib name##_lazy = {                                             \
+		.symbols = name##_symbols,                                                 \
+		.n_symbols = sizeof(name##_symbols) / sizeof(name##_symbols[0]),           \
+		.table = &name##_table,                                                    \
+		.once = PTHREAD_ONCE_INIT,                                                 \
+	};                                                                                 \
+	static void name##_load(void)                                                      \
+	{                                                                                  \
+		lazy_lib_load(&name##_lazy, name##_lib_soname);                            \
+	}                                                                                  \
+	const table_type *name##_lib_get(char *why, size_t size)                           \
+	{                                                                                  \
+		pthread_once(&name##_lazy.once, name##_load);                              \
+		return lazy_lib_table(&name##_lazy, why, size);                            \
+	}
+
 /* dlopen soname and fill the table; on failure the reason is kept in
- * lib->error. Run through pthread_once by each library's getter. */
+ * lib->error. Run through pthread_once by each library's getter
+ * (LAZY_LIB_DEFINE). */
 void lazy_lib_load(struct lazy_lib *lib, const char *soname);
 
 /* The table once loaded, or NULL with the kept reason in why. */

@@ -4,11 +4,7 @@
 #include "config.h"
 #include "lazy_lib.h"
 
-const char *bpf_lib_soname = CISREPORT_LIBBPF_SONAME;
-
-static struct bpf_lib table;
-
-static const struct lazy_symbol symbols[] = {
+LAZY_LIB_DEFINE(bpf, struct bpf_lib, CISREPORT_LIBBPF_SONAME,
 	LAZY_SYMBOL(struct bpf_lib, object__open_skeleton, bpf_object__open_skeleton),
 	LAZY_SYMBOL(struct bpf_lib, object__load_skeleton, bpf_object__load_skeleton),
 	LAZY_SYMBOL(struct bpf_lib, object__attach_skeleton, bpf_object__attach_skeleton),
@@ -29,26 +25,7 @@ static const struct lazy_symbol symbols[] = {
 	LAZY_SYMBOL(struct bpf_lib, ring_buffer__new, ring_buffer__new),
 	LAZY_SYMBOL(struct bpf_lib, ring_buffer__consume, ring_buffer__consume),
 	LAZY_SYMBOL(struct bpf_lib, ring_buffer__epoll_fd, ring_buffer__epoll_fd),
-	LAZY_SYMBOL(struct bpf_lib, ring_buffer__free, ring_buffer__free),
-};
-
-static struct lazy_lib lib = {
-	.symbols = symbols,
-	.n_symbols = sizeof(symbols) / sizeof(symbols[0]),
-	.table = &table,
-	.once = PTHREAD_ONCE_INIT,
-};
-
-static void load(void)
-{
-	lazy_lib_load(&lib, bpf_lib_soname);
-}
-
-const struct bpf_lib *bpf_lib_get(char *why, size_t size)
-{
-	pthread_once(&lib.once, load);
-	return lazy_lib_table(&lib, why, size);
-}
+	LAZY_SYMBOL(struct bpf_lib, ring_buffer__free, ring_buffer__free))
 #else
 /* ISO C wants a translation unit to declare something. */
 typedef int lib_bpf_not_built;

@@ -3,14 +3,10 @@
 #include "config.h"
 #include "lazy_lib.h"
 
-const char *crypto_lib_soname = CISREPORT_CRYPTO_SONAME;
-
-static struct crypto_lib table;
-
 /* Each member is named after its function. */
 #define SYMBOL(name) LAZY_SYMBOL(struct crypto_lib, name, name)
 
-static const struct lazy_symbol symbols[] = {
+LAZY_LIB_DEFINE(crypto, struct crypto_lib, CISREPORT_CRYPTO_SONAME,
 	SYMBOL(EVP_sha256),
 	SYMBOL(EVP_Digest),
 	SYMBOL(EVP_MD_CTX_new),
@@ -58,23 +54,4 @@ static const struct lazy_symbol symbols[] = {
 	SYMBOL(OSSL_PARAM_construct_utf8_ptr),
 	SYMBOL(OSSL_PARAM_construct_int),
 	SYMBOL(OSSL_PARAM_construct_end),
-	SYMBOL(EVP_default_properties_is_fips_enabled),
-};
-
-static struct lazy_lib lib = {
-	.symbols = symbols,
-	.n_symbols = sizeof(symbols) / sizeof(symbols[0]),
-	.table = &table,
-	.once = PTHREAD_ONCE_INIT,
-};
-
-static void load(void)
-{
-	lazy_lib_load(&lib, crypto_lib_soname);
-}
-
-const struct crypto_lib *crypto_lib_get(char *why, size_t size)
-{
-	pthread_once(&lib.once, load);
-	return lazy_lib_table(&lib, why, size);
-}
+	SYMBOL(EVP_default_properties_is_fips_enabled))

@@ -4,11 +4,7 @@
 #include "config.h"
 #include "lazy_lib.h"
 
-const char *sdbus_lib_soname = CISREPORT_SYSTEMD_SONAME;
-
-static struct sdbus_lib table;
-
-static const struct lazy_symbol symbols[] = {
+LAZY_LIB_DEFINE(sdbus, struct sdbus_lib, CISREPORT_SYSTEMD_SONAME,
 	LAZY_SYMBOL(struct sdbus_lib, open_system, sd_bus_open_system),
 	LAZY_SYMBOL(struct sdbus_lib, set_method_call_timeout, sd_bus_set_method_call_timeout),
 	LAZY_SYMBOL(struct sdbus_lib, call_method, sd_bus_call_method),
@@ -21,26 +17,7 @@ static const struct lazy_symbol symbols[] = {
 	LAZY_SYMBOL(struct sdbus_lib, add_match, sd_bus_add_match),
 	LAZY_SYMBOL(struct sdbus_lib, get_fd, sd_bus_get_fd),
 	LAZY_SYMBOL(struct sdbus_lib, process, sd_bus_process),
-	LAZY_SYMBOL(struct sdbus_lib, message_get_path, sd_bus_message_get_path),
-};
-
-static struct lazy_lib lib = {
-	.symbols = symbols,
-	.n_symbols = sizeof(symbols) / sizeof(symbols[0]),
-	.table = &table,
-	.once = PTHREAD_ONCE_INIT,
-};
-
-static void load(void)
-{
-	lazy_lib_load(&lib, sdbus_lib_soname);
-}
-
-const struct sdbus_lib *sdbus_lib_get(char *why, size_t size)
-{
-	pthread_once(&lib.once, load);
-	return lazy_lib_table(&lib, why, size);
-}
+	LAZY_SYMBOL(struct sdbus_lib, message_get_path, sd_bus_message_get_path))
 #else
 /* ISO C wants at least one declaration in a translation unit. */
 typedef int lib_sdbus_unused;
