@@ -14,11 +14,10 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
+#include "fake_systemd_bus.h"
 
-static const char *unit;
-static char state[64];
-
+/* The object path of a unit, escaped as systemd does (bus_label_escape),
+ * spelt here rather than taken from the code under test. */
 static void object_path(const char *name, char *buf, size_t size)
 {
 	size_t n = (size_t)snprintf(buf, size, "/org/freedesktop/systemd1/unit/");
@@ -31,69 +30,18 @@ static void object_path(const char *name, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-static int get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-	(void)userdata;
-	(void)error;
-	const char *name;
-	int rc = sd_bus_message_read(m, "s", &name);
-	if (rc < 0)
-		return rc;
-	if (strcmp(name, unit) != 0)
-		return sd_bus_reply_method_errorf(m, "org.freedesktop.systemd1.NoSuchUnit",
-						  "Unit %s not loaded.", name);
-	char path[512];
-	object_path(unit, path, sizeof(path));
-	return sd_bus_reply_method_return(m, "o", path);
-}
-
-static int subscribe(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-	(void)userdata;
-	(void)error;
-	return sd_bus_reply_method_return(m, "");
-}
-
-static int get_active_state(sd_bus *bus, const char *path, const char *interface,
-			    const char *property, sd_bus_message *reply, void *userdata,
-			    sd_bus_error *error)
-{
-	(void)bus, (void)path, (void)interface, (void)property, (void)userdata, (void)error;
-	return sd_bus_message_append(reply, "s", state);
-}
-
-static const sd_bus_vtable manager_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("GetUnit", "s", "o", get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Subscribe", "", "", subscribe, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END,
-};
-
-static const sd_bus_vtable unit_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("ActiveState", "s", get_active_state, 0,
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_VTABLE_END,
-};
-
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
 		fprintf(stderr, "usage: fake_systemd ADDRESS UNIT STATE\n");
 		return 2;
 	}
-	unit = argv[2];
-	snprintf(state, sizeof(state), "%s", argv[3]);
 	char path[512];
-	object_path(unit, path, sizeof(path));
+	object_path(argv[2], path, sizeof(path));
+	struct fake_unit unit = {.name = argv[2], .path = path};
+	snprintf(unit.state, sizeof(unit.state), "%s", argv[3]);
 	sd_bus *bus = NULL;
-	if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, argv[1]) < 0 ||
-	    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0 ||
-	    sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1",
-				     "org.freedesktop.systemd1.Manager", manager_vtable, NULL) < 0 ||
-	    sd_bus_add_object_vtable(bus, NULL, path, "org.freedesktop.systemd1.Unit", unit_vtable,
-				     NULL) < 0 ||
-	    sd_bus_request_name(bus, "org.freedesktop.systemd1", 0) < 0) {
+	if (fake_systemd_serve(argv[1], &unit, &bus) < 0) {
 		fprintf(stderr, "fake_systemd: cannot serve on %s\n", argv[1]);
 		return 1;
 	}
@@ -129,7 +77,7 @@ int main(int argc, char **argv)
 				return 1;
 			sd_bus_message_unref(m);
 		} else {
-			snprintf(state, sizeof(state), "%s", line);
+			snprintf(unit.state, sizeof(unit.state), "%s", line);
 			if (sd_bus_emit_properties_changed(bus, path, "org.freedesktop.systemd1.Unit",
 							   "ActiveState", NULL) < 0)
 				return 1;
@@ -143,7 +91,7 @@ int main(int argc, char **argv)
 			return 1;
 		sd_bus_message_unref(reply);
 		sd_bus_error_free(&error);
-		printf("emitted %s\n", other ? other : unit);
+		printf("emitted %s\n", other ? other : unit.name);
 		fflush(stdout);
 	}
 }

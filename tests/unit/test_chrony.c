@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #ifdef CISREPORT_HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
+#include "../helpers/fake_systemd_bus.h"
 #endif
 
 #define PARAMS "{\"config\":\"/etc/chrony.conf\",\"service\":\"chronyd.service\",\"process\":\"chronyd\"}"
@@ -392,54 +392,14 @@ static pid_t bus_pid = -1;
 static char bus_address[512];
 static char *bus_dir;
 
-static const char *unit_state = "active";
-
-static int get_unit(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-	(void)userdata;
-	(void)error;
-	const char *name;
-	int rc = sd_bus_message_read(m, "s", &name);
-	if (rc < 0)
-		return rc;
-	if (strcmp(name, "chronyd.service") != 0)
-		return sd_bus_reply_method_errorf(m, "org.freedesktop.systemd1.NoSuchUnit",
-						  "Unit %s not loaded.", name);
-	return sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/unit/chronyd_2eservice");
-}
-
-static int get_active_state(sd_bus *bus, const char *path, const char *interface,
-			    const char *property, sd_bus_message *reply, void *userdata,
-			    sd_bus_error *error)
-{
-	(void)bus, (void)path, (void)interface, (void)property, (void)userdata, (void)error;
-	return sd_bus_message_append(reply, "s", unit_state);
-}
-
-static const sd_bus_vtable manager_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("GetUnit", "s", "o", get_unit, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_VTABLE_END,
-};
-
-static const sd_bus_vtable unit_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("ActiveState", "s", get_active_state, 0, 0),
-	SD_BUS_VTABLE_END,
-};
-
 /* Child: serve org.freedesktop.systemd1 until killed. */
 static void serve_systemd(const char *state, int ready)
 {
-	unit_state = state;
+	struct fake_unit unit = {.name = "chronyd.service",
+				 .path = "/org/freedesktop/systemd1/unit/chronyd_2eservice"};
+	snprintf(unit.state, sizeof(unit.state), "%s", state);
 	sd_bus *bus = NULL;
-	if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, bus_address) < 0 ||
-	    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0 ||
-	    sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1",
-				     "org.freedesktop.systemd1.Manager", manager_vtable, NULL) < 0 ||
-	    sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1/unit/chronyd_2eservice",
-				     "org.freedesktop.systemd1.Unit", unit_vtable, NULL) < 0 ||
-	    sd_bus_request_name(bus, "org.freedesktop.systemd1", 0) < 0)
+	if (fake_systemd_serve(bus_address, &unit, &bus) < 0)
 		_exit(1);
 	if (write(ready, "1", 1) != 1)
 		_exit(1);
