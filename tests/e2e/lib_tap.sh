@@ -37,3 +37,13 @@ fails() {
 	fi
 	return 0
 }
+# tap_cleanup VAR...: for an EXIT trap (trap 'tap_cleanup DPID' EXIT): kill -9
+# the process whose pid each named variable holds, when it is set, then
+# remove the scratch directory $T.
+tap_cleanup() {
+	local v
+	for v in "$@"; do
+		[ -n "${!v:-}" ] && kill -9 "${!v}" 2>/dev/null
+	done
+	rm -rf "$T"
+}

@@ -26,32 +26,9 @@ SETTINGS=$STATE/settings.json
 LOG=$T/daemon.log
 DPID=
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo
-	return 0
-}
-# check DESC COMMAND...: the command must succeed.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-		[ -n "$out" ] && sed 's/^/    # /' <<<"$out"
-	else
-		bad "$desc" "$out"
-	fi
-}
-
-cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup DPID' EXIT
 
 wait_socket() {
 	local sock=${1:-$SOCK}

@@ -25,21 +25,9 @@ chmod 0755 "$T"
 SOCK=$T/api.sock
 LOG=$T/daemon.log
 DPID= TPID=
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 3000 && echo
-	return 0
-}
-cleanup() {
-	[ -n "$TPID" ] && kill -9 "$TPID" 2>/dev/null
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup TPID DPID' EXIT
 
 "$BUILD_DIR/cisreportd" -s "$SOCK" -g "$TRICKLER" -d "$T/state" -c "$FIX/profiles" --root "$FIX/root" \
 	--max-connections "$PER_UID" --max-connections-per-uid "$PER_UID" --request-deadline "$DEADLINE" 2>>"$LOG" &

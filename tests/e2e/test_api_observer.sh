@@ -30,20 +30,9 @@ STATE=$T/state
 LOG=$T/daemon.log
 DPID=
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 3000 && echo
-	return 0
-}
-cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup DPID' EXIT
 
 wait_socket() {
 	for _ in $(seq 300); do

@@ -26,20 +26,9 @@ STATE=$T/state
 SETTINGS=$STATE/settings.json
 LOG=$T/daemon.log
 DPID=
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo
-	return 0
-}
-cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup DPID' EXIT
 
 # as UID GID GROUPS CMD...: run as that uid, primary gid and supplementary groups.
 as() {

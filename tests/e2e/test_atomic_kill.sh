@@ -21,21 +21,9 @@ S=$T/state
 SOCK=$T/api.sock
 LOG=$T/daemon.log
 DPID= LPID=
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo
-	return 0
-}
-cleanup() {
-	[ -n "$LPID" ] && kill -9 "$LPID" 2>/dev/null
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup LPID DPID' EXIT
 
 temps() { find "$S" -name 'settings.json.tmp.*' | wc -l; }
 level() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["level"])' "$S/settings.json" 2>/dev/null || echo invalid; }

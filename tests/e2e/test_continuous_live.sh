@@ -17,10 +17,9 @@ fi
 T=$(mktemp -d /tmp/cisreport-continuous-live.XXXXXX)
 SOCK=$T/api.sock
 DPID=
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo; return 0; }
-trap '[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; rm -rf "$T"' EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup DPID' EXIT
 mkdir -p "$T/profiles/level1" "$T/state"
 echo '{"observer": true}' >"$T/state/settings.json"
 cat >"$T/profiles/level1/b.json" <<'JSON'

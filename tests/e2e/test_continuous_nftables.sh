@@ -17,9 +17,8 @@ fi
 T=$(mktemp -d /tmp/cisreport-continuous-nft.XXXXXX)
 SOCK=$T/api.sock
 DPID=
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo; return 0; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
 trap '[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 ip link set lo up
 nft -f "$SOURCE_DIR/tests/fixtures/nft/compliant.nft" || { bad "nft -f compliant.nft"; exit 1; }

@@ -17,9 +17,8 @@ fi
 T=$(mktemp -d /tmp/cisreport-units.XXXXXX)
 SOCK=$T/api.sock
 DPID= BPID= FPID=
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo; return 0; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
 cleanup() {
 	for p in $DPID $FPID $BPID; do kill -9 "$p" 2>/dev/null; done
 	exec 7>&- 8<&- 2>/dev/null

@@ -30,9 +30,8 @@ trap 'rm -rf "$T"' EXIT
 unshare -m --propagation private bash -s "$T" "$CLI" "$DAEMON" "$PROFILES" "$SOURCE_DIR" <<'EOF'
 set -uo pipefail
 T=$1 CLI=$2 DAEMON=$3 PROFILES=$4 SOURCE_DIR=$5
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 3000 | sed 's/^/    /'; return 0; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 DPID=
 trap '[ -n "$DPID" ] && kill "$DPID" 2>/dev/null; wait 2>/dev/null; umount -R "$T/host" 2>/dev/null' EXIT
 

@@ -16,20 +16,9 @@ FIX=$SOURCE_DIR/tests/fixtures
 
 T=$(mktemp -d /tmp/cisreport-special-files.XXXXXX)
 DPID=
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo
-	return 0
-}
-cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
+trap 'tap_cleanup DPID' EXIT
 
 # run NAME CMD...: CMD under a 30 s timeout; RC, $T/NAME.out, $T/NAME.err.
 run() {
