@@ -137,19 +137,30 @@ load compliant && report && {
 }
 # no child process: strace counts clone/fork/vfork/execve after our own exec
 # (not under ASan: LeakSanitizer forks a tracer at exit, and cannot run
-# traced itself)
+# traced itself); and the legacy tables' names files are read once per
+# report (the host's read memo), not once per firewall check
 if grep -q libasan <<<"$(ldd "$CISREPORT")"; then  # not a pipe: grep -q would SIGPIPE ldd under pipefail
 	echo "skip process count: sanitizer build"
 elif command -v strace >/dev/null; then
-	ip netns exec "$ns" strace -f -qq -e trace=fork,vfork,clone,clone3,execve -o "$work/strace.txt" \
+	ip netns exec "$ns" strace -f -qq -e trace=fork,vfork,clone,clone3,execve,openat -o "$work/strace.txt" \
 		"$CISREPORT" -c "$SOURCE_DIR/profiles" -l 2 -f json >/dev/null 2>&1
-	spawned=$(grep -cE 'fork|clone|execve' "$work/strace.txt")
+	spawned=$(grep -cE '^[0-9]+ +(fork|vfork|clone|clone3|execve)\(' "$work/strace.txt")
 	if [ "$spawned" -le 1 ]; then # the one execve of cisreport itself
 		echo "ok   a whole Level 2 report starts no child process"
 		passed=$((passed + 1))
 	else
 		echo "FAIL the report started processes:"
-		grep -E 'fork|clone|execve' "$work/strace.txt" | head
+		grep -E '^[0-9]+ +(fork|vfork|clone|clone3|execve)\(' "$work/strace.txt" | head
+		failed=$((failed + 1))
+	fi
+	v4=$(grep -c '"/proc/net/ip_tables_names"' "$work/strace.txt")
+	v6=$(grep -c '"/proc/net/ip6_tables_names"' "$work/strace.txt")
+	if [ "$v4" -eq 1 ] && [ "$v6" -eq 1 ]; then
+		echo "ok   ip_tables_names and ip6_tables_names opened once each by the four firewall checks"
+		passed=$((passed + 1))
+	else
+		echo "FAIL ip_tables_names opened $v4 times, ip6_tables_names $v6 times (want 1 each):"
+		grep 'tables_names' "$work/strace.txt" | head
 		failed=$((failed + 1))
 	fi
 fi
