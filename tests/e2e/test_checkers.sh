@@ -20,10 +20,8 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 is_root=false
 [ "$(id -u)" -eq 0 ] && is_root=true
 

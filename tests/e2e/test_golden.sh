@@ -10,10 +10,8 @@ set -uo pipefail
 golden=$SOURCE_DIR/tests/e2e/golden
 tmp=$(mktemp -d /tmp/cisreport-e2e-golden.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 # The journal files of the hardened tree as the tests use them (not
 # readable by "other"): git does not keep the modes.

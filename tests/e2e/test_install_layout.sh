@@ -18,10 +18,8 @@ set -uo pipefail
 PY=${PY:-python3}
 tmp=$(mktemp -d /tmp/cisreport-e2e-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $*"; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 P=$tmp/prefix
 if cmake --install "$BUILD_DIR" --prefix "$P" >"$tmp/install.log" 2>&1; then

@@ -7,11 +7,8 @@ set -uo pipefail
 : "${CISREPORT:?}" "${SOURCE_DIR:?}" "${FIXTURES:?}"
 tmp=$(mktemp -d /tmp/cisreport-e2e-k8s.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 # Only this benchmark family's profile files, so the test does not depend
 # on other benchmarks' kinds.

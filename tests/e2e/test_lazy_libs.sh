@@ -14,12 +14,10 @@ set -uo pipefail
 tmp=$(mktemp -d /tmp/cisreport-e2e-lazy.XXXXXX)
 dpid=
 trap '[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 skipped=0
 
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 skip() { skipped=$((skipped + 1)); echo "skip $*"; }
 
 lazy='libkmod|libsystemd|libdevmapper|libyaml|libcrypto|libbpf|libnftnl|libmnl'

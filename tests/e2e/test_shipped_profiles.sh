@@ -10,10 +10,8 @@ set -uo pipefail
 : "${CISREPORT:?}" "${SOURCE_DIR:?}" "${FIXTURES:?}"
 tmp=$(mktemp -d /tmp/cisreport-e2e-shipped.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$SOURCE_DIR/tests/e2e/lib_tap.sh"
 
 cp -R "$SOURCE_DIR/profiles" "$tmp/shipped"
 cp -R "$SOURCE_DIR/profiles" "$tmp/parsed"
