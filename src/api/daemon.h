@@ -27,6 +27,11 @@
 /* Firewall state in a report is at most this old (ms) when reports overlap. */
 #define DEFAULT_COMMAND_MAX_AGE_MS 1000
 #define DEFAULT_MAX_WATCHERS 64
+/* Polling threads: one answers ~30,000 cached reports a second; more
+ * split the connections between them (each stays on its thread). */
+#define DEFAULT_THREADS 1
+/* Threads that evaluate reports (and other slow requests) for them. */
+#define DEFAULT_WORKERS 4
 /* Largest request body accepted (PATCH /settings). */
 #define MAX_BODY (64u << 10)
 /* The request target and header sizes the daemon answers with 414 and 431
@@ -47,6 +52,8 @@ struct cache;
 struct events;
 struct MHD_Daemon;
 struct admission;
+struct workers;
+struct stream_hub;
 struct latency;
 struct host;
 
@@ -63,6 +70,7 @@ struct daemon_options {
 	unsigned max_connections_per_uid;
 	unsigned request_deadline; /* seconds */
 	unsigned threads; /* 0: a thread per connection; N: N polling threads */
+	unsigned workers; /* polling mode: threads for the slow requests */
 	unsigned command_max_age_ms; /* reuse iptables-save output this young */
 	unsigned full_interval_s;    /* safety-net full re-evaluation */
 	unsigned ttl_ms;             /* inputs without notifications */
@@ -128,6 +136,10 @@ struct daemon {
 	atomic_ulong reloads, reload_failures;
 	struct MHD_Daemon *mhd;
 	struct admission *admission; /* accepts and times connections (admission.h) */
+	/* Polling mode (--threads N): the slow requests' threads
+	 * (workers.h) and the suspended event streams (stream.h). */
+	struct workers *workers;
+	struct stream_hub *streams;
 
 	/* Report latency histogram for /metrics (latency.h). */
 	struct latency *latency;

@@ -15,6 +15,9 @@ struct events {
 	size_t size;
 	unsigned long long next_id; /* id of the next event */
 	unsigned long wakes;        /* events_wake_all calls */
+	void (*listener)(void *ctx);
+	void *listener_ctx;
+	unsigned listener_calls; /* running now: a new listener waits for them */
 };
 
 struct events *events_new(size_t ring)
@@ -54,7 +57,17 @@ void events_push(struct events *e, struct drift_event *ev)
 	ev->id = e->next_id++;
 	e->ring[ev->id % e->size] = *ev;
 	pthread_cond_broadcast(&e->cond);
+	void (*listener)(void *) = e->listener;
+	void *ctx = e->listener_ctx;
+	e->listener_calls += listener != NULL;
 	pthread_mutex_unlock(&e->lock);
+	if (listener) {
+		listener(ctx);
+		pthread_mutex_lock(&e->lock);
+		if (--e->listener_calls == 0)
+			pthread_cond_broadcast(&e->cond);
+		pthread_mutex_unlock(&e->lock);
+	}
 	char at[48];
 	report_format_timestamp(&ev->at, at, sizeof(at));
 	daemon_log("drift id=%llu check=%s (%s) %s -> %s%s cause=\"%s\" at=%s", ev->id, ev->check,
@@ -102,6 +115,17 @@ void events_wake_all(struct events *e)
 	pthread_mutex_lock(&e->lock);
 	e->wakes++;
 	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void events_set_listener(struct events *e, void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&e->lock);
+	e->listener = fn;
+	e->listener_ctx = ctx;
+	/* The previous one is not called after this returns. */
+	while (e->listener_calls)
+		pthread_cond_wait(&e->cond, &e->lock);
 	pthread_mutex_unlock(&e->lock);
 }
 

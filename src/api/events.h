@@ -50,6 +50,9 @@ void events_wake_all(struct events *e);
 
 unsigned long long events_total(struct events *e);
 
+/* fn(ctx) after every events_push, outside the ring's lock (NULL: none). */
+void events_set_listener(struct events *e, void (*fn)(void *ctx), void *ctx);
+
 json_t *drift_event_json(const struct drift_event *ev);
 
 #endif

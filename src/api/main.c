@@ -72,9 +72,12 @@ static void usage(FILE *out)
 		"                           a request (headers and body) must arrive whole\n"
 		"                           within SEC seconds, however it trickles; else 408\n"
 		"                           and closed [default: %d]\n"
-		"      --threads N          N threads poll all connections instead of one\n"
-		"                           thread per connection (for reports that never\n"
-		"                           wait on commands) [default: 0, per connection]\n"
+		"      --threads N          N threads poll all connections and answer what is\n"
+		"                           cached; 0: a thread per connection instead\n"
+		"                           [default: %d]\n"
+		"      --workers N          with --threads N > 0: threads that evaluate reports\n"
+		"                           (and /metrics, PATCH /settings) for the polling\n"
+		"                           threads [default: %d]\n"
 		"      --command-max-age MS concurrent reports share iptables-save runs; also\n"
 		"                           reuse a run started at most MS ago (0: only runs\n"
 		"                           started after the request came) [default: %d];\n"
@@ -111,7 +114,7 @@ static void usage(FILE *out)
 		"exit 0; SIGHUP reloads the profiles and the settings.\n",
 		DEFAULT_SOCKET_PATH, DEFAULT_STATE_DIR, CISREPORT_PROFILE_DIR, DEFAULT_IDLE_TIMEOUT,
 		DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_UID, DEFAULT_REQUEST_DEADLINE,
-		DEFAULT_COMMAND_MAX_AGE_MS, CACHE_DEFAULT_FULL_INTERVAL, WATCH_DEFAULT_TTL_MS,
+		DEFAULT_THREADS, DEFAULT_WORKERS, DEFAULT_COMMAND_MAX_AGE_MS, CACHE_DEFAULT_FULL_INTERVAL, WATCH_DEFAULT_TTL_MS,
 		DEFAULT_MAX_WATCHERS, EVENTS_DEFAULT_RING, HOST_CHECKER_TIMEOUT_MS);
 }
 
@@ -144,6 +147,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		OPT_IDLE,
 		OPT_MAXCONN,
 		OPT_THREADS,
+		OPT_WORKERS,
 		OPT_CMD_AGE,
 		OPT_FULL,
 		OPT_TTL,
@@ -167,6 +171,7 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"max-connections", required_argument, NULL, OPT_MAXCONN},
 		{"threads", required_argument, NULL, OPT_THREADS},
+		{"workers", required_argument, NULL, OPT_WORKERS},
 		{"max-connections-per-uid", required_argument, NULL, OPT_PER_UID},
 		{"request-deadline", required_argument, NULL, OPT_DEADLINE},
 		{"command-max-age", required_argument, NULL, OPT_CMD_AGE},
@@ -192,6 +197,8 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		.full_interval_s = CACHE_DEFAULT_FULL_INTERVAL,
 		.ttl_ms = WATCH_DEFAULT_TTL_MS,
 		.max_watchers = DEFAULT_MAX_WATCHERS,
+		.threads = DEFAULT_THREADS,
+		.workers = DEFAULT_WORKERS,
 		.events_ring = EVENTS_DEFAULT_RING,
 		.cache = true,
 	};
@@ -243,6 +250,10 @@ static int parse_args(int argc, char **argv, struct daemon_options *o)
 		case OPT_THREADS:
 			if (!parse_uint(optarg, 0, 64, &o->threads))
 				return usage_error("invalid --threads '%s', use 0-64", optarg);
+			break;
+		case OPT_WORKERS:
+			if (!parse_uint(optarg, 1, 64, &o->workers))
+				return usage_error("invalid --workers '%s', use 1-64", optarg);
 			break;
 		case OPT_CHECKER_TIMEOUT: {
 			unsigned ms;
@@ -628,7 +639,8 @@ int main(int argc, char **argv)
 	}
 	char threads[64] = "a thread per connection";
 	if (d.opt.threads)
-		snprintf(threads, sizeof(threads), "%u polling threads", d.opt.threads);
+		snprintf(threads, sizeof(threads), "%u polling threads, %u workers", d.opt.threads,
+			 d.opt.workers);
 	daemon_log("cisreportd %s listening on %s%s, %s", CISREPORT_VERSION, l.path,
 		   l.activated ? " (socket from systemd)" : "", threads);
 	describe(d.catalog, &d.settings->s, d.settings_path);

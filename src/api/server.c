@@ -4,6 +4,7 @@
  * request deadlines), so a slow or stalled client holds only its own
  * thread, and not for long. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "http_query.h"
 #include "latency.h"
 #include "stream.h"
+#include "workers.h"
 #include "formats/render.h"
 #include "formats/writer.h"
 #include "observer/observer.h"
@@ -64,6 +66,32 @@ struct request {
 	size_t body_len, discarded;
 	bool body_too_big;
 	struct cache_body *sent_body; /* a cached body being sent: held until done */
+	struct MHD_Connection *con;
+	/* The answer, built by a handler (on a polling or a worker thread),
+	 * queued by on_request on the connection's thread. */
+	struct MHD_Response *resp;
+	unsigned resp_status;
+	/* Polling mode: the slow part was handed to a worker (the connection
+	 * is suspended until it is done); work is what it runs. */
+	bool deferred;
+	struct worker_job job;
+	enum MHD_Result (*work)(struct request *req);
+	enum MHD_Result work_rc;
+	const char *if_none_match; /* the header (the connection's memory) */
+	/* A report between the cache look-up and its evaluation. */
+	struct report_state {
+		struct catalog *c;
+		struct shared_settings *s;
+		struct shared_observer *so;
+		const struct profile *p;
+		const struct report_writer *w;
+		int lvl;
+		enum report_view view;
+		struct cache_key key;
+		struct cache_request cr;
+		struct cache *cache;
+		enum latency_cache outcome;
+	} rs;
 };
 
 /* Client input quoted in a message: printable ASCII, bounded. */
@@ -99,6 +127,8 @@ static void quote_body(char *dst, size_t size, const char *body, size_t len)
 
 static void request_free(struct request *req)
 {
+	if (req->resp)
+		MHD_destroy_response(req->resp);
 	if (req->target_rc == 0)
 		http_target_free(&req->t);
 	free(req->body);
@@ -106,8 +136,31 @@ static void request_free(struct request *req)
 	free(req);
 }
 
+/* The answer is r (taken), queued when the handler returns (deliver). */
+static enum MHD_Result stage(struct request *req, unsigned status, struct MHD_Response *r)
+{
+	if (req->resp)
+		MHD_destroy_response(req->resp);
+	req->resp = r;
+	req->resp_status = req->status = status;
+	return MHD_YES;
+}
+
+/* Queue what the handler staged; rc is what it returned. */
+static enum MHD_Result deliver(struct request *req, struct MHD_Connection *con,
+			       enum MHD_Result rc)
+{
+	/* Deferred: the worker's, not to be touched until resumed. */
+	if (req->deferred || !req->resp)
+		return rc;
+	enum MHD_Result q = MHD_queue_response(con, req->resp_status, req->resp);
+	MHD_destroy_response(req->resp);
+	req->resp = NULL;
+	return rc == MHD_YES ? q : rc;
+}
+
 /* Takes ownership of body (malloc'd). */
-static enum MHD_Result respond(struct request *req, struct MHD_Connection *con,
+static enum MHD_Result respond(struct request *req,
 			       unsigned status, const char *content_type, char *body, size_t len,
 			       const char *allow)
 {
@@ -128,13 +181,10 @@ static enum MHD_Result respond(struct request *req, struct MHD_Connection *con,
 	}
 	if (atomic_load(&req->d->stopping))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result rc = MHD_queue_response(con, status, r);
-	MHD_destroy_response(r);
 	/* Answered (early errors before the body, too): no deadline now. */
 	admission_request_in(req->d->admission, req->fd);
-	req->status = status;
 	req->sent = len;
-	return rc;
+	return stage(req, status, r);
 }
 
 static char *json_body(json_t *doc, size_t *len)
@@ -156,19 +206,19 @@ static char *json_body(json_t *doc, size_t *len)
 	return out;
 }
 
-static enum MHD_Result respond_json(struct request *req, struct MHD_Connection *con,
+static enum MHD_Result respond_json(struct request *req,
 				    unsigned status, json_t *doc, const char *allow)
 {
 	size_t len;
 	char *body = json_body(doc, &len);
 	if (!body)
 		return MHD_NO;
-	return respond(req, con, status, "application/json", body, len, allow);
+	return respond(req, status, "application/json", body, len, allow);
 }
 
 /* Every error body is {"error": "..."}; the message says what is allowed. */
-__attribute__((format(printf, 5, 6))) static enum MHD_Result
-respond_error(struct request *req, struct MHD_Connection *con, unsigned status,
+__attribute__((format(printf, 4, 5))) static enum MHD_Result
+respond_error(struct request *req, unsigned status,
 	      const char *allow, const char *fmt, ...)
 {
 	char msg[1024];
@@ -181,12 +231,12 @@ respond_error(struct request *req, struct MHD_Connection *con, unsigned status,
 	for (char *p = msg; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			*p = '?';
-	return respond_json(req, con, status, json_pack("{s:s}", "error", msg), allow);
+	return respond_json(req, status, json_pack("{s:s}", "error", msg), allow);
 }
 
-static enum MHD_Result respond_oom(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result respond_oom(struct request *req)
 {
-	return respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+	return respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
 }
 
 /* ---- routing ---------------------------------------------------------- */
@@ -231,7 +281,7 @@ static const struct http_arg *arg(const struct request *req, const char *key)
 }
 
 /* Query parameters: only the allowed ones, each once, each with a value. */
-static enum MHD_Result check_query(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result check_query(struct request *req)
 {
 	char path[96];
 	quote(path, sizeof(path), req->t.path);
@@ -246,22 +296,22 @@ static enum MHD_Result check_query(struct request *req, struct MHD_Connection *c
 		quote(key, sizeof(key), a->key_too_long ? "(too long)" : a->key);
 		if (!known) {
 			if (req->route == ROUTE_REPORT)
-				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 						     "unknown query parameter '%s' for %s; allowed: type, level, format, fresh",
 						     key, path);
 			if (req->route == ROUTE_EVENTS)
-				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 						     "unknown query parameter '%s' for %s; allowed: since",
 						     key, path);
-			return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+			return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 					     "%s takes no query parameters (got '%s')", path, key);
 		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(req->t.args[j].key, a->key) == 0)
-				return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+				return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 						     "query parameter '%s' given more than once", a->key);
 		if (!a->value || !*a->value)
-			return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+			return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 					     "query parameter '%s' needs a value (e.g. %s)", a->key,
 					     strcmp(a->key, "type") == 0    ? "type=bottlerocket"
 					     : strcmp(a->key, "level") == 0 ? "level=1"
@@ -273,26 +323,26 @@ static enum MHD_Result check_query(struct request *req, struct MHD_Connection *c
 	if (fresh && strcmp(fresh->value, "true") && strcmp(fresh->value, "false")) {
 		char q[96];
 		quote(q, sizeof(q), fresh->value);
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+		return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 				     "invalid fresh '%s'; options are true or false", q);
 	}
 	if (since && !event_id_valid(since->value)) {
 		char q[96];
 		quote(q, sizeof(q), since->value);
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+		return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 				     "invalid since '%s'; an event id: a decimal number, 0 for all kept", q);
 	}
 	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
 	if (level && report_parse_level(level->value) < 0) {
 		char q[96];
 		quote(q, sizeof(q), level->value);
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+		return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 				     "invalid level '%s'; a number from 0 to 255, as bloodhound's -l", q);
 	}
 	if (format && !report_writer_find(format->value)) {
 		char q[96];
 		quote(q, sizeof(q), format->value);
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+		return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 				     "invalid format '%s'; options are: %s", q,
 				     report_writer_names());
 	}
@@ -310,56 +360,56 @@ static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const
 
 /* First call for a request: headers are in. Sizes, route, method, declared
  * body size and query are checked now, so errors need not wait for a body. */
-static enum MHD_Result begin(struct request *req, struct MHD_Connection *con,
+static enum MHD_Result begin(struct request *req,
 			     const char *method)
 {
 	if (req->target_len > MAX_TARGET)
-		return respond_error(req, con, MHD_HTTP_URI_TOO_LONG, NULL,
+		return respond_error(req, MHD_HTTP_URI_TOO_LONG, NULL,
 				     "request target of %zu bytes is too long: at most %u",
 				     req->target_len, MAX_TARGET);
 	size_t header_bytes = 0;
-	MHD_get_connection_values(con, MHD_HEADER_KIND, add_header_size, &header_bytes);
+	MHD_get_connection_values(req->con, MHD_HEADER_KIND, add_header_size, &header_bytes);
 	if (header_bytes > MAX_HEADER_BYTES)
-		return respond_error(req, con, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+		return respond_error(req, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
 				     "request headers of %zu bytes are too large: at most %u in all",
 				     header_bytes, MAX_HEADER_BYTES);
 	if (req->target_rc == -ENOMEM)
-		return respond_oom(req, con);
+		return respond_oom(req);
 	if (req->target_rc)
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL, "%s", req->target_err);
+		return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL, "%s", req->target_err);
 	char path[96];
 	quote(path, sizeof(path), req->t.path_too_long ? "(too long)" : req->t.path);
 	req->route = match_route(req);
 	if (req->route == ROUTE_NONE)
-		return respond_error(req, con, MHD_HTTP_NOT_FOUND, NULL,
+		return respond_error(req, MHD_HTTP_NOT_FOUND, NULL,
 				     "no such path '%s'; paths are /report, /report/{name}, /settings, /metrics, /events",
 				     path);
 	if (!method_allowed(req->route, method))
-		return respond_error(req, con, MHD_HTTP_METHOD_NOT_ALLOWED,
+		return respond_error(req, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     allowed_methods(req->route),
 				     "method %s is not allowed on %s; allowed: %s", req->method, path,
 				     allowed_methods(req->route));
 	if (strcmp(method, MHD_HTTP_METHOD_PATCH) == 0 && !req->may_change) {
 		daemon_log("denied: uid=%ld pid=%ld may not change settings", req->uid, req->pid);
 		if (req->d->admin_gid >= 0)
-			return respond_error(req, con, MHD_HTTP_FORBIDDEN, NULL,
+			return respond_error(req, MHD_HTTP_FORBIDDEN, NULL,
 					     "uid %ld may read but not change settings: that needs root or a member of the admin group '%s' (cisreportd --admin-group)",
 					     req->uid, req->d->opt.admin_group);
-		return respond_error(req, con, MHD_HTTP_FORBIDDEN, NULL,
+		return respond_error(req, MHD_HTTP_FORBIDDEN, NULL,
 				     "uid %ld may read but not change settings: that needs root (cisreportd --admin-group names a group that may too)",
 				     req->uid);
 	}
 	const char *length =
-		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (length) {
 		char *end;
 		errno = 0;
 		unsigned long long n = strtoull(length, &end, 10);
 		if (errno || n > MAX_BODY)
-			return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+			return respond_error(req, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 					     "request body too large: at most %u bytes", MAX_BODY);
 	}
-	return check_query(req, con);
+	return check_query(req);
 }
 
 /* Body bytes: kept for PATCH /settings (bounded), thrown away otherwise. */
@@ -400,20 +450,20 @@ static const struct profile *runtime_profile(const struct catalog *c, const char
  * turns that into 500 "Failed to generate report, exit code: 4, stderr:
  * Warning: No checks were able to run" (apiserver/src/server/mod.rs), so
  * apiclient exits 1: the same answer here, with the first reason. */
-static enum MHD_Result respond_all_skip(struct request *req, struct MHD_Connection *con,
+static enum MHD_Result respond_all_skip(struct request *req,
 					const struct report *r)
 {
 	const struct report_entry *first = NULL;
 	for (size_t i = 0; i < r->n_entries && !first; i++)
 		if (!r->entries[i].runtime)
 			first = &r->entries[i];
-	return respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+	return respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 			     "Failed to generate report: Warning: No checks were able to run (all %zu checks of report %s at level %d SKIPped; first, %s: %s)",
 			     r->total, r->bm->report, r->level, first ? first->def->name : "-",
 			     first && first->result.error ? first->result.error : "");
 }
 
-static enum MHD_Result get_report_list(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result get_report_list(struct request *req)
 {
 	struct catalog *c;
 	struct shared_settings *s;
@@ -433,11 +483,11 @@ static enum MHD_Result get_report_list(struct request *req, struct MHD_Connectio
 	}
 	catalog_unref(c);
 	shared_settings_unref(s);
-	return list ? respond_json(req, con, MHD_HTTP_OK, list, NULL) : respond_oom(req, con);
+	return list ? respond_json(req, MHD_HTTP_OK, list, NULL) : respond_oom(req);
 }
 
 /* Which profile a /report/<name>?type= request means, or an error sent. */
-static const struct profile *resolve_report(struct request *req, struct MHD_Connection *con,
+static const struct profile *resolve_report(struct request *req,
 					    const struct catalog *c, enum MHD_Result *sent,
 					    enum report_view *view)
 {
@@ -454,7 +504,7 @@ static const struct profile *resolve_report(struct request *req, struct MHD_Conn
 			return p;
 		}
 		quote(t, sizeof(t), want);
-		*sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+		*sent = respond_error(req, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
 				      "report type '%s' has no runtime checks", t);
 		return NULL;
 	}
@@ -466,7 +516,7 @@ static const struct profile *resolve_report(struct request *req, struct MHD_Conn
 			return p;
 		quote(t, sizeof(t), want);
 		catalog_cis_types(c, known, sizeof(known));
-		*sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+		*sent = respond_error(req, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
 				      "report type '%s' is not supported for cis; types: %s", t,
 				      known[0] ? known : "(none loaded)");
 		return NULL;
@@ -474,14 +524,14 @@ static const struct profile *resolve_report(struct request *req, struct MHD_Conn
 	const struct profile *p = catalog_by_report(c, req->report);
 	if (!p) {
 		catalog_reports(c, known, sizeof(known));
-		*sent = respond_error(req, con, MHD_HTTP_NOT_FOUND, NULL,
+		*sent = respond_error(req, MHD_HTTP_NOT_FOUND, NULL,
 				      "no report '%s'; reports: %s (GET /report lists them)", name,
 				      known);
 		return NULL;
 	}
 	if (type && strcmp(type->value, p->bm.type)) {
 		quote(t, sizeof(t), type->value);
-		*sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+		*sent = respond_error(req, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
 				      "report type '%s' is not supported for %s; type: %s", t, name,
 				      p->bm.type);
 		return NULL;
@@ -490,11 +540,10 @@ static const struct profile *resolve_report(struct request *req, struct MHD_Conn
 }
 
 /* A body from the cache (or just built): 304 when the client has it. */
-static enum MHD_Result respond_body(struct request *req, struct MHD_Connection *con,
+static enum MHD_Result respond_body(struct request *req,
 				    const char *content_type, struct cache_body *b)
 {
-	const char *match =
-		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *match = req->if_none_match;
 	bool unchanged = match && (strstr(match, b->etag) || strcmp(match, "*") == 0);
 	struct MHD_Response *r =
 		unchanged ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
@@ -512,98 +561,101 @@ static enum MHD_Result respond_body(struct request *req, struct MHD_Connection *
 	if (atomic_load(&req->d->stopping))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	unsigned status = unchanged ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
-	enum MHD_Result rc = MHD_queue_response(con, status, r);
-	MHD_destroy_response(r);
-	req->status = status;
 	req->sent = unchanged ? 0 : b->len;
-	return rc;
+	return stage(req, status, r);
 }
 
 /* ?fresh=true or Cache-Control: no-cache: every check runs now. */
-static bool wants_fresh(const struct request *req, struct MHD_Connection *con)
+static bool wants_fresh(const struct request *req)
 {
 	const struct http_arg *fresh = arg(req, "fresh");
 	if (fresh)
 		return strcmp(fresh->value, "true") == 0;
 	const char *cc =
-		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CACHE_CONTROL);
+		MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CACHE_CONTROL);
 	return cc && strstr(cc, "no-cache");
 }
 
-static enum MHD_Result get_report(struct request *req, struct MHD_Connection *con)
+/* Polling mode: run req->work on a worker, the connection suspended
+ * until it is done (on_request then queues its answer). Thread per
+ * connection: now. */
+static void run_job(struct worker_job *job)
 {
-	struct catalog *c;
-	struct shared_settings *s;
-	daemon_snapshot(req->d, &c, &s);
-	enum MHD_Result sent = MHD_YES;
-	struct host *h = NULL;
-	/* Held for the whole report: switching the observer off meanwhile
-	 * does not free it under this request. */
-	struct shared_observer *so = NULL;
-	enum report_view view;
-	enum latency_cache outcome = LATENCY_NCACHE; /* not a report answered */
-	const struct profile *p = resolve_report(req, con, c, &sent, &view);
-	if (!p)
-		goto out;
-	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
-	int lvl = level ? report_parse_level(level->value) : s->s.level;
-	const struct report_writer *w = report_writer_find(format ? format->value : s->s.format);
-	if (!w) /* settings were validated; a writer cannot vanish */
-		w = report_writer_find("text");
+	struct request *req = (struct request *)((char *)job - offsetof(struct request, job));
+	struct MHD_Connection *con = req->con;
+	req->work_rc = req->work(req);
+	/* req is the connection's again from here. */
+	MHD_resume_connection(con);
+}
 
-	so = daemon_observer(req->d, NULL, 0);
-	struct cache_key key = {.p = p,
-				.level = lvl,
-				.w = w,
-				.settings_gen = s->gen,
-				.observer = !so ? 0 : observer_running(so->o) ? 2 : 1,
-				.view = view};
-	struct cache_request cr;
-	struct cache *cache = req->d->cache;
-	struct cache_body *b = cache ? cache_begin(cache, c, so ? so->o : NULL, &key,
-						   wants_fresh(req, con), &cr)
-				     : NULL;
-	outcome = !cache ? LATENCY_UNCACHED : b ? LATENCY_HIT : LATENCY_MISS;
-	if (b && b->all_skip) {
-		/* The answer is an error naming a reason, which is in the report:
-		 * build it again, past the cache (cr was not set up for a run). */
-		cache_body_unref(b);
-		b = NULL;
-		cache = NULL;
-	} else if (b) {
-		sent = respond_body(req, con, w->content_type, b);
-		goto out;
+static enum MHD_Result defer(struct request *req, enum MHD_Result (*work)(struct request *))
+{
+	if (!req->d->workers)
+		return work(req);
+	req->work = work;
+	req->deferred = true;
+	req->job.fn = run_job;
+	MHD_suspend_connection(req->con);
+	workers_submit(req->d->workers, &req->job);
+	return MHD_YES;
+}
+
+/* The end of a report request, wherever it was answered. */
+static enum MHD_Result report_done(struct request *req, enum MHD_Result sent)
+{
+	struct report_state *rs = &req->rs;
+	if (rs->p && (req->status == MHD_HTTP_OK || req->status == MHD_HTTP_NOT_MODIFIED)) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		latency_observe(req->d->latency, rs->p->bm.report, rs->outcome,
+				(double)(now.tv_sec - req->start.tv_sec) +
+					(double)(now.tv_nsec - req->start.tv_nsec) / 1e9);
 	}
-	h = malloc(sizeof(*h));
+	shared_observer_unref(rs->so);
+	catalog_unref(rs->c);
+	shared_settings_unref(rs->s);
+	rs->so = NULL;
+	rs->c = NULL;
+	rs->s = NULL;
+	return sent;
+}
+
+/* A report not in the cache: evaluated (the checks whose inputs changed,
+ * or every one), rendered, kept. On a worker in polling mode. */
+static enum MHD_Result build_report(struct request *req)
+{
+	struct report_state *rs = &req->rs;
+	const struct profile *p = rs->p;
+	struct cache *cache = rs->cache;
+	enum MHD_Result sent;
+	struct host *h = malloc(sizeof(*h));
 	int rc = h ? daemon_host_init(req->d, h) : -ENOMEM;
 	if (rc) {
 		free(h);
-		h = NULL;
-		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-				     "host root: %s", strerror(-rc));
-		goto out;
+		return report_done(req, respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+						      "host root: %s", strerror(-rc)));
 	}
-	h->observer = so ? so->o : NULL;
+	h->observer = rs->so ? rs->so->o : NULL;
 	h->share = req->d->commands;
 	struct report r;
 	struct report_selection sel = {
-		.level = lvl, .view = view, .memo = cache ? &cr.memo : NULL};
-	rc = report_build(h, p, &sel, &s->s, &r);
+		.level = rs->lvl, .view = rs->view, .memo = cache ? &rs->cr.memo : NULL};
+	rc = report_build(h, p, &sel, &rs->s->s, &r);
 	if (!rc && cache)
 		cache_degraded_note(cache, r.watch_note, sizeof(r.watch_note));
 	if (rc) {
 		report_free(&r);
-		sent = respond_oom(req, con);
+		sent = respond_oom(req);
 		goto out;
 	}
 	if (r.n_entries == 0) {
 		report_free(&r);
-		sent = respond_error(req, con, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
-				     "report %s has no checks of level <= %d", p->bm.report, lvl);
+		sent = respond_error(req, MHD_HTTP_UNPROCESSABLE_CONTENT, NULL,
+				     "report %s has no checks of level <= %d", p->bm.report, rs->lvl);
 		goto out;
 	}
 	if (r.status == CHECK_SKIP) {
-		sent = respond_all_skip(req, con, &r);
+		sent = respond_all_skip(req, &r);
 		report_free(&r);
 		goto out;
 	}
@@ -611,38 +663,72 @@ static enum MHD_Result get_report(struct request *req, struct MHD_Connection *co
 	size_t len;
 	char why[1024] = ""; /* the writer's own explanation, when it has one */
 	struct writer_options wo = {.error = why, .error_size = sizeof(why)};
+	const struct report_writer *w = rs->w;
 	rc = report_render(&r, w, &wo, &body, &len);
 	if (rc) {
-		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+		sent = respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 				     "cannot render the %s report: %s", w->name,
 				     why[0] ? why : strerror(-rc));
 	} else if (!cache) {
-		sent = respond(req, con, MHD_HTTP_OK, w->content_type, body, len, NULL);
+		sent = respond(req, MHD_HTTP_OK, w->content_type, body, len, NULL);
 	} else {
-		b = cache_put(cache, &cr, &key, &r, body, len,
-			      settings_next_expiry(&s->s, r.started.tv_sec));
-		sent = b ? respond_body(req, con, w->content_type, b) : respond_oom(req, con);
+		struct cache_body *b = cache_put(cache, &rs->cr, &rs->key, &r, body, len,
+						 settings_next_expiry(&rs->s->s, r.started.tv_sec));
+		sent = b ? respond_body(req, w->content_type, b) : respond_oom(req);
 	}
 	report_free(&r);
 out:
-	if (p && (req->status == MHD_HTTP_OK || req->status == MHD_HTTP_NOT_MODIFIED)) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		latency_observe(req->d->latency, p->bm.report, outcome,
-				(double)(now.tv_sec - req->start.tv_sec) +
-					(double)(now.tv_nsec - req->start.tv_nsec) / 1e9);
-	}
-	if (h) {
-		host_free(h);
-		free(h);
-	}
-	shared_observer_unref(so);
-	catalog_unref(c);
-	shared_settings_unref(s);
-	return sent;
+	host_free(h);
+	free(h);
+	return report_done(req, sent);
 }
 
-static enum MHD_Result get_settings(struct request *req, struct MHD_Connection *con)
+/* On the connection's thread: a cache hit is answered at once, anything
+ * else goes to build_report (defer). */
+static enum MHD_Result get_report(struct request *req)
+{
+	struct report_state *rs = &req->rs;
+	daemon_snapshot(req->d, &rs->c, &rs->s);
+	enum MHD_Result sent = MHD_YES;
+	/* Held for the whole report: switching the observer off meanwhile
+	 * does not free it under this request. */
+	rs->outcome = LATENCY_NCACHE; /* not a report answered */
+	rs->p = resolve_report(req, rs->c, &sent, &rs->view);
+	if (!rs->p)
+		return report_done(req, sent);
+	const struct http_arg *level = arg(req, "level"), *format = arg(req, "format");
+	rs->lvl = level ? report_parse_level(level->value) : rs->s->s.level;
+	rs->w = report_writer_find(format ? format->value : rs->s->s.format);
+	if (!rs->w) /* settings were validated; a writer cannot vanish */
+		rs->w = report_writer_find("text");
+	req->if_none_match = MHD_lookup_connection_value(req->con, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_IF_NONE_MATCH);
+
+	rs->so = daemon_observer(req->d, NULL, 0);
+	rs->key = (struct cache_key){.p = rs->p,
+				     .level = rs->lvl,
+				     .w = rs->w,
+				     .settings_gen = rs->s->gen,
+				     .observer = !rs->so ? 0 : observer_running(rs->so->o) ? 2 : 1,
+				     .view = rs->view};
+	rs->cache = req->d->cache;
+	struct cache_body *b =
+		rs->cache ? cache_begin(rs->cache, rs->c, rs->so ? rs->so->o : NULL, &rs->key,
+					wants_fresh(req), &rs->cr)
+			  : NULL;
+	rs->outcome = !rs->cache ? LATENCY_UNCACHED : b ? LATENCY_HIT : LATENCY_MISS;
+	if (b && b->all_skip) {
+		/* The answer is an error naming a reason, which is in the report:
+		 * build it again, past the cache (cr was not set up for a run). */
+		cache_body_unref(b);
+		rs->cache = NULL;
+	} else if (b) {
+		return report_done(req, respond_body(req, rs->w->content_type, b));
+	}
+	return defer(req, build_report);
+}
+
+static enum MHD_Result get_settings(struct request *req)
 {
 	struct catalog *c;
 	struct shared_settings *s;
@@ -650,7 +736,7 @@ static enum MHD_Result get_settings(struct request *req, struct MHD_Connection *
 	json_t *doc = settings_to_json(&s->s);
 	catalog_unref(c);
 	shared_settings_unref(s);
-	return doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL) : respond_oom(req, con);
+	return doc ? respond_json(req, MHD_HTTP_OK, doc, NULL) : respond_oom(req);
 }
 
 static bool check_exists(const char *name, char *hint, size_t hint_size, void *ctx)
@@ -667,11 +753,11 @@ static bool check_exists(const char *name, char *hint, size_t hint_size, void *c
 	return false;
 }
 
-static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result patch_settings(struct request *req)
 {
 	struct daemon *d = req->d;
 	if (req->body_too_big)
-		return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+		return respond_error(req, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 				     "request body too large: at most %u bytes", MAX_BODY);
 	pthread_mutex_lock(&d->patch_lock);
 	struct catalog *c;
@@ -688,19 +774,19 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 	int rc = settings_patch_text(&cur->s, req->body, req->body_len, &rules, &next, err,
 				     sizeof(err));
 	if (rc == -ENOMEM) {
-		sent = respond_oom(req, con);
+		sent = respond_oom(req);
 	} else if (rc) {
-		sent = respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
+		sent = respond_error(req, MHD_HTTP_BAD_REQUEST, NULL, "%s", err);
 	} else if ((rc = settings_save(d->settings_path, &next, d->admin_gid)) < 0) {
 		settings_free(&next);
 		daemon_log("cannot save settings to %s: %s", d->settings_path, strerror(-rc));
-		sent = respond_error(req, con, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+		sent = respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 				     "cannot save settings to %s: %s (nothing changed)",
 				     d->settings_path, strerror(-rc));
 	} else {
 		struct shared_settings *ns = shared_settings_new(&next);
 		if (!ns) {
-			sent = respond_oom(req, con);
+			sent = respond_oom(req);
 		} else {
 			char text[320];
 			quote_body(text, sizeof(text), req->body, req->body_len);
@@ -711,8 +797,8 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 			/* Started (or stopped) before the answer: the next
 			 * report already follows the switch. */
 			daemon_observer_follow(d, observe);
-			sent = doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL)
-				   : respond_oom(req, con);
+			sent = doc ? respond_json(req, MHD_HTTP_OK, doc, NULL)
+				   : respond_oom(req);
 		}
 	}
 	catalog_unref(c);
@@ -721,7 +807,7 @@ static enum MHD_Result patch_settings(struct request *req, struct MHD_Connection
 	return sent;
 }
 
-static enum MHD_Result get_metrics(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result get_metrics(struct request *req)
 {
 	struct catalog *c;
 	struct shared_settings *s;
@@ -732,31 +818,28 @@ static enum MHD_Result get_metrics(struct request *req, struct MHD_Connection *c
 	catalog_unref(c);
 	shared_settings_unref(s);
 	if (rc)
-		return respond_oom(req, con);
-	return respond(req, con, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body,
+		return respond_oom(req);
+	return respond(req, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body,
 		       len, NULL);
 }
 
 /* GET /events?since=ID: the events kept after ID, as JSON; GET /events:
  * a stream of them (Server-Sent Events), resumed after Last-Event-ID. */
-static enum MHD_Result get_events(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result get_events(struct request *req)
 {
 	struct daemon *d = req->d;
 	const struct http_arg *since = arg(req, "since");
 	if (since) {
 		json_t *doc = events_list_json(d, event_id_parse(since->value));
-		return doc ? respond_json(req, con, MHD_HTTP_OK, doc, NULL) : respond_oom(req, con);
+		return doc ? respond_json(req, MHD_HTTP_OK, doc, NULL) : respond_oom(req);
 	}
-	const char *last = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Last-Event-ID");
+	const char *last = MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, "Last-Event-ID");
 	if (last && !event_id_valid(last)) {
 		char q[96];
 		quote(q, sizeof(q), last);
-		return respond_error(req, con, MHD_HTTP_BAD_REQUEST, NULL,
+		return respond_error(req, MHD_HTTP_BAD_REQUEST, NULL,
 				     "invalid Last-Event-ID '%s'; an event id: a decimal number", q);
 	}
-	if (d->opt.threads)
-		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
-				     "event streams need a thread per connection (cisreportd without --threads); GET /events?since=ID lists the kept events");
 	struct catalog *c;
 	struct shared_settings *s;
 	daemon_snapshot(d, &c, &s);
@@ -767,40 +850,40 @@ static enum MHD_Result get_events(struct request *req, struct MHD_Connection *co
 		atomic_fetch_sub(&d->watchers, 1);
 		/* Streams end when their clients leave: worth trying again. */
 		req->retry_after_s = 5;
-		return respond_error(req, con, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+		return respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
 				     "too many event streams open (at most %u); try again later or poll GET /events?since=ID",
 				     max);
 	}
-	struct MHD_Response *r = events_stream_response(d, last ? event_id_parse(last) : 0);
+	struct MHD_Response *r = events_stream_response(d, last ? event_id_parse(last) : 0,
+							d->streams, d->streams ? req->con : NULL);
 	if (!r)
-		return respond_oom(req, con);
+		return respond_oom(req);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-	enum MHD_Result rc = MHD_queue_response(con, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	req->status = MHD_HTTP_OK;
-	return rc;
+	return stage(req, MHD_HTTP_OK, r);
 }
 
 /* The whole request is in: answer it. */
-static enum MHD_Result finish(struct request *req, struct MHD_Connection *con)
+static enum MHD_Result finish(struct request *req)
 {
 	if (req->body_too_big)
-		return respond_error(req, con, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+		return respond_error(req, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 				     "request body too large: at most %u bytes", MAX_BODY);
 	switch (req->route) {
 	case ROUTE_REPORT_LIST:
-		return get_report_list(req, con);
+		return get_report_list(req);
 	case ROUTE_REPORT:
-		return get_report(req, con);
+		return get_report(req);
 	case ROUTE_SETTINGS:
+		/* A file written and synced, maybe an observer started. */
 		if (strcmp(req->method, "PATCH") == 0)
-			return patch_settings(req, con);
-		return get_settings(req, con);
+			return defer(req, patch_settings);
+		return get_settings(req);
 	case ROUTE_METRICS:
-		return get_metrics(req, con);
+		/* Every benchmark evaluated, at its highest level. */
+		return defer(req, get_metrics);
 	case ROUTE_EVENTS:
-		return get_events(req, con);
+		return get_events(req);
 	default:
 		return MHD_NO;
 	}
@@ -830,13 +913,13 @@ static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
 /* Every request asks the kernel who is on the other end: reading needs
  * only the socket (its mode and group); changing needs root, the daemon's
  * own user or --admin-group. */
-static void peer_credentials(struct request *req, struct MHD_Connection *con)
+static void peer_credentials(struct request *req)
 {
 	req->uid = req->pid = -1;
 	req->fd = -1;
 	req->may_change = false;
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+		MHD_get_connection_info(req->con, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (!info)
 		return;
 	req->fd = info->connect_fd;
@@ -858,6 +941,7 @@ static struct request *request_new(struct daemon *d, struct MHD_Connection *con,
 	if (!req)
 		return NULL;
 	req->d = d;
+	req->con = con;
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
 	/* Printable, like quote(), but the log keeps more of the URI. */
 	size_t n = 0;
@@ -867,7 +951,7 @@ static struct request *request_new(struct daemon *d, struct MHD_Connection *con,
 	req->target_len = uri ? strlen(uri) : 0;
 	req->target_rc = http_target_parse(uri ? uri : "", req->target_len, &req->t,
 					   req->target_err, sizeof(req->target_err));
-	peer_credentials(req, con);
+	peer_credentials(req);
 	return req;
 }
 
@@ -888,11 +972,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	struct request *req = *req_cls;
 	if (!req && !(req = *req_cls = request_new(d, con, url)))
 		return MHD_NO;
+	if (req->deferred) {
+		/* Resumed: the worker is done. */
+		req->deferred = false;
+		return deliver(req, con, req->work_rc);
+	}
 	if (!req->seen) {
 		req->seen = true;
 		atomic_fetch_add(&d->in_flight, 1);
 		quote(req->method, sizeof(req->method), method);
-		return begin(req, con, method);
+		return deliver(req, con, begin(req, method));
 	}
 	if (*upload_data_size) {
 		enum MHD_Result rc = absorb(req, upload_data, *upload_data_size);
@@ -902,7 +991,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	/* The whole request is in: what follows (a report, a stream) is not
 	 * bound by the request deadline. */
 	admission_request_in(d->admission, req->fd);
-	return finish(req, con);
+	return deliver(req, con, finish(req));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
@@ -975,12 +1064,30 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 {
 	/* The names list is built on first use: build it before threads run. */
 	(void)report_writer_names();
-	/* Default: a thread per connection, so a report that waits (for
-	 * iptables-save, say) holds up only its own client. --threads N: N
-	 * polling threads share all connections (non-blocking I/O, so stalled
-	 * clients still block nobody); fewer context switches and tighter
-	 * latency when reports never wait. */
-	unsigned mode = d->opt.threads ? 0 : MHD_USE_THREAD_PER_CONNECTION;
+	/* Default: --threads N polling threads share all connections
+	 * (non-blocking I/O, so stalled clients block nobody) and answer what
+	 * is in memory; what may take long (a report to evaluate, /metrics,
+	 * PATCH /settings) goes to --workers threads, its connection
+	 * suspended meanwhile, and event streams are suspended while they
+	 * have nothing to send: no thread switch per request, and a report
+	 * that waits (for iptables-save, say) holds up no poller.
+	 * --threads 0: a thread per connection, everything on it. */
+	/* poll(), not epoll: libmicrohttpd 0.9.75's edge-triggered epoll
+	 * loop does not notice a client that half-closes in the middle of a
+	 * request (its data and FIN read in one go) until a timeout; poll
+	 * reports the end at once, as the thread per connection does. */
+	unsigned mode = d->opt.threads ? MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME
+				       : MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+	if (d->opt.threads) {
+		if (!(d->workers = workers_start(d->opt.workers, err, err_size)))
+			return -EINVAL;
+		if (!(d->streams = stream_hub_start(d))) {
+			snprintf(err, err_size, "cannot start the event streams' thread");
+			workers_stop(d->workers);
+			d->workers = NULL;
+			return -EINVAL;
+		}
+	}
 	/* A pool only for N > 1: the library warns about a size of 0 or 1
 	 * (one polling thread is no pool). */
 	struct MHD_OptionItem pool[] = {
@@ -991,7 +1098,7 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 	/* No listening socket for MHD: admission.c accepts, checks the peer
 	 * and hands each connection over with MHD_add_connection. */
 	d->mhd = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD | mode | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		mode | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			MHD_USE_NO_LISTEN_SOCKET,
 		0, NULL, NULL, on_request, d,
 		/* First, so that every message of the library comes through it. */
@@ -1005,13 +1112,17 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
 		MHD_OPTION_END);
-	if (!d->mhd) {
-		snprintf(err, err_size, "cannot start the HTTP server (libmicrohttpd) on the socket");
-		return -EINVAL;
-	}
-	if (!(d->admission = admission_start(d, d->mhd, listen_fd, err, err_size))) {
+	if (d->mhd && !(d->admission = admission_start(d, d->mhd, listen_fd, err, err_size))) {
 		MHD_stop_daemon(d->mhd);
 		d->mhd = NULL;
+	} else if (!d->mhd) {
+		snprintf(err, err_size, "cannot start the HTTP server (libmicrohttpd) on the socket");
+	}
+	if (!d->mhd) {
+		stream_hub_free(d->streams);
+		workers_stop(d->workers);
+		d->streams = NULL;
+		d->workers = NULL;
 		return -EINVAL;
 	}
 	return 0;
@@ -1019,15 +1130,24 @@ int server_start(struct daemon *d, int listen_fd, char *err, size_t err_size)
 
 int server_quiesce(struct daemon *d)
 {
-	return admission_stop(d->admission);
+	int fd = admission_stop(d->admission);
+	/* Streams end now (their clients reconnect to the next daemon). */
+	stream_hub_close(d->streams);
+	return fd;
 }
 
 void server_stop(struct daemon *d)
 {
 	admission_stop(d->admission);
+	stream_hub_close(d->streams);
+	/* What workers still run ends first: each resumes its connection. */
+	workers_stop(d->workers);
+	d->workers = NULL;
 	if (d->mhd)
 		MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
+	stream_hub_free(d->streams);
+	d->streams = NULL;
 	admission_free(d->admission);
 	d->admission = NULL;
 }

@@ -8,6 +8,8 @@
 
 struct daemon;
 struct MHD_Response;
+struct MHD_Connection;
+struct stream_hub;
 
 /* A decimal event id (since=, Last-Event-ID). */
 bool event_id_valid(const char *s);
@@ -18,7 +20,20 @@ json_t *events_list_json(struct daemon *d, unsigned long long since);
 
 /* A stream of the events after id after. The caller has counted it in
  * d->watchers; the count drops when the stream ends (or here, on NULL:
- * out of memory). */
-struct MHD_Response *events_stream_response(struct daemon *d, unsigned long long after);
+ * out of memory). hub NULL (thread per connection): the library's reader
+ * waits for events on the connection's thread. Else (polling threads) it
+ * never waits: con is suspended while there is nothing to send and
+ * resumed by the hub. */
+struct MHD_Response *events_stream_response(struct daemon *d, unsigned long long after,
+					    struct stream_hub *hub, struct MHD_Connection *con);
+
+/* Polling mode: the streams' hub (a thread that sleeps unless a suspended
+ * stream's keep-alive is due), listening to d->events. NULL: no memory
+ * or thread. */
+struct stream_hub *stream_hub_start(struct daemon *d);
+/* SIGTERM: every stream ends (resumed, it sends its end). */
+void stream_hub_close(struct stream_hub *hub);
+/* After the HTTP server has stopped. NULL ok. */
+void stream_hub_free(struct stream_hub *hub);
 
 #endif

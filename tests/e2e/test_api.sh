@@ -470,21 +470,32 @@ rc=$?
 DPID=
 [ $rc -eq 0 ] && ok "daemon exited 0 after SIGTERM" || bad "exit after SIGTERM" "$rc"
 
-# ---- --threads N: polling threads instead of a thread per connection -------
+# ---- --threads 2: two polling threads (the default is one) -----------------
 start_daemon --threads 2
 grep -q "listening on $SOCK, 2 polling threads" "$LOG" && ok "--threads 2 starts 2 polling threads" || bad "--threads log"
 check "--threads 2: 32 clients x 200 requests, no failure" "${TOOL[@]}" load "$SOCK" --clients 32 --requests 200
 check "--threads 2: idle and half-sent connections do not block others" "${TOOL[@]}" stall "$SOCK" --idle-timeout "$IDLE"
-# In polling mode libmicrohttpd 0.9.75 notices a client that half-closes
-# in the middle of a request only at the idle timeout: give up on those
-# after 0.3 s, and let the timeout close them before checking.
 check "--threads 2: 10,000 malformed requests, then correct answers" "${TOOL[@]}" fuzz "$SOCK" --count 10000 --seed 7 \
-	--workers 64 --client-timeout 0.3 --settle $((IDLE + 1))
+	--workers 64
 check "--threads 2: SIGTERM with a request in flight" "${TOOL[@]}" inflight "$SOCK" "$DPID"
 wait "$DPID"
 rc=$?
 DPID=
 [ $rc -eq 0 ] && ok "--threads 2: exit 0 after SIGTERM" || bad "--threads exit" "$rc"
+# ---- --threads 0: a thread per connection ----------------------------------
+start_daemon --threads 0
+grep -q "listening on $SOCK, a thread per connection" "$LOG" && ok "--threads 0: a thread per connection" || bad "--threads 0 log"
+check "--threads 0: 32 clients x 200 requests, no failure" "${TOOL[@]}" load "$SOCK" --clients 32 --requests 200
+check "--threads 0: idle and half-sent connections do not block others" "${TOOL[@]}" stall "$SOCK" --idle-timeout "$IDLE"
+check "--threads 0: 2,000 malformed requests, then correct answers" "${TOOL[@]}" fuzz "$SOCK" --count 2000 --seed 9 \
+	--workers 64
+check "--threads 0: SIGTERM with a request in flight" "${TOOL[@]}" inflight "$SOCK" "$DPID"
+wait "$DPID"
+rc=$?
+DPID=
+[ $rc -eq 0 ] && ok "--threads 0: exit 0 after SIGTERM" || bad "--threads 0 exit" "$rc"
+out=$("$DAEMON" --workers 0 2>&1)
+[ $? -eq 1 ] && grep -q "invalid --workers '0', use 1-64" <<<"$out" && ok "--workers 0: refused" || bad "--workers 0" "$out"
 out=$("$DAEMON" --threads 65 2>&1)
 [ $? -eq 1 ] && grep -q "invalid --threads '65', use 0-64" <<<"$out" && ok "--threads 65: refused" || bad "--threads 65" "$out"
 
