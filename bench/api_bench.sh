@@ -2,8 +2,9 @@
 # Benchmark cisreportd: requests/s and p50/p99 latency of
 # GET /report/cis?level=2&format=json over the Unix socket with 1, 8 and 32
 # concurrent clients, on keep-alive connections and with a new connection
-# per request (as apiclient makes them), for the default thread per
-# connection and for --threads 2. The daemon runs the test profiles
+# per request (as apiclient makes them), for the default (one polling
+# thread, --workers for the slow requests) and for --threads 0 (a thread
+# per connection). The daemon runs the test profiles
 # (tests/fixtures/api/profiles: sysctl and manual checks) against the live
 # host, so every report reads /proc/sys for real.
 #
@@ -14,7 +15,8 @@
 #                    they run iptables-save and ip6tables-save per report)
 #   OBSERVER=on|off  the settings' observer switch (default: on, the
 #                    daemon's default; the observer needs root)
-#   THREADS="0 2"    the --threads values to run
+#   THREADS="1 0"    the --threads values to run (1: the default)
+#   MODES="keep-alive new-connection"  which kinds of connection
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -22,7 +24,8 @@ SECONDS_PER_RUN=${2:-5}
 PROFILES=${PROFILES:-tests/fixtures/api/profiles}
 URI='/report/cis?level=2&format=json'
 OBSERVER=${OBSERVER:-on}
-THREADS=${THREADS:-0 2}
+THREADS=${THREADS:-1 0}
+MODES=${MODES:-keep-alive new-connection}
 case $OBSERVER in on) observe=true ;; off) observe=false ;; *) echo "OBSERVER=on|off" >&2; exit 2 ;; esac
 T=$(mktemp -d)
 pid=
@@ -42,8 +45,13 @@ stop() { kill "$pid"; wait "$pid" || true; }
 echo "cisreportd on $(nproc) CPU(s), profile $PROFILES, observer $OBSERVER, GET $URI, ${SECONDS_PER_RUN}s per run"
 for threads in $THREADS; do
 	start --threads "$threads"
-	[ "$threads" = 0 ] && echo "== a thread per connection (default)" || echo "== --threads $threads"
-	for mode in "" --new-connection; do
+	case $threads in
+	0) echo "== --threads 0: a thread per connection" ;;
+	1) echo "== --threads 1 (default): one polling thread, workers for the slow requests" ;;
+	*) echo "== --threads $threads" ;;
+	esac
+	for mode in $MODES; do
+		[ "$mode" = keep-alive ] && mode= || mode=--new-connection
 		for clients in 1 8 32; do
 			"$BUILD/api_bench" "$T/api.sock" "$URI" "$clients" "$SECONDS_PER_RUN" $mode
 		done
