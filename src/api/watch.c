@@ -992,16 +992,32 @@ uint32_t watch_observer_classes(const struct watch *w)
 	       (modules ? 1u << OBSERVER_MODULE_LOAD : 0);
 }
 
+/* The next look of a class settling until end: 2, 10, 30 and SETTLE_MS ms
+ * after the event (a write usually lands within a few ms of its open), so
+ * the background re-evaluation sees the value soon after it lands. */
+static long long settle_next(long long end, long long now)
+{
+	static const int steps[] = {2, 10, 30, SETTLE_MS};
+	long long start = end - SETTLE_MS;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (start + steps[i] > now)
+			return start + steps[i];
+	return end;
+}
+
 int watch_settle_ms(const struct watch *w)
 {
-	long long next = 0;
+	long long now = now_ms(), next = 0;
 	if (w->settle_sysctl)
-		next = w->settle_sysctl;
-	if (w->settle_modules && (!next || w->settle_modules < next))
-		next = w->settle_modules;
+		next = settle_next(w->settle_sysctl, now);
+	if (w->settle_modules) {
+		long long m = settle_next(w->settle_modules, now);
+		if (!next || m < next)
+			next = m;
+	}
 	if (!next)
 		return -1;
-	long long left = next - now_ms();
+	long long left = next - now;
 	return left > 0 ? (int)left : 0;
 }
 

@@ -71,7 +71,8 @@ uint32_t watch_observer_classes(const struct watch *w);
 /* The observer reports a sysctl write at the open, a module at the start
  * of its load: before the change lands. After such an event the class is
  * re-read on every drain for a short while, and once after it: ms until
- * that last drain is due (for a waiting thread's timeout), -1: none. */
+ * the next look is due (2, 10, 30 ms after the event, and the last one;
+ * for a waiting thread's timeout), -1: none. */
 int watch_settle_ms(const struct watch *w);
 
 /* Inputs of each class that fell back to their TTL because the watch
