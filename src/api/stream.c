@@ -100,8 +100,9 @@ static int format_events(struct event_stream *st)
 	unsigned long long first;
 	size_t n = events_since(st->d->events, st->last, batch, BATCH, &first);
 	for (size_t i = 0; i < n; i++) {
-		char *json = json_dumps(drift_event_json(&batch[i]) ?: json_null(),
-					JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_t *doc = drift_event_json(&batch[i]);
+		char *json = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(doc);
 		char head[64];
 		snprintf(head, sizeof(head), "id: %llu\nevent: drift\ndata: ", batch[i].id);
 		int rc = json ? append(st, head) : -ENOMEM;
