@@ -17,19 +17,10 @@ T=$(mktemp -d /tmp/cisreport-workers.XXXXXX)
 SOCK=$T/api.sock
 LOG=$T/daemon.log
 DPID=
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2" | head -c 2000 && echo
-	return 0
-}
+. "$(dirname "$0")/lib_tap.sh"
 cleanup() {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null
-	rm -rf "$T"
+	tap_cleanup DPID
 }
 trap cleanup EXIT
 
