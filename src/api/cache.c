@@ -523,6 +523,22 @@ unsigned long long cache_poll(struct cache *c, const struct catalog *cat, struct
 	pthread_mutex_lock(&c->lock);
 	if (c->catalog != cat && build(c, cat) < 0)
 		daemon_log("cache: out of memory: every check is re-run");
+	/* The system bus lost: connect again, without the lock (a request
+	 * never waits on a bus that is slow to answer). */
+	struct watch *w = c->watch;
+	if (w && watch_bus_retry_due(w)) {
+		pthread_mutex_unlock(&c->lock);
+		char why[256] = "";
+		struct watch_bus_conn *conn = watch_bus_connect(w, why, sizeof(why));
+		pthread_mutex_lock(&c->lock);
+		char msg[512] = "";
+		if (c->watch == w)
+			watch_bus_adopt(w, conn, why, on_changed, c, msg, sizeof(msg));
+		else
+			watch_bus_conn_free(conn);
+		if (msg[0])
+			daemon_log("%s", msg);
+	}
 	*n_fds = 0;
 	*observer_classes = 0;
 	if (c->watch) {

@@ -112,6 +112,9 @@ struct watch {
 	char bus_why[256]; /* why there is no subscription */
 	bool bus_lost;      /* was subscribed, the connection went away */
 	long long bus_lost_next; /* monotonic ms: units re-read then (their TTL) */
+	long long bus_retry_at;  /* monotonic ms: the next connection attempt */
+	unsigned bus_backoff_ms; /* doubled after each failed attempt */
+	unsigned long bus_retries; /* attempts since the loss */
 #ifdef CISREPORT_HAVE_SYSTEMD
 	const struct sdbus_lib *bus_lib;
 	sd_bus *bus;
@@ -360,26 +363,40 @@ static int on_unit_signal(sd_bus_message *m, void *userdata, sd_bus_error *error
 }
 #endif
 
-/* Listen for systemd's units' PropertiesChanged signals, where a system
- * bus exists (the one chrony's check asks: $DBUS_SYSTEM_BUS_ADDRESS, else
- * the well-known socket). Without one, the units keep their TTL. */
-static void bus_subscribe(struct watch *w)
+#ifdef CISREPORT_HAVE_SYSTEMD
+struct watch_bus_conn {
+	const struct sdbus_lib *L;
+	sd_bus *bus;
+	int fd;
+};
+#endif
+
+/* A connection to the system bus (the one chrony's check asks:
+ * $DBUS_SYSTEM_BUS_ADDRESS, else the well-known socket), matching the
+ * units' PropertiesChanged signals and subscribed to systemd's. Reads
+ * only w->root: callable without the cache's lock. NULL, why said. */
+static struct watch_bus_conn *bus_open(struct watch *w, bool need_systemd, char *why_out,
+				       size_t why_size)
 {
-	w->bus_tried = true;
 #ifdef CISREPORT_HAVE_SYSTEMD
 	char sock[PATH_MAX];
 	struct stat st;
 	snprintf(sock, sizeof(sock), "%s%s", w->root, SYSTEM_BUS_SOCKET);
 	if (!secure_getenv("DBUS_SYSTEM_BUS_ADDRESS") && stat(sock, &st) < 0) {
-		snprintf(w->bus_why, sizeof(w->bus_why), "no system bus (%s: %s)", SYSTEM_BUS_SOCKET,
+		snprintf(why_out, why_size, "no system bus (%s: %s)", SYSTEM_BUS_SOCKET,
 			 strerror(errno));
-		return;
+		return NULL;
 	}
 	char why[512];
 	const struct sdbus_lib *L = sdbus_lib_get(why, sizeof(why));
 	if (!L) {
-		snprintf(w->bus_why, sizeof(w->bus_why), "system bus: %s", why);
-		return;
+		snprintf(why_out, why_size, "system bus: %s", why);
+		return NULL;
+	}
+	struct watch_bus_conn *conn = calloc(1, sizeof(*conn));
+	if (!conn) {
+		snprintf(why_out, why_size, "system bus: %s", strerror(ENOMEM));
+		return NULL;
 	}
 	sd_bus *bus = NULL;
 	int rc = L->open_system(&bus);
@@ -389,26 +406,121 @@ static void bus_subscribe(struct watch *w)
 	}
 	int fd = rc >= 0 ? L->get_fd(bus) : rc;
 	if (fd < 0) {
-		snprintf(w->bus_why, sizeof(w->bus_why), "system bus: %s", strerror(-fd));
+		snprintf(why_out, why_size, "system bus: %s", strerror(-fd));
 		if (bus)
 			L->flush_close_unref(bus);
-		return;
+		free(conn);
+		return NULL;
 	}
 	/* systemd sends its units' signals only while some client has
-	 * subscribed; no systemd on the bus: the answer is an error, at once. */
+	 * subscribed; no systemd on the bus: the answer is an error, at once.
+	 * The call also proves the bus answers (a bus daemon gone since the
+	 * connect fails it). */
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
-	(void)L->call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-			     "org.freedesktop.systemd1.Manager", "Subscribe", &error, &reply, "");
+	rc = L->call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+			    "org.freedesktop.systemd1.Manager", "Subscribe", &error, &reply, "");
 	L->message_unref(reply);
 	L->error_free(&error);
-	w->bus_lib = L;
-	w->bus = bus;
-	w->bus_fd = fd;
-	w->bus_pending = true; /* signals may have come during the calls */
+	/* A reconnection counts once systemd has answered: after a bus
+	 * restart it may join later, and it signals only to subscribers. */
+	if (rc < 0 && (need_systemd || rc == -ECONNRESET || rc == -ENOTCONN || rc == -EPIPE ||
+		       rc == -ETIMEDOUT)) {
+		snprintf(why_out, why_size, "system bus: systemd's Subscribe: %s", strerror(-rc));
+		L->flush_close_unref(bus);
+		free(conn);
+		return NULL;
+	}
+	*conn = (struct watch_bus_conn){.L = L, .bus = bus, .fd = fd};
+	return conn;
 #else
-	snprintf(w->bus_why, sizeof(w->bus_why), "built without systemd D-Bus support");
+	(void)w;
+	(void)need_systemd;
+	snprintf(why_out, why_size, "built without systemd D-Bus support");
+	return NULL;
 #endif
+}
+
+static void bus_install(struct watch *w, struct watch_bus_conn *conn)
+{
+#ifdef CISREPORT_HAVE_SYSTEMD
+	w->bus_lib = conn->L;
+	w->bus = conn->bus;
+	w->bus_fd = conn->fd;
+	w->bus_pending = true; /* signals may have come during the calls */
+	free(conn);
+#else
+	(void)w;
+	(void)conn;
+#endif
+}
+
+/* Listen for systemd's units' PropertiesChanged signals, where a system
+ * bus exists. Without one, the units keep their TTL. */
+static void bus_subscribe(struct watch *w)
+{
+	w->bus_tried = true;
+	struct watch_bus_conn *conn = bus_open(w, false, w->bus_why, sizeof(w->bus_why));
+	if (conn)
+		bus_install(w, conn);
+}
+
+/* First retry this long after a loss, doubled after each failure. */
+#define BUS_RETRY_FIRST_MS 1000
+#define BUS_RETRY_MAX_MS 60000
+
+bool watch_bus_retry_due(const struct watch *w)
+{
+	return w->bus_lost && now_ms() >= w->bus_retry_at;
+}
+
+struct watch_bus_conn *watch_bus_connect(struct watch *w, char *why, size_t size)
+{
+	return bus_open(w, true, why, size);
+}
+
+void watch_bus_adopt(struct watch *w, struct watch_bus_conn *conn, const char *why,
+		     watch_changed_fn changed, void *ctx, char *msg, size_t msg_size)
+{
+	msg[0] = '\0';
+	if (!w->bus_lost) { /* reconnected meanwhile (cannot happen: one refresher) */
+		watch_bus_conn_free(conn);
+		return;
+	}
+	w->bus_retries++;
+	if (!conn) {
+		w->bus_backoff_ms = w->bus_backoff_ms >= BUS_RETRY_MAX_MS / 2 ? BUS_RETRY_MAX_MS
+									 : w->bus_backoff_ms * 2;
+		w->bus_retry_at = now_ms() + w->bus_backoff_ms;
+		/* Said once per doubling, so at most once a minute. */
+		if (w->bus_backoff_ms < BUS_RETRY_MAX_MS || w->bus_retries % 16 == 0)
+			snprintf(msg, msg_size, "units: system bus still lost (%s); next attempt in %u s",
+				 why, w->bus_backoff_ms / 1000);
+		return;
+	}
+	bus_install(w, conn);
+	w->bus_lost = false;
+	for (size_t i = 0; i < w->n_regs; i++)
+		if (w->regs[i].cls == INPUT_UNITS && w->regs[i].degraded) {
+			w->regs[i].degraded = false;
+			w->degraded[INPUT_UNITS]--;
+		}
+	if (!w->degraded[INPUT_UNITS] && strncmp(w->degraded_reason, "units:", 6) == 0)
+		w->degraded_reason[0] = '\0';
+	snprintf(msg, msg_size,
+		 "units: system bus connection back after %lu attempt(s): PropertiesChanged watched again",
+		 w->bus_retries);
+	/* What changed while it was away is unknown. */
+	touch_units(w, NULL, "system bus reconnected", changed, ctx);
+}
+
+void watch_bus_conn_free(struct watch_bus_conn *conn)
+{
+#ifdef CISREPORT_HAVE_SYSTEMD
+	if (conn)
+		conn->L->flush_close_unref(conn->bus);
+#endif
+	free(conn);
 }
 
 static void drain_bus(struct watch *w, bool readable, watch_changed_fn changed, void *ctx)
@@ -438,13 +550,17 @@ static void drain_bus(struct watch *w, bool readable, watch_changed_fn changed, 
 	if (rc >= 0)
 		return;
 	/* The bus went away (dbus-daemon restarted): what changed meanwhile
-	 * is unknown; from now on the units' TTL (until a reload rebuilds the
-	 * watches and subscribes again). */
+	 * is unknown; from now on the units' TTL, until the background
+	 * re-evaluation connects again (watch_bus_retry_due: after 1 s, then
+	 * doubling up to a minute) or a reload rebuilds the watches. */
 	w->bus_lib->flush_close_unref(w->bus);
 	w->bus = NULL;
 	w->bus_fd = -1;
 	w->bus_lost = true;
 	w->bus_lost_next = now_ms() + w->ttl_ms;
+	w->bus_backoff_ms = BUS_RETRY_FIRST_MS;
+	w->bus_retry_at = now_ms() + w->bus_backoff_ms;
+	w->bus_retries = 0;
 	for (size_t i = 0; i < w->n_regs; i++)
 		if (w->regs[i].cls == INPUT_UNITS && !w->regs[i].degraded) {
 			w->regs[i].degraded = true;

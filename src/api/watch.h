@@ -63,6 +63,20 @@ int watch_nft_fd(const struct watch *w);
  * units' PropertiesChanged signals. */
 int watch_bus_fd(const struct watch *w);
 
+/* The system bus lost (the units on their TTL, said as degraded): the
+ * background re-evaluation connects again, outside the cache's lock. Due:
+ * 1 s after the loss, then doubling after each failure up to 60 s. */
+struct watch_bus_conn;
+bool watch_bus_retry_due(const struct watch *w);
+/* Connect and subscribe (reads nothing of w that changes): NULL, why. */
+struct watch_bus_conn *watch_bus_connect(struct watch *w, char *why, size_t size);
+/* Under the lock again: conn (taken; NULL: the attempt failed, why) becomes
+ * the units' watch, their inputs watched again and re-read once. msg: a
+ * line for the log ("" when there is nothing to say). */
+void watch_bus_adopt(struct watch *w, struct watch_bus_conn *conn, const char *why,
+		     watch_changed_fn changed, void *ctx, char *msg, size_t msg_size);
+void watch_bus_conn_free(struct watch_bus_conn *conn);
+
 /* The observer classes whose events change something watched (bit per
  * class): the sysctl and module inputs' and the runtime checks' classes,
  * for a waiting thread to be woken by (observer_wake_fd). */

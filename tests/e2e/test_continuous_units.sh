@@ -54,7 +54,9 @@ XML
 dbus-daemon --config-file="$T/bus.conf" --nofork --print-address=1 >"$T/address" 2>/dev/null &
 BPID=$!
 for _ in $(seq 100); do [ -s "$T/address" ] && break; sleep 0.05; done
-ADDRESS=$(head -1 "$T/address")
+# Without the bus's guid, as a system's address is (a restarted bus daemon
+# has another guid, which sd-bus would refuse).
+ADDRESS=$(head -1 "$T/address" | sed 's/,guid=.*//')
 mkfifo "$T/fake.in"
 "$FAKE" "$ADDRESS" chronyd.service active <"$T/fake.in" >"$T/fake.out" 2>"$T/fake.err" &
 FPID=$!
@@ -135,7 +137,52 @@ case $(chrony) in
 *"| "*"units input not watched"*"system bus connection lost"*) ok "bus gone: watch_degraded says the units input is on its TTL" ;;
 *) bad "bus loss not said" "$(chrony)" ;;
 esac
+degraded() { curl -s --unix-socket "$SOCK" http://localhost/metrics | sed -n 's/^cisreport_watch_degraded{input="units"} //p'; }
+[ "$(degraded)" = 1 ] && ok "bus gone: cisreport_watch_degraded{input=\"units\"} 1" ||
+	bad "bus loss not in /metrics" "$(degraded)"
+
+# The bus comes back (dbus-daemon restarted at the same address, then
+# systemd): the daemon connects again by itself, with backoff (1 s, 2 s,
+# ...), and the units are watched again: no TTL, no watch_degraded.
+sleep 1.5 # an attempt or two fail first: no socket
+rm -f "$T/bus"
+: >"$T/address"
+dbus-daemon --config-file="$T/bus.conf" --nofork --print-address=1 >"$T/address" 2>/dev/null &
+BPID=$!
+for _ in $(seq 100); do [ -s "$T/address" ] && break; sleep 0.05; done
+exec 7>&-
+rm -f "$T/fake.in"
+mkfifo "$T/fake.in"
+: >"$T/fake.out"
+"$FAKE" "$ADDRESS" chronyd.service active <"$T/fake.in" >"$T/fake.out" 2>"$T/fake.err" &
+FPID=$!
+exec 7>"$T/fake.in"
+emits=0
+for _ in $(seq 100); do grep -q ready "$T/fake.out" 2>/dev/null && break; sleep 0.05; done
+back=
+for _ in $(seq 150); do
+	[ "$(degraded)" = 0 ] && back=1 && break
+	sleep 0.1
+done
+[ -n "$back" ] && grep -q "units: system bus connection back after" "$T/log" &&
+	ok "bus back: the daemon reconnected by itself ($(grep -o 'back after [0-9]* attempt(s)' "$T/log" | tail -1)), /metrics degraded 0" ||
+	bad "no reconnection" "degraded=$(degraded); $(grep 'units:' "$T/log" | tail -3)"
+grep -q "units: system bus still lost" "$T/log" && ok "the failed attempts are logged" ||
+	bad "failed attempts not logged" "$(grep 'units:' "$T/log" | tail -3)"
+report
+case $(chrony) in
+PASS*"ActiveState active"*"| ") ok "after the reconnection the report has no watch_degraded" ;;
+*) bad "report after the reconnection" "$(chrony)" ;;
+esac
+before=$(chrony)
+emit inactive || bad "fake_systemd did not emit after the restart" "$(cat "$T/fake.err")"
+report
+case $(chrony) in
+FAIL*"ActiveState inactive"*) ok "a signal after the reconnection is in the next report (TTL 10 min)" ;;
+*) bad "signal after the reconnection not seen" "before: $before / after: $(chrony)" ;;
+esac
 kill "$DPID"; wait "$DPID"; DPID=
+kill "$FPID" "$BPID"; wait "$FPID" "$BPID" 2>/dev/null; FPID= BPID=
 
 # No bus at all: TTL, said in the report.
 env -u DBUS_SYSTEM_BUS_ADDRESS "$BUILD_DIR/cisreportd" -s "$SOCK.2" -d "$T/state" -c "$T/profiles" 2>>"$T/log" &
