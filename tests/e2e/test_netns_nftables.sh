@@ -32,8 +32,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 CHECKS=3.4.1.1,3.4.1.2,3.4.2.1,3.4.2.2
-passed=0
-failed=0
+# shellcheck source=tests/e2e/lib_tap.sh
+. "$(dirname "$0")/lib_tap.sh"
 host_rules() { nft list ruleset 2>&1; }
 host_rules >"$work/host.before"
 host_netns=$(readlink /proc/self/ns/net)
@@ -60,8 +60,7 @@ load() {
 report() {
 	if ! ip netns exec "$ns" "$CISREPORT" -c "$SOURCE_DIR/profiles" -l 2 -f json --check "$CHECKS" \
 		>"$work/live.json" 2>"$work/err.txt"; then
-		echo "FAIL: cisreport exited with $?: $(cat "$work/err.txt")"
-		failed=$((failed + 1))
+		bad "cisreport exited with $?" "$(cat "$work/err.txt")"
 		return 1
 	fi
 	rm -rf "$work/root"
@@ -119,11 +118,9 @@ if not src or "over netlink" not in src[0]:
     ok = False
 sys.exit(0 if ok else 1)
 PY
-		echo "ok   $what"
-		passed=$((passed + 1))
+		ok "$what"
 	else
-		echo "FAIL $what"
-		failed=$((failed + 1))
+		bad "$what"
 	fi
 }
 
@@ -146,22 +143,18 @@ elif command -v strace >/dev/null; then
 		"$CISREPORT" -c "$SOURCE_DIR/profiles" -l 2 -f json >/dev/null 2>&1
 	spawned=$(grep -cE '^[0-9]+ +(fork|vfork|clone|clone3|execve)\(' "$work/strace.txt")
 	if [ "$spawned" -le 1 ]; then # the one execve of cisreport itself
-		echo "ok   a whole Level 2 report starts no child process"
-		passed=$((passed + 1))
+		ok "a whole Level 2 report starts no child process"
 	else
-		echo "FAIL the report started processes:"
-		grep -E '^[0-9]+ +(fork|vfork|clone|clone3|execve)\(' "$work/strace.txt" | head
-		failed=$((failed + 1))
+		bad "the report started processes:" \
+			"$(grep -E '^[0-9]+ +(fork|vfork|clone|clone3|execve)\(' "$work/strace.txt" | head)"
 	fi
 	v4=$(grep -c '"/proc/net/ip_tables_names"' "$work/strace.txt")
 	v6=$(grep -c '"/proc/net/ip6_tables_names"' "$work/strace.txt")
 	if [ "$v4" -eq 1 ] && [ "$v6" -eq 1 ]; then
-		echo "ok   ip_tables_names and ip6_tables_names opened once each by the four firewall checks"
-		passed=$((passed + 1))
+		ok "ip_tables_names and ip6_tables_names opened once each by the four firewall checks"
 	else
-		echo "FAIL ip_tables_names opened $v4 times, ip6_tables_names $v6 times (want 1 each):"
-		grep 'tables_names' "$work/strace.txt" | head
-		failed=$((failed + 1))
+		bad "ip_tables_names opened $v4 times, ip6_tables_names $v6 times (want 1 each):" \
+			"$(grep 'tables_names' "$work/strace.txt" | head)"
 	fi
 fi
 
@@ -260,11 +253,9 @@ try:
     c.connect(s.getsockname()); sys.exit(1)
 except OSError:
     sys.exit(0)'; then
-		echo "ok   a TCP connection to 127.0.0.1 does not get through the prerouting drop"
-		passed=$((passed + 1))
+		ok "a TCP connection to 127.0.0.1 does not get through the prerouting drop"
 	else
-		echo "FAIL a TCP connection to 127.0.0.1 got through the prerouting drop"
-		failed=$((failed + 1))
+		bad "a TCP connection to 127.0.0.1 got through the prerouting drop"
 	fi
 }
 
@@ -300,12 +291,9 @@ report && expect "inserted drop shadows the lo accept" 3.4.1.2 FAIL "INPUT -i lo
 echo "== the host is untouched"
 host_rules >"$work/host.after"
 if cmp -s "$work/host.before" "$work/host.after"; then
-	echo "ok   host ruleset unchanged"
-	passed=$((passed + 1))
+	ok "host ruleset unchanged"
 else
-	echo "FAIL host ruleset changed"
-	diff "$work/host.before" "$work/host.after"
-	failed=$((failed + 1))
+	bad "host ruleset changed" "$(diff "$work/host.before" "$work/host.after")"
 fi
 
 echo "$passed passed, $failed failed"
