@@ -540,14 +540,22 @@ out:
 }
 #endif
 
+/* The evidence item of the running half: "chronyd running". */
+#define RUNNING_EXPECTED "unit active, or a live process"
+
+static void running_item(const json_t *params, char *item, size_t size)
+{
+	snprintf(item, size, "%s running", param_str(params, "process", "chronyd"));
+}
+
 static enum state check_running(struct host *h, const json_t *params, struct check_result *r,
 				char *reason, size_t size)
 {
 	const char *process = param_str(params, "process", "chronyd");
 	const char *service = param_str(params, "service", NULL);
 	char item[64], actual[PATH_MAX + 256], bus_why[256] = "";
-	snprintf(item, sizeof(item), "%s running", process);
-	const char *expected = "unit active, or a live process";
+	running_item(params, item, sizeof(item));
+	const char *expected = RUNNING_EXPECTED;
 	enum state st;
 #ifdef CISREPORT_HAVE_SYSTEMD
 	if (h->live && service && system_bus_exists(h, bus_why, sizeof(bus_why))) {
@@ -613,8 +621,8 @@ static void chrony_run(struct host *h, const json_t *params, struct check_result
 	enum state running = STATE_UNKNOWN;
 	if (config == STATE_BAD) {
 		char item[64];
-		snprintf(item, sizeof(item), "%s running", param_str(params, "process", "chronyd"));
-		result_evidence(r, item, "unit active, or a live process", false,
+		running_item(params, item, sizeof(item));
+		result_evidence(r, item, RUNNING_EXPECTED, false,
 				"not checked: the configuration already fails the check");
 	} else {
 		running = check_running(h, params, r, run_reason, sizeof(run_reason));

@@ -26,7 +26,8 @@ int safe_check_fd(int fd, unsigned flags)
 	return check_mode(&st, flags);
 }
 
-int safe_open(int dirfd, const char *path, unsigned flags)
+/* Opened without blocking on a FIFO or device, as flags say. */
+static int open_unchecked(int dirfd, const char *path, unsigned flags)
 {
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	if (flags & SAFE_NOFOLLOW)
@@ -34,10 +35,15 @@ int safe_open(int dirfd, const char *path, unsigned flags)
 	if (flags & SAFE_DIR)
 		oflags |= O_DIRECTORY;
 	int fd = openat(dirfd, path, oflags);
-	if (fd < 0) {
-		/* O_NOFOLLOW on a symlink: ELOOP, which means "is a link" here. */
-		return -errno;
-	}
+	return fd < 0 ? -errno : fd;
+}
+
+int safe_open(int dirfd, const char *path, unsigned flags)
+{
+	/* O_NOFOLLOW on a symlink: -ELOOP, which means "is a link" here. */
+	int fd = open_unchecked(dirfd, path, flags);
+	if (fd < 0)
+		return fd;
 	int rc = safe_check_fd(fd, flags);
 	if (rc) {
 		close(fd);
@@ -120,12 +126,9 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 
 int safe_read(int dirfd, const char *path, unsigned flags, size_t max, char **out, size_t *len)
 {
-	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	if (flags & SAFE_NOFOLLOW)
-		oflags |= O_NOFOLLOW;
-	int fd = openat(dirfd, path, oflags);
+	int fd = open_unchecked(dirfd, path, flags & ~(unsigned)SAFE_DIR);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* safe_read_fd checks the type: no second fstat of safe_open's. */
 	int rc = safe_read_fd(fd, max, out, len);
 	close(fd);
