@@ -28,33 +28,54 @@ static json_t *evidence_json(const struct check_result *res)
 	}
 	return arr;
 }
-/* The runtime checks backing this entry, in brief: which check, its
- * status, and what it counted. A runtime check may narrow its evidence per
- * item (observation.items.<id>: e.g. only writes to this item's sysctls). */
-static json_t *observed_json(const struct report *r, const struct report_entry *e)
+/* One runtime check backing entry e, as both writers put it: which check,
+ * its status and error, and the observation the counts come from with the
+ * keys to take. A runtime check may narrow its evidence per item
+ * (observation.items.<id>: e.g. only writes to this item's sysctls). */
+struct observed_row {
+	const struct report_entry *rt;
+	json_t *cls;        /* the observation's "class", or NULL */
+	const char *status; /* "SKIP" when the item says none */
+	const char *error;
+	const json_t *from; /* the item, or the whole observation */
+	const char *const *keys;
+};
+
+static void observed_row(const struct report *r, const struct report_entry *e, size_t i,
+			 struct observed_row *row)
 {
 	static const char *const class_keys[] = {"count", "lost", "first", "last", NULL};
 	static const char *const item_keys[] = {"count", "lower_bound", "first", "last",
 						"subjects", "summary", NULL};
+	const struct report_entry *rt = &r->entries[e->observed[i]];
+	const json_t *obs = rt->result.observation;
+	const json_t *item = json_object_get(json_object_get(obs, "items"), e->def->id);
+	const char *status = item ? json_string_value(json_object_get(item, "status"))
+				  : check_status_name(rt->result.status);
+	row->rt = rt;
+	row->cls = json_object_get(obs, "class");
+	row->status = status ? status : "SKIP";
+	/* narrowed: the class-wide reason would name other subjects */
+	row->error = item ? "" : rt->result.error ? rt->result.error : "";
+	row->from = item ? item : obs;
+	row->keys = item ? item_keys : class_keys;
+}
+
+/* The runtime checks backing this entry, in brief (observed_row). */
+static json_t *observed_json(const struct report *r, const struct report_entry *e)
+{
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < e->n_observed; i++) {
-		const struct report_entry *rt = &r->entries[e->observed[i]];
-		const json_t *obs = rt->result.observation;
-		const json_t *item = json_object_get(json_object_get(obs, "items"), e->def->id);
-		const char *status = item ? json_string_value(json_object_get(item, "status"))
-					  : check_status_name(rt->result.status);
-		/* narrowed: the class-wide reason would name other subjects */
-		const char *error = item ? "" : rt->result.error ? rt->result.error : "";
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "check", rt->def->name, "id",
-				      rt->def->id, "status", status ? status : "SKIP", "error", error);
-		const json_t *from = item ? item : obs;
-		const char *const *keys = item ? item_keys : class_keys;
-		if (o && obs)
-			json_object_set(o, "class", json_object_get(obs, "class"));
-		for (size_t k = 0; o && keys[k]; k++) {
-			json_t *v = json_object_get(from, keys[k]);
+		struct observed_row row;
+		observed_row(r, e, i, &row);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "check", row.rt->def->name, "id",
+				      row.rt->def->id, "status", row.status, "error", row.error);
+		if (o && row.cls)
+			json_object_set(o, "class", row.cls);
+		for (size_t k = 0; o && row.keys[k]; k++) {
+			json_t *v = json_object_get(row.from, row.keys[k]);
 			if (v)
-				json_object_set(o, keys[k], v);
+				json_object_set(o, row.keys[k], v);
 		}
 		json_array_append_new(arr, o);
 	}
@@ -333,32 +354,23 @@ static void put_json(struct jbuf *b, const json_t *v)
  * jansson dumps them). */
 static void put_observed(struct jbuf *b, const struct report *r, const struct report_entry *e)
 {
-	static const char *const class_keys[] = {"count", "lost", "first", "last", NULL};
-	static const char *const item_keys[] = {"count", "lower_bound", "first", "last",
-						"subjects", "summary", NULL};
 	PUT_LIT(b, ",\"observed\":[");
 	for (size_t i = 0; i < e->n_observed; i++) {
-		const struct report_entry *rt = &r->entries[e->observed[i]];
-		const json_t *obs = rt->result.observation;
-		const json_t *item = json_object_get(json_object_get(obs, "items"), e->def->id);
-		const char *status = item ? json_string_value(json_object_get(item, "status"))
-					  : check_status_name(rt->result.status);
-		const char *error = item ? "" : rt->result.error ? rt->result.error : "";
+		struct observed_row row;
+		observed_row(r, e, i, &row);
 		if (i)
 			PUT_LIT(b, ",");
 		PUT_LIT(b, "{\"check\":");
-		put_str(b, rt->def->name);
-		PUT_MEMBER_STR(b, "id", rt->def->id);
-		PUT_MEMBER_STR(b, "status", status ? status : "SKIP");
-		PUT_MEMBER_STR(b, "error", error);
-		const json_t *cls = json_object_get(obs, "class");
-		if (cls) {
+		put_str(b, row.rt->def->name);
+		PUT_MEMBER_STR(b, "id", row.rt->def->id);
+		PUT_MEMBER_STR(b, "status", row.status);
+		PUT_MEMBER_STR(b, "error", row.error);
+		if (row.cls) {
 			PUT_LIT(b, ",\"class\":");
-			put_json(b, cls);
+			put_json(b, row.cls);
 		}
-		const json_t *from = item ? item : obs;
-		for (const char *const *k = item ? item_keys : class_keys; *k; k++) {
-			const json_t *v = json_object_get(from, *k);
+		for (const char *const *k = row.keys; *k; k++) {
+			const json_t *v = json_object_get(row.from, *k);
 			if (!v)
 				continue;
 			PUT_LIT(b, ",");
