@@ -58,11 +58,14 @@ static int sysctl_validate(const json_t *params, struct param_error *err)
  * VLAN interface "eth0.100"). */
 static int sysctl_path(const char *key, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "/proc/sys/%s", key);
-	if (n < 0 || (size_t)n >= size)
+	static const char prefix[] = "/proc/sys/";
+	size_t plen = sizeof(prefix) - 1, klen = strlen(key);
+	if (plen + klen >= size)
 		return -ENAMETOOLONG;
+	memcpy(buf, prefix, plen);
+	memcpy(buf + plen, key, klen + 1);
 	if (!strchr(key, '/'))
-		for (char *p = buf + strlen("/proc/sys/"); *p; p++)
+		for (char *p = buf + plen; *p; p++)
 			if (*p == '.')
 				*p = '/';
 	return 0;
@@ -86,14 +89,38 @@ static void fold_space(char *s)
 	*w = '\0';
 }
 
+static bool is_fold_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Whether folded (fold_space'd) equals raw once raw is folded the same way;
+ * compared as it goes, without a copy. */
+static bool equals_folded(const char *folded, const char *raw)
+{
+	const char *a = folded, *p = raw;
+	while (is_fold_space(*p))
+		p++;
+	while (*p) {
+		if (is_fold_space(*p)) {
+			while (is_fold_space(*p))
+				p++;
+			if (!*p)
+				break; /* trailing blanks are trimmed */
+			if (*a++ != ' ')
+				return false;
+			continue;
+		}
+		if (*a++ != *p++)
+			return false;
+	}
+	return *a == '\0';
+}
+
 static bool value_matches(const char *actual, const json_t *want)
 {
-	char folded[SYSCTL_VALUE_MAX];
-	if (json_is_string(want)) {
-		snprintf(folded, sizeof(folded), "%s", json_string_value(want));
-		fold_space(folded);
-		return strcmp(actual, folded) == 0;
-	}
+	if (json_is_string(want))
+		return equals_folded(actual, json_string_value(want));
 	size_t i;
 	const json_t *e;
 	json_array_foreach(want, i, e) if (value_matches(actual, e)) return true;
@@ -103,7 +130,11 @@ static bool value_matches(const char *actual, const json_t *want)
 static void describe_expected(const json_t *want, char *buf, size_t size)
 {
 	if (json_is_string(want)) {
-		snprintf(buf, size, "%s", json_string_value(want));
+		/* as snprintf "%s" would, without stdio */
+		const char *v = json_string_value(want);
+		size_t n = strnlen(v, size - 1);
+		memcpy(buf, v, n);
+		buf[n] = '\0';
 		return;
 	}
 	size_t used = 0, i;

@@ -53,6 +53,11 @@ static char *vformat(const char *fmt, va_list ap)
 	char *s = NULL;
 	if (!fmt)
 		return strdup("");
+	/* Most evidence is one string ("%s"): a copy, not a stdio stream. */
+	if (strcmp(fmt, "%s") == 0) {
+		const char *arg = va_arg(ap, const char *);
+		return strdup(arg ? arg : "(null)");
+	}
 	if (vasprintf(&s, fmt, ap) < 0)
 		return NULL;
 	return s;
@@ -123,9 +128,10 @@ void result_skip(struct check_result *r, enum check_outcome outcome, const char 
 
 void result_from_evidence(struct check_result *r)
 {
-	char msg[1024] = "";
+	char msg[1024];
 	size_t len = 0;
 	size_t bad = 0;
+	msg[0] = '\0';
 	for (size_t i = 0; i < r->n_evidence; i++) {
 		const struct evidence *e = &r->evidence[i];
 		if (e->ok)

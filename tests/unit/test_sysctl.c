@@ -76,6 +76,37 @@ static void alternatives_and_whitespace(void **state)
 	result_free(&r);
 }
 
+/* The expected value is folded as the actual one is: blanks at either end
+ * and runs of blanks or tabs inside do not matter; every other byte does. */
+static void expected_is_folded_too(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *want;
+		enum check_status status;
+	} cases[] = {
+		{" \t4096\t131072 6291456\n ", CHECK_PASS},
+		{"4096 131072 6291456 ", CHECK_PASS},
+		{"4096 131072", CHECK_FAIL},           /* a prefix of the value */
+		{"4096 131072 62914560", CHECK_FAIL},  /* longer */
+		{"4096 131072 6291456 1", CHECK_FAIL}, /* one field more */
+		{"4096131072 6291456", CHECK_FAIL},    /* a blank is not nothing */
+		{"", CHECK_FAIL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *params = json_pack("{s:{s:s}}", "keys", "net.ipv4.tcp_rmem", cases[i].want);
+		char *text = json_dumps(params, 0);
+		struct check_result r;
+		run_kind("sysctl", text, tmp, &r);
+		if (r.status != cases[i].status)
+			fail_msg("expected \"%s\": status %d, want %d", cases[i].want, r.status,
+				 cases[i].status);
+		result_free(&r);
+		free(text);
+		json_decref(params);
+	}
+}
+
 static void missing_key_is_skip_naming_path(void **state)
 {
 	(void)state;
@@ -140,6 +171,7 @@ int main(void)
 		cmocka_unit_test(ten_is_not_one),
 		cmocka_unit_test(several_keys_one_wrong),
 		cmocka_unit_test(alternatives_and_whitespace),
+		cmocka_unit_test(expected_is_folded_too),
 		cmocka_unit_test(missing_key_is_skip_naming_path),
 		cmocka_unit_test(wrong_value_beats_missing),
 		cmocka_unit_test(empty_and_garbage),
