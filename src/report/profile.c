@@ -449,6 +449,11 @@ static int load_file(struct loader *l, struct source *src, const char *path, int
 			return -EINVAL;
 		}
 		src->shipped = find_shipped(level, src->text, src->len);
+		if (src->shipped) {
+			/* the compiled form has its bytes */
+			free(src->text);
+			src->text = NULL;
+		}
 	}
 	if (src->shipped)
 		return load_shipped(l, src, path);

@@ -1,6 +1,7 @@
 #include "safe_file.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,6 +62,30 @@ int safe_check(int dirfd, const char *path, unsigned flags)
 	return 0;
 }
 
+/* One more byte after a full buffer: 0 at EOF, 1 (the byte in *byte)
+ * when there is more, or -errno. */
+static int read_one_more(int fd, char *byte)
+{
+	for (;;) {
+		ssize_t r = read(fd, byte, 1);
+		if (r >= 0)
+			return (int)r;
+		if (errno != EINTR)
+			return errno == EAGAIN ? -ENOTREG : -errno;
+	}
+}
+
+static int grow(char **buf, size_t *cap, size_t max)
+{
+	size_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
+	char *n = realloc(*buf, ncap);
+	if (!n)
+		return -ENOMEM;
+	*buf = n;
+	*cap = ncap;
+	return 0;
+}
+
 int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	/* One fstat both checks the type and sizes the buffer. */
@@ -81,26 +106,32 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 	int rc = 0;
 	for (;;) {
 		if (used + 1 >= cap) {
-			if (cap > max) {
-				/* Full at max bytes: only EOF right here is fine. */
-				char probe;
-				ssize_t r = read(fd, &probe, 1);
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r != 0)
-					rc = r < 0 ? -errno : -EFBIG;
-				break;
+			/* Full at the size fstat gave, or at max: EOF right here
+			 * ends it without growing the buffer (which would double
+			 * a profile's 6 KB, and copy it). */
+			bool at_size = st.st_size > 0 && used == (size_t)st.st_size;
+			if (at_size || cap > max) {
+				char byte;
+				int more = read_one_more(fd, &byte);
+				if (more <= 0) {
+					rc = more;
+					break;
+				}
+				if (cap > max) {
+					rc = -EFBIG;
+					break;
+				}
+				/* It grew meanwhile: read on as for a size unknown. */
+				if ((rc = grow(&buf, &cap, max)))
+					break;
+				buf[used++] = byte;
+				st.st_size = 0;
+				continue;
 			}
-			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			char *n = realloc(buf, ncap);
-			if (!n) {
-				rc = -ENOMEM;
+			if ((rc = grow(&buf, &cap, max)))
 				break;
-			}
-			buf = n;
-			cap = ncap;
 		}
-		ssize_t r = read(fd, buf + used, cap - used - 1);
+	ssize_t r = read(fd, buf + used, cap - used - 1);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
