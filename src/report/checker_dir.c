@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
@@ -101,34 +102,28 @@ static int add_refused(struct checker_dir *d, const char *path, const char *file
 	return add_def(d, entry, 0, path);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The entries of dir that bloodhound would run, sorted (for a stable scan
- * order and stable warnings; the report sorts by checker name anyway). */
-static int list_executables(const char *dir, struct checker_dir *d, char ***out, size_t *n)
+/* The entries of dir (listed in entries) that bloodhound would run,
+ * sorted (for a stable scan order and stable warnings; the report sorts by
+ * checker name anyway). A directory (by the listing's type) is never one;
+ * anything else is looked at through symlinks, as stat(2) sees it. */
+static int list_executables(const char *dir, const struct dir_list *entries, struct checker_dir *d,
+			    char ***out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	DIR *dp = opendir(dir);
-	if (!dp)
-		return -errno;
 	int rc = 0;
-	struct dirent *de;
-	while (!rc && (de = readdir(dp))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char path[PATH_MAX];
-		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+	for (size_t i = 0; !rc && i < entries->n; i++) {
+		const struct dir_entry *de = &entries->entries[i];
+		if (de->type == DT_DIR)
 			continue;
 		struct stat st;
-		if (stat(path, &st) < 0) {
+		if (fstatat(entries->fd, de->name, &st, 0) < 0) {
+			int err = errno;
 			struct stat lst;
-			if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-				rc = warn(d, "%s: not a checker: a symlink to nothing (%s)", path,
-					  strerror(errno));
+			if (fstatat(entries->fd, de->name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(lst.st_mode))
+				rc = warn(d, "%s/%s: not a checker: a symlink to nothing (%s)", dir,
+					  de->name, strerror(err));
 			continue;
 		}
 		if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
@@ -139,15 +134,13 @@ static int list_executables(const char *dir, struct checker_dir *d, char ***out,
 			break;
 		}
 		*out = nn;
-		if (!((*out)[*n] = strdup(de->d_name))) {
+		if (!((*out)[*n] = strdup(de->name))) {
 			rc = -ENOMEM;
 			break;
 		}
 		(*n)++;
 	}
-	closedir(dp);
-	if (*n > 1)
-		qsort(*out, *n, sizeof(**out), by_name);
+	/* entries are sorted by name already */
 	return rc;
 }
 
@@ -172,7 +165,22 @@ static int absolute(const char *dir, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int checker_dir_load(const char *dir_arg, struct checker_dir *d, char *err, size_t err_size)
+int checker_dir_load(const char *dir, struct checker_dir *d, char *err, size_t err_size)
+{
+	struct dir_list entries;
+	int rc = dir_list_read(AT_FDCWD, dir, &entries);
+	if (rc) {
+		memset(d, 0, sizeof(*d));
+		snprintf(err, err_size, "%s: cannot read checker folder: %s", dir, strerror(-rc));
+		return rc == -ENOMEM ? rc : -ENOENT;
+	}
+	rc = checker_dir_load_listed(dir, &entries, d, err, err_size);
+	dir_list_free(&entries);
+	return rc;
+}
+
+int checker_dir_load_listed(const char *dir_arg, const struct dir_list *entries,
+			    struct checker_dir *d, char *err, size_t err_size)
 {
 	memset(d, 0, sizeof(*d));
 	char dir[PATH_MAX];
@@ -183,7 +191,7 @@ int checker_dir_load(const char *dir_arg, struct checker_dir *d, char *err, size
 	}
 	char **files;
 	size_t n;
-	rc = list_executables(dir, d, &files, &n);
+	rc = list_executables(dir, entries, d, &files, &n);
 	if (rc) {
 		snprintf(err, err_size, "%s: cannot read checker folder: %s", dir_arg, strerror(-rc));
 		for (size_t i = 0; i < n; i++)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "profile.h"
+#include "util/dir_list.h"
 
 struct checker_dir {
 	/* Entries of kind "checker"; each owns its strings through ->entry
@@ -28,6 +29,10 @@ struct checker_dir {
  * not come within host_checker_timeout(), is left out with a warning. Returns 0, or
  * -ENOENT (no such folder) / -ENOMEM with err set. */
 int checker_dir_load(const char *dir, struct checker_dir *out, char *err, size_t err_size);
+/* The same over dir's entries as the caller listed them (the profile
+ * loader lists the folder once for its level folders and its checkers). */
+int checker_dir_load_listed(const char *dir, const struct dir_list *entries,
+			    struct checker_dir *out, char *err, size_t err_size);
 void checker_dir_free(struct checker_dir *d);
 
 #endif

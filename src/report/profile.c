@@ -19,6 +19,7 @@
 #include "checks/kind.h"
 #include "util/json_compiled.h"
 #include "util/json_pos.h"
+#include "util/dir_list.h"
 #include "util/safe_file.h"
 
 #define PROFILE_MAX_FILE (4u << 20)
@@ -35,6 +36,23 @@ struct source {
 	const struct profile_shipped_file *shipped;
 	int level;
 	int *check_lines;
+};
+
+/* The profile files of a folder: "<dir>/level<N>/<file>.json", by level
+ * folder and name; each opened relative to its folder. */
+struct profile_file {
+	const char *path; /* as errors and "source" name it (owned by the list) */
+	const char *name; /* within its folder */
+	int dirfd;
+	int level;
+};
+
+struct profile_files {
+	struct dir_list top; /* dir itself: its executables are the checkers */
+	struct dir_list *levels;
+	size_t n_levels;
+	struct profile_file *files;
+	size_t n;
 };
 
 struct loader {
@@ -127,10 +145,10 @@ static char *xstrdup(const char *s)
 	return strdup(s ? s : "");
 }
 
-static int read_text(const char *path, char **out, size_t *len)
+static int read_text(int dirfd, const char *name, char **out, size_t *len)
 {
 	/* A FIFO or /dev/zero where a profile is expected is an error, not a hang. */
-	return safe_read(AT_FDCWD, path, 0, PROFILE_MAX_FILE, out, len);
+	return safe_read(dirfd, name, 0, PROFILE_MAX_FILE, out, len);
 }
 
 static bool valid_name(const char *s)
@@ -437,12 +455,14 @@ static int load_shipped(struct loader *l, struct source *src, const char *path)
 }
 
 /* Read and parse the file on the first pass; the second reuses it. */
-static int load_file(struct loader *l, struct source *src, const char *path, int level)
+static int load_file(struct loader *l, struct source *src, const struct profile_file *f)
 {
+	const char *path = f->path;
+	int level = f->level;
 	if (!src->root && !src->shipped) {
 		src->path = path;
 		src->level = level;
-		int rc = src->text ? 0 : read_text(path, &src->text, &src->len);
+		int rc = src->text ? 0 : read_text(f->dirfd, f->name, &src->text, &src->len);
 		if (rc) {
 			snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
 				 rc == -EFBIG ? "larger than 4 MiB" : safe_strerror(rc));
@@ -550,111 +570,96 @@ out:
 	return rc;
 }
 
-static int by_name(const void *a, const void *b)
+static void profile_files_free(struct profile_files *pf)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	for (size_t i = 0; i < pf->n; i++)
+		free((char *)pf->files[i].path);
+	free(pf->files);
+	for (size_t i = 0; i < pf->n_levels; i++)
+		dir_list_free(&pf->levels[i]);
+	free(pf->levels);
+	dir_list_free(&pf->top);
 }
 
-/* The profile files of dir, as "level<N>/<file>.json" paths sorted. */
-static int list_files(const char *dir, char ***out, int **levels, size_t *n, char *err,
-		      size_t err_size)
+/* level0 ... level255, as bloodhound's u8 levels; no sign, no leading zero
+ * (level01 is not level 1). -1 for any other name. */
+static int level_of(const char *name)
 {
-	*out = NULL;
-	*levels = NULL;
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d) {
-		snprintf(err, err_size, "%s: cannot open profile directory: %s", dir, strerror(errno));
+	const char *num = name + 5;
+	if (strncmp(name, "level", 5) || !isdigit((unsigned char)num[0]) || (num[0] == '0' && num[1]))
+		return -1;
+	char *end;
+	long lvl = strtol(num, &end, 10);
+	return *end || lvl < 0 || lvl > PROFILE_MAX_LEVEL ? -1 : (int)lvl;
+}
+
+static bool is_profile_name(const char *name)
+{
+	size_t len = strlen(name);
+	return name[0] != '.' && len >= 6 && strcmp(name + len - 5, ".json") == 0;
+}
+
+static int add_profile_file(struct profile_files *pf, size_t *cap, const char *dir,
+			    const char *sub, const struct dir_list *d, const char *name, int level)
+{
+	if (pf->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct profile_file *f = realloc(pf->files, ncap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		pf->files = f;
+		*cap = ncap;
+	}
+	struct profile_file *f = &pf->files[pf->n];
+	char *path;
+	if (asprintf(&path, "%s/%s/%s", dir, sub, name) < 0)
+		return -ENOMEM;
+	f->path = path;
+	f->name = name;
+	f->dirfd = d->fd;
+	f->level = level;
+	pf->n++;
+	return 0;
+}
+
+/* Everything profile_load reads of dir: its own entries, and the profile
+ * files of its level folders (a level folder that cannot be read is
+ * skipped, as one that is not there). */
+static int list_files(const char *dir, struct profile_files *pf, char *err, size_t err_size)
+{
+	memset(pf, 0, sizeof(*pf));
+	int rc = dir_list_read(AT_FDCWD, dir, &pf->top);
+	if (rc) {
+		snprintf(err, err_size, "%s: cannot open profile directory: %s", dir, strerror(-rc));
 		return -ENOENT;
 	}
+	size_t n_level_names = 0;
+	for (size_t i = 0; i < pf->top.n; i++)
+		n_level_names += level_of(pf->top.entries[i].name) >= 0;
+	pf->levels = calloc(n_level_names ? n_level_names : 1, sizeof(*pf->levels));
+	if (!pf->levels)
+		rc = -ENOMEM;
 	size_t cap = 0;
-	int rc = 0;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n_names = 0;
-	while ((de = readdir(d))) {
-		char *end;
-		/* level0 ... level255, as bloodhound's u8 levels; no sign, no
-		 * leading zero (level01 is not level 1) */
-		const char *num = de->d_name + 5;
-		if (strncmp(de->d_name, "level", 5) || !isdigit((unsigned char)num[0]) ||
-		    (num[0] == '0' && num[1]))
+	for (size_t i = 0; i < pf->top.n && !rc; i++) {
+		const char *sub = pf->top.entries[i].name;
+		int level = level_of(sub);
+		if (level < 0 || pf->top.entries[i].type == DT_REG)
 			continue;
-		long lvl = strtol(num, &end, 10);
-		if (*end || lvl < 0 || lvl > PROFILE_MAX_LEVEL)
+		struct dir_list *d = &pf->levels[pf->n_levels];
+		int lrc = dir_list_read(pf->top.fd, sub, d);
+		if (lrc == -ENOMEM)
+			rc = lrc;
+		if (lrc)
 			continue;
-		char **nn = realloc(names, (n_names + 1) * sizeof(*nn));
-		if (!nn) {
-			rc = -ENOMEM;
-			break;
-		}
-		names = nn;
-		names[n_names] = strdup(de->d_name);
-		if (!names[n_names]) {
-			rc = -ENOMEM;
-			break;
-		}
-		n_names++;
+		pf->n_levels++;
+		for (size_t j = 0; j < d->n && !rc; j++)
+			if (is_profile_name(d->entries[j].name))
+				rc = add_profile_file(pf, &cap, dir, sub, d, d->entries[j].name, level);
 	}
-	closedir(d);
-	if (n_names > 1) /* qsort(NULL, 0, ...) is undefined */
-		qsort(names, n_names, sizeof(*names), by_name);
-	for (size_t i = 0; i < n_names && !rc; i++) {
-		char sub[4096];
-		snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
-		DIR *sd = opendir(sub);
-		if (!sd)
-			continue;
-		char **files = NULL;
-		size_t nf = 0;
-		while ((de = readdir(sd))) {
-			size_t len = strlen(de->d_name);
-			if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
-				continue;
-			char **nn = realloc(files, (nf + 1) * sizeof(*nn));
-			if (!nn) {
-				rc = -ENOMEM;
-				break;
-			}
-			files = nn;
-			if (asprintf(&files[nf], "%s/%s", sub, de->d_name) < 0) {
-				rc = -ENOMEM;
-				break;
-			}
-			nf++;
-		}
-		closedir(sd);
-		if (nf > 1)
-			qsort(files, nf, sizeof(*files), by_name);
-		for (size_t j = 0; j < nf; j++) {
-			if (!rc && *n == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				char **no = realloc(*out, ncap * sizeof(**out));
-				if (no)
-					*out = no;
-				int *nl = no ? realloc(*levels, ncap * sizeof(**levels)) : NULL;
-				if (nl)
-					*levels = nl;
-				if (!no || !nl)
-					rc = -ENOMEM;
-				else
-					cap = ncap;
-			}
-			if (rc) {
-				free(files[j]);
-				continue;
-			}
-			(*out)[*n] = files[j];
-			(*levels)[*n] = atoi(names[i] + 5);
-			(*n)++;
-		}
-		free(files);
-	}
-	for (size_t i = 0; i < n_names; i++)
-		free(names[i]);
-	free(names);
-	if (rc)
+	if (rc) {
+		profile_files_free(pf);
 		snprintf(err, err_size, "%s: out of memory", dir);
+	}
 	return rc;
 }
 
@@ -690,11 +695,11 @@ static const char *upstream_type(const char *name)
 /* The checkers of dir into p (of benchmark type); their warnings too. A
  * folder of checkers only takes its benchmark from type (metadata.json's
  * name, version and url are adopted by the caller). */
-static int merge_checkers(struct profile *p, const char *dir, const char *type, char *err,
-			  size_t err_size)
+static int merge_checkers(struct profile *p, const char *dir, const struct dir_list *entries,
+			  const char *type, char *err, size_t err_size)
 {
 	struct checker_dir cd;
-	int rc = checker_dir_load(dir, &cd, err, err_size);
+	int rc = checker_dir_load_listed(dir, entries, &cd, err, err_size);
 	if (rc)
 		return rc;
 	if (!cd.n_executables) {
@@ -791,10 +796,9 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	bool have_md = rc == 0;
 	if (rc && rc != -ENOENT)
 		return rc == -ENOMEM ? rc : -EINVAL;
-	char **files;
-	int *levels;
-	size_t n;
-	rc = list_files(dir, &files, &levels, &n, err, err_size);
+	struct profile_files pf;
+	rc = list_files(dir, &pf, err, err_size);
+	size_t n = pf.n;
 	if (rc) {
 		dir_metadata_free(&md);
 		return rc;
@@ -807,7 +811,7 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	if (!srcs)
 		rc = -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = load_file(&l, &srcs[i], files[i], levels[i]);
+		rc = load_file(&l, &srcs[i], &pf.files[i]);
 	const char *md_type = have_md ? described_type(&l, &md) : NULL;
 	/* Bottlerocket's own metadata.json beside its checkers names its
 	 * benchmark only by name. */
@@ -818,7 +822,7 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 			 : l.many_types || !l.first_type ? "bottlerocket"
 							 : l.first_type;
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = load_file(&l, &srcs[i], files[i], levels[i]);
+			rc = load_file(&l, &srcs[i], &pf.files[i]);
 	}
 	for (size_t i = 0; srcs && i < n; i++)
 		source_free(&srcs[i]);
@@ -830,7 +834,7 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 				   : l.many_types || !l.first_type ? "bottlerocket"
 								   : l.first_type;
 	if (!rc && (n == 0 || strcmp(checker_type, l.type) == 0))
-		rc = merge_checkers(p, dir, l.type, err, err_size);
+		rc = merge_checkers(p, dir, &pf.top, l.type, err, err_size);
 	if (!rc && p->n_checks == 0) {
 		int w = snprintf(err, err_size,
 				 "%s: no checks of benchmark \"%s\" found (profile files: %zu)%s", dir,
@@ -843,10 +847,7 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 		}
 		rc = -ENOENT;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-	free(levels);
+	profile_files_free(&pf);
 	/* A folder of checkers only is what its metadata.json says, whatever
 	 * the type. */
 	if (!rc && have_md &&
@@ -888,10 +889,12 @@ int profile_load_text(const char *name, const char *text, size_t len, int level,
 		memcpy(src.text, text, len);
 	src.text[len] = '\0';
 	src.len = len;
-	rc = load_file(&l, &src, name, level);
+	/* the text is given: nothing is opened */
+	const struct profile_file f = {.path = name, .dirfd = -1, .level = level};
+	rc = load_file(&l, &src, &f);
 	if (!rc && !type) {
 		l.type = l.many_types || !l.first_type ? "bottlerocket" : l.first_type;
-		rc = load_file(&l, &src, name, level);
+		rc = load_file(&l, &src, &f);
 	}
 	source_free(&src);
 	if (!rc && p->n_checks == 0) {
