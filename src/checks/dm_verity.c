@@ -145,6 +145,19 @@ static int push(char ***v, size_t *n, char *s)
 /* The kernel's own splitting (lib/cmdline.c next_arg): whitespace ends an
  * argument outside double quotes; a quote opening the whole argument, or
  * opening its value, is dropped together with a quote that ends it. */
+/* "param=val", without stdio: a command line has dozens of them. */
+static char *join_param(const char *param, const char *val)
+{
+	size_t pl = strlen(param), vl = strlen(val);
+	char *arg = malloc(pl + vl + 2);
+	if (arg) {
+		memcpy(arg, param, pl);
+		arg[pl] = '=';
+		memcpy(arg + pl + 1, val, vl + 1);
+	}
+	return arg;
+}
+
 int cmdline_parse(char *text, struct cmdline *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -191,9 +204,7 @@ int cmdline_parse(char *text, struct cmdline *c)
 			to_init = true;
 			rc = 0;
 		} else {
-			char *arg = NULL;
-			if (val ? asprintf(&arg, "%s=%s", param, val) < 0 : !(arg = strdup(param)))
-				arg = NULL;
+			char *arg = val ? join_param(param, val) : strdup(param);
 			rc = to_init ? push(&c->init, &c->n_init, arg)
 				     : push(&c->kernel, &c->n_kernel, arg);
 		}
