@@ -486,6 +486,9 @@ int write_json(const struct report *r, const struct writer_options *o, FILE *out
 {
 	(void)o;
 	struct jbuf b = {0};
+	/* Sized once for the whole report (an entry takes 500-700 bytes), so
+	 * that it is not copied as it grows. */
+	reserve(&b, 1024 + 768 * r->n_entries);
 	put_report(&b, r);
 	if (b.invalid) {
 		b.len = 0;
