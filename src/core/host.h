@@ -32,6 +32,7 @@ struct observer;
 struct command_share;
 struct host_memo;
 struct json_t;
+struct nft_snapshot;
 
 struct host_command {
 	char name[64];
@@ -59,11 +60,11 @@ struct host {
 	/* What host_read_file read, by path (see there); NULL: no memo (a host
 	 * not made by host_init, or out of memory). Owned. */
 	struct host_memo *memo;
-	/* The nf_tables ruleset, read once per host (host_nft_ruleset), and
-	 * what a probe made of it (host_nft_derived_put). */
-	struct json_t *nft_doc;
-	void *nft_derived;
-	void (*nft_derived_release)(void *);
+	/* The nf_tables ruleset, read once per host (host_nft_ruleset): a
+	 * reference to its snapshot (core/nft_cache.h), live shared with the
+	 * other reports of the process at the same generation, with what a
+	 * probe made of it (host_nft_derived_put). */
+	struct nft_snapshot *nft;
 	int nft_rc;
 	bool nft_read;
 	char nft_why[320];
@@ -169,9 +170,12 @@ int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **sou
 
 /* What a probe made of the nf_tables document (the firewall kinds' parsed
  * ruleset), kept with it and released (release(obj)) when it is dropped,
- * so that the four firewall checks of a report share one parse. get
- * returns NULL when nothing is kept. */
+ * so that the four firewall checks of a report, and the reports of a
+ * process at the same generation, share one parse. get returns NULL when
+ * nothing is kept. put, after host_nft_ruleset returned 0, returns the
+ * object kept: obj, or the one a concurrent report kept first (obj is then
+ * released). A kept object is read by several threads: it must not change. */
 void *host_nft_derived_get(const struct host *h);
-void host_nft_derived_put(struct host *h, void *obj, void (*release)(void *));
+void *host_nft_derived_put(struct host *h, void *obj, void (*release)(void *));
 
 #endif
