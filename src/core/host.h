@@ -160,11 +160,14 @@ int host_command_output(struct host *h, const char *name, char *const argv[],
 
 /* The nf_tables ruleset as a JSON document in the schema of `nft -j list
  * ruleset`: live, read from the kernel over netlink (core/nft_netlink.c,
- * no child process); offline, the captured file <root>HOST_NFT_RULESET.
- * Read once per host; the document stays the host's. Returns 0 with *doc
- * and source ("nf_tables over netlink (generation N)", "captured ... <path>")
- * or -errno with why: -ENOENT (offline: no capture), -ENOPROTOOPT (no
- * nf_tables in the kernel), -EPERM, -EAGAIN (kept changing), ... */
+ * no child process), or the process's kept one while the kernel's ruleset
+ * generation is unchanged (core/nft_cache.h); offline, the captured file
+ * <root>HOST_NFT_RULESET. Read once per host; the document is held until
+ * the host is freed, and read only (other reports may share it). Returns 0
+ * with *doc and source ("nf_tables over netlink (generation N)", "captured
+ * ... <path>") or -errno with why: -ENOENT (offline: no capture),
+ * -ENOPROTOOPT (no nf_tables in the kernel), -EPERM, -EAGAIN (kept
+ * changing), ... */
 int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **source,
 		     const char **why);
 
