@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "events.h"
 #include "latency.h"
+#include "core/nft_cache.h"
 #include "formats/writer.h"
 #include "observer/observer.h"
 #include "settings/report_build.h"
@@ -226,6 +227,12 @@ static void write_daemon(FILE *f, struct daemon *d, const struct settings *s)
 	fprintf(f, "cisreport_reloads_total{result=\"ok\"} %lu\n", atomic_load(&d->reloads));
 	fprintf(f, "cisreport_reloads_total{result=\"error\"} %lu\n",
 		atomic_load(&d->reload_failures));
+	unsigned long dumps, unchanged;
+	nft_cache_counts(&dumps, &unchanged);
+	family(f, "cisreport_nft_ruleset_reads_total", "counter",
+	       "nf_tables ruleset reads over netlink: dumped, or the kept one (generation unchanged).");
+	fprintf(f, "cisreport_nft_ruleset_reads_total{result=\"dump\"} %lu\n", dumps);
+	fprintf(f, "cisreport_nft_ruleset_reads_total{result=\"unchanged\"} %lu\n", unchanged);
 	family(f, "cisreport_waivers", "gauge", "Waivers in the settings.");
 	fprintf(f, "cisreport_waivers %zu\n", s->n_waivers);
 	family(f, "cisreport_observer_enabled", "gauge",

@@ -19,8 +19,9 @@ void fw_source_free(struct fw_source *s)
 }
 
 /* The host's nf_tables document parsed, or the parse's error: kept with the
- * document (host_nft_derived_put), so the four firewall checks of a report
- * parse it once. */
+ * document (host_nft_derived_put), so the four firewall checks of a report,
+ * and the reports that share the document (core/nft_cache.h), parse it once.
+ * Read only once kept: several reports' threads may use it at once. */
 struct parsed_ruleset {
 	int rc;
 	char err[256];
@@ -45,7 +46,18 @@ static int parse_shared(struct host *h, const json_t *doc, const struct nfr_rule
 			return -ENOMEM;
 		}
 		p->rc = nfr_parse_json(doc, &p->rs, p->err, sizeof(p->err));
-		host_nft_derived_put(h, p, parsed_release);
+		if (p->rc == -ENOMEM) {
+			/* not what the document is: not kept, the next
+			 * check parses again */
+			snprintf(err, err_size, "%s", p->err);
+			parsed_release(p);
+			return -ENOMEM;
+		}
+		p = host_nft_derived_put(h, p, parsed_release);
+		if (!p) {
+			snprintf(err, err_size, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
 	}
 	snprintf(err, err_size, "%s", p->err);
 	*rs = p->rc ? NULL : &p->rs;

@@ -2,7 +2,7 @@
 
 #include "command_share.h"
 #include "util/safe_file.h"
-#include "nft_netlink.h"
+#include "nft_cache.h"
 
 #include <jansson.h>
 
@@ -66,11 +66,8 @@ static void memo_entry_free(struct memo_entry *e)
 
 static void nft_drop(struct host *h)
 {
-	if (h->nft_derived)
-		h->nft_derived_release(h->nft_derived);
-	h->nft_derived = NULL;
-	json_decref(h->nft_doc);
-	h->nft_doc = NULL;
+	nft_snapshot_unref(h->nft);
+	h->nft = NULL;
 	h->nft_read = false;
 }
 
@@ -217,12 +214,17 @@ static int nft_capture(struct host *h)
 		return rc;
 	}
 	json_error_t err;
-	h->nft_doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	free(text);
-	if (!h->nft_doc) {
+	if (!doc) {
 		snprintf(h->nft_why, sizeof(h->nft_why), "%s:%d:%d: not JSON: %s", path, err.line,
 			 err.column, err.text);
 		return -EINVAL;
+	}
+	h->nft = nft_snapshot_new(doc);
+	if (!h->nft) {
+		snprintf(h->nft_why, sizeof(h->nft_why), "%s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
 	}
 	snprintf(h->nft_source, sizeof(h->nft_source), "captured nft -j list ruleset %s", path);
 	return 0;
@@ -235,9 +237,10 @@ int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **sou
 		h->nft_read = true;
 		h->nft_why[0] = '\0';
 		if (h->live) {
-			h->nft_rc = nft_netlink_ruleset(&h->nft_doc, h->nft_why, sizeof(h->nft_why));
+			h->nft_rc = nft_cache_ruleset(&h->nft, h->nft_why, sizeof(h->nft_why));
 			if (!h->nft_rc) {
-				json_t *meta = json_object_get(json_array_get(json_object_get(h->nft_doc, "nftables"), 0), "metainfo");
+				const json_t *items = json_object_get(nft_snapshot_doc(h->nft), "nftables");
+				json_t *meta = json_object_get(json_array_get(items, 0), "metainfo");
 				snprintf(h->nft_source, sizeof(h->nft_source),
 					 "nf_tables ruleset over netlink (generation %" JSON_INTEGER_FORMAT ")",
 					 json_integer_value(json_object_get(meta, "generation")));
@@ -246,7 +249,7 @@ int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **sou
 			h->nft_rc = nft_capture(h);
 		}
 	}
-	*doc = h->nft_doc;
+	*doc = h->nft ? nft_snapshot_doc(h->nft) : NULL;
 	*source = h->nft_source;
 	*why = h->nft_why;
 	return h->nft_rc;
@@ -254,15 +257,16 @@ int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **sou
 
 void *host_nft_derived_get(const struct host *h)
 {
-	return h->nft_read ? h->nft_derived : NULL;
+	return h->nft_read && h->nft ? nft_snapshot_derived(h->nft) : NULL;
 }
 
-void host_nft_derived_put(struct host *h, void *obj, void (*release)(void *))
+void *host_nft_derived_put(struct host *h, void *obj, void (*release)(void *))
 {
-	if (h->nft_derived)
-		h->nft_derived_release(h->nft_derived);
-	h->nft_derived = obj;
-	h->nft_derived_release = release;
+	if (!h->nft) { /* no document to keep it with */
+		release(obj);
+		return NULL;
+	}
+	return nft_snapshot_keep_derived(h->nft, obj, release);
 }
 
 int host_path(const struct host *h, const char *abs, char *buf, size_t size)

@@ -32,6 +32,7 @@ struct observer;
 struct command_share;
 struct host_memo;
 struct json_t;
+struct nft_snapshot;
 
 struct host_command {
 	char name[64];
@@ -59,11 +60,11 @@ struct host {
 	/* What host_read_file read, by path (see there); NULL: no memo (a host
 	 * not made by host_init, or out of memory). Owned. */
 	struct host_memo *memo;
-	/* The nf_tables ruleset, read once per host (host_nft_ruleset), and
-	 * what a probe made of it (host_nft_derived_put). */
-	struct json_t *nft_doc;
-	void *nft_derived;
-	void (*nft_derived_release)(void *);
+	/* The nf_tables ruleset, read once per host (host_nft_ruleset): a
+	 * reference to its snapshot (core/nft_cache.h), live shared with the
+	 * other reports of the process at the same generation, with what a
+	 * probe made of it (host_nft_derived_put). */
+	struct nft_snapshot *nft;
 	int nft_rc;
 	bool nft_read;
 	char nft_why[320];
@@ -159,19 +160,25 @@ int host_command_output(struct host *h, const char *name, char *const argv[],
 
 /* The nf_tables ruleset as a JSON document in the schema of `nft -j list
  * ruleset`: live, read from the kernel over netlink (core/nft_netlink.c,
- * no child process); offline, the captured file <root>HOST_NFT_RULESET.
- * Read once per host; the document stays the host's. Returns 0 with *doc
- * and source ("nf_tables over netlink (generation N)", "captured ... <path>")
- * or -errno with why: -ENOENT (offline: no capture), -ENOPROTOOPT (no
- * nf_tables in the kernel), -EPERM, -EAGAIN (kept changing), ... */
+ * no child process), or the process's kept one while the kernel's ruleset
+ * generation is unchanged (core/nft_cache.h); offline, the captured file
+ * <root>HOST_NFT_RULESET. Read once per host; the document is held until
+ * the host is freed, and read only (other reports may share it). Returns 0
+ * with *doc and source ("nf_tables over netlink (generation N)", "captured
+ * ... <path>") or -errno with why: -ENOENT (offline: no capture),
+ * -ENOPROTOOPT (no nf_tables in the kernel), -EPERM, -EAGAIN (kept
+ * changing), ... */
 int host_nft_ruleset(struct host *h, const struct json_t **doc, const char **source,
 		     const char **why);
 
 /* What a probe made of the nf_tables document (the firewall kinds' parsed
  * ruleset), kept with it and released (release(obj)) when it is dropped,
- * so that the four firewall checks of a report share one parse. get
- * returns NULL when nothing is kept. */
+ * so that the four firewall checks of a report, and the reports of a
+ * process at the same generation, share one parse. get returns NULL when
+ * nothing is kept. put, after host_nft_ruleset returned 0, returns the
+ * object kept: obj, or the one a concurrent report kept first (obj is then
+ * released). A kept object is read by several threads: it must not change. */
 void *host_nft_derived_get(const struct host *h);
-void host_nft_derived_put(struct host *h, void *obj, void (*release)(void *));
+void *host_nft_derived_put(struct host *h, void *obj, void (*release)(void *));
 
 #endif

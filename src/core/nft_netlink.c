@@ -61,6 +61,12 @@ struct nl {
 	size_t objects;
 	uint32_t gen;
 	bool got_gen;
+	/* the caller's generation: a dump that starts at it is not taken */
+	const uint32_t *known;
+	bool unchanged;
+	/* what in the document can change while the generation stays (see
+	 * nft_netlink_read.not_reusable) */
+	const char *not_reusable;
 };
 
 /* ---- netlink attributes ---- */
@@ -349,6 +355,15 @@ static void reset_dump(struct nl *n)
 	n->n_sets = n->cap_sets = 0;
 	n->cur = NULL;
 	n->objects = 0;
+	n->not_reusable = NULL;
+}
+
+/* The generation counts commits only: what else changes a dump makes the
+ * document good for the read that took it, and no longer. */
+static void not_reusable(struct nl *n, const char *why)
+{
+	if (!n->not_reusable)
+		n->not_reusable = why;
 }
 
 static int append_item(json_t *array, const char *key, json_t *o)
@@ -366,6 +381,9 @@ static int table_cb(struct nl *n, uint8_t family, attrs tb)
 	if (!name)
 		return -EBADMSG;
 	json_t *o = json_pack("{s:s, s:s}", "family", family_name(family), "name", name);
+	if (get_u32(tb[NFTA_TABLE_FLAGS]) & NFT_TABLE_F_OWNER)
+		/* released with its owner's socket, outside any commit */
+		not_reusable(n, "a table owned by a process");
 	if (o && (get_u32(tb[NFTA_TABLE_FLAGS]) & NFT_TABLE_F_DORMANT))
 		json_object_set_new(o, "flags", json_pack("[s]", "dormant"));
 	return append_item(n->tables, "table", o);
@@ -441,8 +459,13 @@ static int chain_cb(struct nl *n, uint8_t family, attrs tb)
 		 * no "dev" then, which the parser takes for "not listed") */
 		if (!devs && (strcmp(hname, "ingress") == 0 || strcmp(hname, "egress") == 0))
 			devs = json_array();
-		if (devs)
+		if (devs) {
+			/* a device that goes away takes its hook, or (before
+			 * Linux 6.16's hooks by name) the whole chain, with no
+			 * commit */
+			not_reusable(n, "a base chain on devices");
 			json_object_set_new(o, "dev", devs);
+		}
 		json_object_set_new(o, "type", json_string(type ? type : "filter"));
 		json_object_set_new(o, "hook", json_string(hname));
 		json_object_set_new(o, "prio", json_integer((int32_t)get_u32(hook[NFTA_HOOK_PRIORITY])));
@@ -470,6 +493,9 @@ static int set_cb(struct nl *n, uint8_t family, attrs tb)
 	s->flags = get_u32(tb[NFTA_SET_FLAGS]);
 	s->key_type = get_u32(tb[NFTA_SET_KEY_TYPE]);
 	s->key_len = get_u32(tb[NFTA_SET_KEY_LEN]);
+	if (s->flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL))
+		/* elements expire, or the packet path adds them */
+		not_reusable(n, "a set with timeouts or updated from the packet path");
 	s->vmap = (s->flags & NFT_SET_MAP) && tb[NFTA_SET_DATA_TYPE] &&
 		  get_u32(tb[NFTA_SET_DATA_TYPE]) == NFT_DATA_VERDICT;
 	return s->table && s->name ? 0 : -ENOMEM;
@@ -723,12 +749,14 @@ static json_t *ifname_value(const unsigned char *p, uint32_t len)
 	return json_string(name);
 }
 
-static json_t *ifindex_value(const unsigned char *p, uint32_t len)
+static json_t *ifindex_value(struct nl *n, const unsigned char *p, uint32_t len)
 {
 	uint32_t idx = (uint32_t)host_uint(p, len);
 	char name[IF_NAMESIZE];
 	if (idx == 1)
 		return json_string("lo"); /* loopback is ifindex 1 in every namespace */
+	/* the name is the interface table's, which no commit counts */
+	not_reusable(n, "an interface index shown by name");
 	if (if_indextoname(idx, name))
 		return json_string(name);
 	return json_integer(idx);
@@ -792,7 +820,7 @@ static json_t *value_of(const struct decode *d, const struct reg *r, const unsig
 		case NFT_META_IIF:
 		case NFT_META_OIF:
 			if (!r->masked)
-				return ifindex_value(p, len);
+				return ifindex_value(d->n, p, len);
 			break;
 		case NFT_META_NFPROTO:
 			if (len >= 1 && !r->masked)
@@ -1224,6 +1252,8 @@ static int decode_expr(struct decode *d, const char *name, attrs tb)
 		{"limit", "limit"}, {"quota", "quota"}, {"connlimit", "ct count"},
 		{"objref", "objref"}, {"last", "counter"}, {"secmark", "secmark"},
 	};
+	if (strcmp(name, "dynset") == 0)
+		not_reusable(d->n, "a rule that updates a set from the packet path");
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(name, map[i].expr) == 0)
 			return append(d, json_pack("{s:n}", map[i].json));
@@ -1377,13 +1407,18 @@ static int gen_id(struct nl *n, uint32_t *out)
 }
 
 /* One consistent dump into *doc, or -EAGAIN when it has to be taken again.
- * No table: nothing else can exist, the other dumps are not asked for. */
+ * No table: nothing else can exist, the other dumps are not asked for.
+ * At the caller's known generation, none is taken (n->unchanged). */
 static int dump_once(struct nl *n, json_t **doc)
 {
 	uint32_t gen_before, gen_after;
 	int rc = gen_id(n, &gen_before);
 	if (rc)
 		return rc;
+	if (n->known && gen_before == *n->known) {
+		n->unchanged = true;
+		return 0;
+	}
 	n->tables = json_array();
 	n->chains = json_array();
 	n->rules = json_array();
@@ -1448,10 +1483,38 @@ static ssize_t sock_recv(void *ctx, void *buf, size_t size)
 	return got < 0 ? -errno : got;
 }
 
+/* The network namespace of socket fd, or 0 when the kernel does not say
+ * (SO_NETNS_COOKIE: Linux 5.14). A cookie is never reused for another
+ * namespace while the system runs, as an inode number could be. */
+static uint64_t socket_netns(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) || len != sizeof(cookie))
+		return 0;
+	return cookie;
+}
+
+const uint32_t *nft_netlink_known_generation(const struct nft_netlink_known *known, uint64_t netns)
+{
+	/* generations count per namespace: another's may be the same number */
+	return known && netns && known->netns == netns ? &known->generation : NULL;
+}
+
 int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 {
+	struct nft_netlink_read rd;
+	return nft_netlink_ruleset_since(NULL, out, &rd, why, why_size);
+}
+
+int nft_netlink_ruleset_since(const struct nft_netlink_known *known, json_t **out,
+			      struct nft_netlink_read *rd, char *why, size_t why_size)
+{
 	*out = NULL;
+	*rd = (struct nft_netlink_read){0};
 	why[0] = '\0';
+	/* a socket per read: it is in the namespace of the thread asking,
+	 * now, whatever setns() happened since the last one */
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
 	if (fd < 0) {
 		int err = errno;
@@ -1459,18 +1522,33 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 			 strerror(err));
 		return err == EPROTONOSUPPORT || err == EAFNOSUPPORT ? -ENOPROTOOPT : -err;
 	}
+	uint64_t netns = socket_netns(fd);
 	struct nft_netlink_io io = {.send = sock_send, .recv = sock_recv, .ctx = &fd};
-	int rc = nft_netlink_ruleset_io(&io, (uint32_t)time(NULL), out, why, why_size);
+	int rc = nft_netlink_ruleset_io_since(&io, (uint32_t)time(NULL),
+					      nft_netlink_known_generation(known, netns), out, rd,
+					      why, why_size);
 	close(fd);
+	rd->netns = netns;
+	if (!netns && !rd->not_reusable)
+		rd->not_reusable = "a socket whose network namespace the kernel does not name";
 	return rc;
 }
 
 int nft_netlink_ruleset_io(const struct nft_netlink_io *io, uint32_t seq, json_t **out, char *why,
 			   size_t why_size)
 {
+	struct nft_netlink_read rd;
+	return nft_netlink_ruleset_io_since(io, seq, NULL, out, &rd, why, why_size);
+}
+
+int nft_netlink_ruleset_io_since(const struct nft_netlink_io *io, uint32_t seq,
+				 const uint32_t *known_generation, json_t **out,
+				 struct nft_netlink_read *rd, char *why, size_t why_size)
+{
 	*out = NULL;
+	*rd = (struct nft_netlink_read){0};
 	why[0] = '\0';
-	struct nl n = {.io = io, .seq = seq};
+	struct nl n = {.io = io, .seq = seq, .known = known_generation};
 	int rc = 0;
 	n.buf = malloc(RECV_BUF);
 	if (!n.buf)
@@ -1484,6 +1562,9 @@ int nft_netlink_ruleset_io(const struct nft_netlink_io *io, uint32_t seq, json_t
 		if (!rc)
 			break;
 	}
+	rd->unchanged = !rc && n.unchanged;
+	rd->generation = rd->unchanged ? *known_generation : n.gen;
+	rd->not_reusable = n.not_reusable;
 	reset_dump(&n);
 	free(n.buf);
 	if (!rc)
