@@ -1,6 +1,7 @@
 #include "host.h"
 
 #include "command_share.h"
+#include "live_files.h"
 #include "util/safe_file.h"
 #include "nft_cache.h"
 
@@ -315,6 +316,10 @@ int host_open(const struct host *h, const char *abs, int flags)
 static int read_file(const struct host *h, const char *abs, size_t max, char **out,
 		     size_t *len)
 {
+	/* The live kernel's sysctls and tables: their descriptors are kept
+	 * (core/live_files), each read is a pread of what the kernel holds. */
+	if (h->live && !h->root[0] && live_files_covers(abs))
+		return live_files_read(abs, max, out, len);
 	/* O_NONBLOCK and the fstat check (util/safe_file): a FIFO, a device or a
 	 * link to /dev/zero in the tree is an error, never a hang. */
 	int fd = host_open(h, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);

@@ -62,12 +62,19 @@ int safe_check(int dirfd, const char *path, unsigned flags)
 	return 0;
 }
 
+/* A read into buf: read(2) from where fd is when at < 0, else pread(2)
+ * at offset at + off. */
+static ssize_t read_at(int fd, off_t at, size_t off, void *buf, size_t n)
+{
+	return at < 0 ? read(fd, buf, n) : pread(fd, buf, n, at + (off_t)off);
+}
+
 /* One more byte after a full buffer: 0 at EOF, 1 (the byte in *byte)
  * when there is more, or -errno. */
-static int read_one_more(int fd, char *byte)
+static int read_one_more(int fd, off_t at, size_t off, char *byte)
 {
 	for (;;) {
-		ssize_t r = read(fd, byte, 1);
+		ssize_t r = read_at(fd, at, off, byte, 1);
 		if (r >= 0)
 			return (int)r;
 		if (errno != EINTR)
@@ -86,19 +93,13 @@ static int grow(char **buf, size_t *cap, size_t max)
 	return 0;
 }
 
-int safe_read_fd(int fd, size_t max, char **out, size_t *len)
+/* Read fd to its end (read_at: from where it is, or from offset at) into a
+ * malloc'd NUL-terminated buffer of cap bytes to start with, at most max
+ * bytes (-EFBIG). size: what fstat said (0: unknown). short_is_eof: a read
+ * shorter than asked is the whole file, no read for its EOF. */
+static int read_to_end(int fd, off_t at, size_t size, bool short_is_eof, size_t cap, size_t max,
+		       char **out, size_t *len)
 {
-	/* One fstat both checks the type and sizes the buffer. */
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	int mode_rc = check_mode(&st, 0);
-	if (mode_rc)
-		return mode_rc;
-	/* /proc and /sys files report size 0: start small, grow to max. */
-	size_t cap = st.st_size > 0 && (size_t)st.st_size < max ? (size_t)st.st_size + 1 : 4096;
-	if (cap > max + 1)
-		cap = max + 1;
 	char *buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -109,10 +110,10 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 			/* Full at the size fstat gave, or at max: EOF right here
 			 * ends it without growing the buffer (which would double
 			 * a profile's 6 KB, and copy it). */
-			bool at_size = st.st_size > 0 && used == (size_t)st.st_size;
+			bool at_size = size > 0 && used == size;
 			if (at_size || cap > max) {
 				char byte;
-				int more = read_one_more(fd, &byte);
+				int more = read_one_more(fd, at, used, &byte);
 				if (more <= 0) {
 					rc = more;
 					break;
@@ -125,13 +126,14 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 				if ((rc = grow(&buf, &cap, max)))
 					break;
 				buf[used++] = byte;
-				st.st_size = 0;
+				size = 0;
 				continue;
 			}
 			if ((rc = grow(&buf, &cap, max)))
 				break;
 		}
-	ssize_t r = read(fd, buf + used, cap - used - 1);
+		size_t want = cap - used - 1;
+		ssize_t r = read_at(fd, at, used, buf + used, want);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -141,6 +143,8 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 		if (r == 0)
 			break;
 		used += (size_t)r;
+		if (short_is_eof && (size_t)r < want)
+			break;
 	}
 	if (!rc && used > max)
 		rc = -EFBIG;
@@ -153,6 +157,30 @@ int safe_read_fd(int fd, size_t max, char **out, size_t *len)
 	if (len)
 		*len = used;
 	return 0;
+}
+
+int safe_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	/* One fstat both checks the type and sizes the buffer. */
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	int mode_rc = check_mode(&st, 0);
+	if (mode_rc)
+		return mode_rc;
+	/* /proc and /sys files report size 0: start small, grow to max. */
+	size_t size = st.st_size > 0 ? (size_t)st.st_size : 0;
+	size_t cap = size > 0 && size < max ? size + 1 : 4096;
+	if (cap > max + 1)
+		cap = max + 1;
+	return read_to_end(fd, -1, size, false, cap, max, out, len);
+}
+
+int safe_pread_whole(int fd, size_t max, unsigned flags, char **out, size_t *len)
+{
+	/* Small reads: proc_sys allocates the whole count in the kernel. */
+	size_t cap = max + 1 < 4096 ? max + 1 : 4096;
+	return read_to_end(fd, 0, 0, flags & SAFE_SHORT_READ_EOF, cap, max, out, len);
 }
 
 int safe_read(int dirfd, const char *path, unsigned flags, size_t max, char **out, size_t *len)

@@ -24,6 +24,9 @@
 enum {
 	SAFE_NOFOLLOW = 1 << 0, /* the last component may not be a symlink (-ELOOP) */
 	SAFE_DIR = 1 << 1,      /* a directory is wanted (else -ENOTDIR) */
+	/* safe_pread_whole: a read shorter than asked is the whole file (a
+	 * sysctl: proc_sys fills the buffer in one call), no read for EOF */
+	SAFE_SHORT_READ_EOF = 1 << 2,
 };
 
 /* Open path (relative to dirfd, or AT_FDCWD) for reading, checked as above.
@@ -41,6 +44,13 @@ int safe_check(int dirfd, const char *path, unsigned flags);
  * EOF into a malloc'd NUL-terminated buffer, at most max bytes (else
  * -EFBIG). Returns 0 and sets *out (and *len if not NULL), or -errno. */
 int safe_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* Read all of an fd kept open, from offset 0 (pread: the fd's own offset
+ * is neither used nor moved), as safe_read_fd reads a fresh one, without
+ * its fstat: the caller checked the type when it opened fd. For kernel
+ * pseudo-files, which make their content anew at each read from offset 0
+ * (seq_file, sysctl). Same limit and errors as safe_read_fd. */
+int safe_pread_whole(int fd, size_t max, unsigned flags, char **out, size_t *len);
 
 /* safe_open + safe_read_fd. */
 int safe_read(int dirfd, const char *path, unsigned flags, size_t max, char **out, size_t *len);

@@ -115,6 +115,45 @@ static void proc_files_read_to_eof(void **state)
 	assert_int_equal(safe_read(AT_FDCWD, "/proc/self/mountinfo", 0, 4, &text, &len), -EFBIG);
 }
 
+/* safe_pread_whole: from offset 0 whatever the fd's offset (which stays),
+ * within the same bound; a sysctl in one read. */
+static void pread_whole_from_offset_zero(void **state)
+{
+	(void)state;
+	char p[512], *text;
+	size_t len;
+	path_of(p, sizeof(p), "big");
+	char big[10000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	write_bytes(dir, "big", big, sizeof(big), 0644);
+	int fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 123, SEEK_SET), 123);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(safe_pread_whole(fd, 1u << 20, 0, &text, &len), 0);
+		assert_int_equal(len, sizeof(big));
+		assert_memory_equal(text, big, sizeof(big));
+		free(text);
+	}
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 123);
+	assert_int_equal(safe_pread_whole(fd, sizeof(big), 0, &text, &len), 0);
+	free(text);
+	assert_int_equal(safe_pread_whole(fd, sizeof(big) - 1, 0, &text, &len), -EFBIG);
+	close(fd);
+	fd = open("/proc/sys/kernel/osrelease", O_RDONLY);
+	assert_true(fd >= 0);
+	char *fresh;
+	size_t flen;
+	assert_int_equal(safe_read(AT_FDCWD, "/proc/sys/kernel/osrelease", 0, 4096, &fresh, &flen), 0);
+	assert_int_equal(safe_pread_whole(fd, 4096, SAFE_SHORT_READ_EOF, &text, &len), 0);
+	assert_int_equal(len, flen);
+	assert_string_equal(text, fresh);
+	free(text);
+	free(fresh);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +161,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fifo_never_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(devices_and_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(proc_files_read_to_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(pread_whole_from_offset_zero, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
