@@ -184,8 +184,8 @@ static int tun_or_skip(void)
 static void removed_file_is_enoent_then_new(void **state)
 {
 	(void)state;
-	write_sysctl(DEFAULT_REDIRECTS, "1");
 	int tun = tun_or_skip();
+	write_sysctl(DEFAULT_REDIRECTS, "1");
 	write_sysctl(TUN_REDIRECTS, "0");
 	assert_reads(TUN_REDIRECTS, "0\n");
 	assert_reads(TUN_REDIRECTS, "0\n");
@@ -368,8 +368,8 @@ static void threads_and_a_file_that_comes_and_goes(void **state)
 {
 	(void)state;
 	enum { THREADS = 4, CYCLES = 50 };
-	write_sysctl(DEFAULT_REDIRECTS, "1");
 	close(tun_or_skip());
+	write_sysctl(DEFAULT_REDIRECTS, "1");
 	atomic_bool stop = false;
 	struct churn_reader r[THREADS];
 	for (int i = 0; i < THREADS; i++) {
