@@ -17,7 +17,7 @@
 #define MOUNTINFO "/proc/self/mountinfo"
 
 /* The fixed pseudo-files the checks read, besides sysctls: each made by the
- * kernel at each read, none per process but this one's own. */
+ * kernel at each read, none of them another process's. */
 static const char *const fixed_files[] = {
 	MOUNTINFO,
 	"/proc/cmdline",
@@ -279,8 +279,11 @@ static int read_entry(struct live_file *e, size_t max, char **out, size_t *len)
 
 int live_files_read(const char *abs, size_t max, char **out, size_t *len)
 {
-	pthread_once(&atfork_once, register_fork_handler);
-	struct live_file *e = atomic_load(&in_child) ? NULL : entry_for(abs);
+	struct live_file *e = NULL;
+	if (!atomic_load(&in_child)) {
+		pthread_once(&atfork_once, register_fork_handler);
+		e = entry_for(abs);
+	}
 	if (!e)
 		return safe_read(AT_FDCWD, abs, 0, max, out, len);
 	pthread_mutex_lock(&e->lock);
