@@ -227,6 +227,17 @@ static void mounts_change_what_a_path_names(void **state)
 	assert_reads(OSRELEASE, "masked again\n");
 	assert_int_equal(umount2(OSRELEASE, 0), 0);
 	assert_reads(OSRELEASE, real);
+	/* a file system of files on disk where the sysctls were: a file
+	 * replaced by a rename is the new one at the next read */
+	assert_int_equal(mount("cisreport-live-files-test", "/proc/sys/kernel", "tmpfs", 0, "size=16k"), 0);
+	write_file("/proc/sys/kernel", "osrelease", "on tmpfs\n", 0644);
+	assert_reads(OSRELEASE, "on tmpfs\n");
+	assert_reads(OSRELEASE, "on tmpfs\n");
+	write_file("/proc/sys/kernel", "osrelease.new", "renamed over\n", 0644);
+	assert_int_equal(rename("/proc/sys/kernel/osrelease.new", OSRELEASE), 0);
+	assert_reads(OSRELEASE, "renamed over\n");
+	assert_int_equal(umount2("/proc/sys/kernel", 0), 0);
+	assert_reads(OSRELEASE, real);
 	free(real);
 	free_temp_dir(dir);
 }
