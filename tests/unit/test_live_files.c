@@ -257,7 +257,11 @@ static int masked_child(void)
 	/* the parent's descriptors, and its watch of its own mount table,
 	 * would give the kernel's value */
 	int rc = live_files_read(OSRELEASE, 4096, &text, NULL);
-	return rc == 0 && strcmp(text, "masked\n") == 0 ? 0 : 1;
+	bool masked = rc == 0 && strcmp(text, "masked\n") == 0;
+	free(text);
+	umount2(OSRELEASE, 0);
+	free_temp_dir(dir);
+	return masked ? 0 : 1;
 }
 
 static void forked_child_opens_afresh(void **state)
