@@ -9,6 +9,8 @@ int report_render(const struct report *r, const struct report_writer *w,
 {
 	*buf = NULL;
 	*len = 0;
+	if (w->render)
+		return w->render(r, o, buf, len);
 	FILE *f = open_memstream(buf, len);
 	if (!f)
 		return -ENOMEM;

@@ -482,7 +482,7 @@ static void put_report(struct jbuf *b, const struct report *r)
 	PUT_LIT(b, "}\n");
 }
 
-int write_json(const struct report *r, const struct writer_options *o, FILE *out)
+int render_json(const struct report *r, const struct writer_options *o, char **buf, size_t *len)
 {
 	(void)o;
 	struct jbuf b = {0};
@@ -504,11 +504,26 @@ int write_json(const struct report *r, const struct writer_options *o, FILE *out
 		}
 		free(text);
 	}
+	/* NUL-terminated, as report_render's buffers are (not counted) */
+	if (reserve(&b, 1))
+		b.p[b.len] = '\0';
 	if (b.failed) {
 		free(b.p);
 		return -ENOMEM;
 	}
-	int rc = writer_emit(out, b.p, b.len);
-	free(b.p);
+	*buf = b.p;
+	*len = b.len;
+	return 0;
+}
+
+int write_json(const struct report *r, const struct writer_options *o, FILE *out)
+{
+	char *buf;
+	size_t len;
+	int rc = render_json(r, o, &buf, &len);
+	if (rc)
+		return rc;
+	rc = writer_emit(out, buf, len);
+	free(buf);
 	return rc;
 }

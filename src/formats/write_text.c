@@ -79,16 +79,29 @@ static int text_body(const struct report *r, const struct writer_options *o, FIL
 	return ferror(out) ? -EIO : 0;
 }
 
-int write_text(const struct report *r, const struct writer_options *o, FILE *out)
+int render_text(const struct report *r, const struct writer_options *o, char **buf, size_t *len)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
+	*buf = NULL;
+	*len = 0;
+	FILE *mem = open_memstream(buf, len);
 	if (!mem)
 		return -ENOMEM;
 	int rc = text_body(r, o, mem);
 	if (fclose(mem) == EOF && !rc)
 		rc = -ENOMEM;
+	if (rc) {
+		free(*buf);
+		*buf = NULL;
+		*len = 0;
+	}
+	return rc;
+}
+
+int write_text(const struct report *r, const struct writer_options *o, FILE *out)
+{
+	char *buf;
+	size_t len;
+	int rc = render_text(r, o, &buf, &len);
 	if (!rc)
 		rc = writer_emit(out, buf, len);
 	free(buf);

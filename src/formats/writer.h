@@ -38,6 +38,12 @@ struct report_writer {
 	/* Optional: are the options this format needs present? 0, or -EINVAL
 	 * with a message naming the flag / environment variable in err. */
 	int (*check_options)(const struct writer_options *o, char *err, size_t err_size);
+	/* Optional, for a format built in memory anyway: the whole output in
+	 * one malloc'd, NUL-terminated buffer (the caller frees *buf), which report_render (the
+	 * API's bodies) takes as it is instead of copying it through a memory
+	 * stream. The same bytes write gives. 0 or -errno. */
+	int (*render)(const struct report *r, const struct writer_options *o, char **buf,
+		      size_t *len);
 };
 
 const struct report_writer *report_writer_find(const char *name);
@@ -57,7 +63,9 @@ json_t *report_to_json(const struct report *r);
 json_t *report_to_json_runtime(const struct report *r, bool with_runtime);
 
 int write_text(const struct report *r, const struct writer_options *o, FILE *out);
+int render_text(const struct report *r, const struct writer_options *o, char **buf, size_t *len);
 int write_json(const struct report *r, const struct writer_options *o, FILE *out);
+int render_json(const struct report *r, const struct writer_options *o, char **buf, size_t *len);
 /* SSM custom inventory: one inventory document per line (checks, summary). */
 int write_ssm(const struct report *r, const struct writer_options *o, FILE *out);
 /* XCCDF 1.2: a Benchmark with a Rule per check and the TestResult. */

@@ -7,12 +7,12 @@
 #include "writer.h"
 
 static const struct report_writer writers[] = {
-	{"text", "text/plain; charset=utf-8", write_text, NULL},
-	{"json", "application/json", write_json, NULL},
-	{"ssm", "application/x-ndjson", write_ssm, NULL},
-	{"xccdf", "application/xml", write_xccdf, NULL},
-	{"asff", "application/x-ndjson", write_asff, asff_check_options},
-	{"junit", "application/xml", write_junit, NULL},
+	{"text", "text/plain; charset=utf-8", write_text, NULL, render_text},
+	{"json", "application/json", write_json, NULL, render_json},
+	{"ssm", "application/x-ndjson", write_ssm, NULL, NULL},
+	{"xccdf", "application/xml", write_xccdf, NULL, NULL},
+	{"asff", "application/x-ndjson", write_asff, asff_check_options, NULL},
+	{"junit", "application/xml", write_junit, NULL, NULL},
 };
 
 /* Case-insensitive, as bloodhound's -f (the API passes the user's value on). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/render.h"
 #include "formats/writer.h"
 
 static struct benchmark bm = {
@@ -312,6 +313,32 @@ static void write_errors_are_reported(void **state)
 	}
 }
 
+/* report_render (the API's bodies) takes the buffer a one-pass writer built
+ * as it is: the same bytes its write gives, NUL-terminated, for every
+ * format, verbose or not. */
+static void render_equals_write(void **state)
+{
+	(void)state;
+	const char *formats[] = {"text", "json", "ssm", "xccdf", "junit"};
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		for (int verbose = 0; verbose < 2; verbose++) {
+			char *written = render(formats[i], verbose);
+			const struct report_writer *w = report_writer_find(formats[i]);
+			struct writer_options o = {.verbose = verbose};
+			char *buf = NULL;
+			size_t len = 0;
+			assert_int_equal(report_render(&rep, w, &o, &buf, &len), 0);
+			assert_int_equal(len, strlen(written));
+			assert_int_equal(buf[len], '\0');
+			assert_text(buf, written);
+			free(buf);
+			free(written);
+		}
+	}
+	assert_non_null(report_writer_find("json")->render);
+	assert_non_null(report_writer_find("text")->render);
+}
+
 static void writer_table(void **state)
 {
 	(void)state;
@@ -339,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(json_one_pass_equals_the_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_one_pass_with_runtime_backing, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_errors_are_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(render_equals_write, setup, teardown),
 		cmocka_unit_test(writer_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
