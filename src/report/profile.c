@@ -140,6 +140,40 @@ static const struct profile_shipped_file *find_shipped(int level, const char *te
 	return NULL;
 }
 
+/* The shipped file a profile file of that level and name is, when it is
+ * a copy of it byte for byte: one open and one read of the shipped length
+ * and a byte more (a regular file read short has ended), without the fstat
+ * and the read of EOF a file of unknown content takes. Anything else
+ * (another length or other bytes, an empty FIFO, /dev/zero, an error) is
+ * NULL, and the file is then read, checked and parsed as any other, with
+ * the same errors. */
+static const struct profile_shipped_file *shipped_copy(const struct profile_file *pf, int level)
+{
+	const struct profile_shipped_file *f = NULL;
+	size_t nlen = strlen(pf->name);
+	for (size_t i = 0; shipped_profiles && !f && i < shipped_profiles->n_files; i++) {
+		const struct profile_shipped_file *c = &shipped_profiles->files[i];
+		size_t rlen = strlen(c->rel);
+		if (c->level == level && rlen > nlen && c->rel[rlen - nlen - 1] == '/' &&
+		    strcmp(c->rel + rlen - nlen, pf->name) == 0)
+			f = c;
+	}
+	if (!f)
+		return NULL;
+	int fd = openat(pf->dirfd, pf->name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	char *buf = malloc(f->len + 1);
+	bool same = false;
+	if (buf) {
+		ssize_t n = read(fd, buf, f->len + 1);
+		same = n == (ssize_t)f->len && memcmp(buf, f->text, f->len) == 0;
+	}
+	free(buf);
+	close(fd);
+	return same ? f : NULL;
+}
+
 static char *xstrdup(const char *s)
 {
 	return strdup(s ? s : "");
@@ -459,6 +493,11 @@ static int load_file(struct loader *l, struct source *src, const struct profile_
 {
 	const char *path = f->path;
 	int level = f->level;
+	if (!src->root && !src->shipped && !src->text && f->name) {
+		src->path = path;
+		src->level = level;
+		src->shipped = shipped_copy(f, level);
+	}
 	if (!src->root && !src->shipped) {
 		src->path = path;
 		src->level = level;

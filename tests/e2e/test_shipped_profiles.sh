@@ -50,5 +50,44 @@ for type in bottlerocket kubernetes fips fips-agent; do
 done
 same "no -t: the type chosen alike" -l 2 -f json --root "$FIXTURES/hardened"
 
+# A shipped file's bytes under another name are still the shipped file.
+cp -R "$SOURCE_DIR/profiles" "$tmp/renamed"
+mv "$tmp/renamed/level1/bottlerocket.json" "$tmp/renamed/level1/mine.json"
+"$CISREPORT" -c "$tmp/shipped" -l 2 -f json --root "$FIXTURES/hardened" 2>&1 |
+	sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/TS/g' >"$tmp/a.out"
+"$CISREPORT" -c "$tmp/renamed" -l 2 -f json --root "$FIXTURES/hardened" 2>&1 |
+	sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z/TS/g' >"$tmp/b.out"
+if cmp -s "$tmp/a.out" "$tmp/b.out"; then
+	ok "a shipped file renamed: the same report"
+else
+	bad "a shipped file renamed: $(diff "$tmp/a.out" "$tmp/b.out" | head -3)"
+fi
+
+# Where a shipped file's name holds no regular file, it is the same error
+# as for any profile file, never a hang: a FIFO with no writer, /dev/zero,
+# /dev/null, and a copy one byte short.
+for what in fifo zero null short; do
+	rm -rf "$tmp/odd"
+	cp -R "$SOURCE_DIR/profiles" "$tmp/odd"
+	f=$tmp/odd/level1/bottlerocket.json
+	case $what in
+	fifo) rm "$f" && mkfifo "$f" ;;
+	zero) rm "$f" && ln -s /dev/zero "$f" ;;
+	null) rm "$f" && ln -s /dev/null "$f" ;;
+	short) truncate -s -2 "$f" ;;
+	esac
+	out=$(timeout 10 "$CISREPORT" -c "$tmp/odd" -l 2 -f json --root "$FIXTURES/hardened" 2>&1 >/dev/null)
+	rc=$?
+	case $what in
+	short) want="bottlerocket.json:" ;;
+	*) want="bottlerocket.json: cannot read: not a regular file" ;;
+	esac
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && printf '%s' "$out" | grep -qF "$want"; then
+		ok "level1/bottlerocket.json as $what: exit $rc, $out"
+	else
+		bad "level1/bottlerocket.json as $what: exit $rc, $out"
+	fi
+done
+
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
