@@ -405,9 +405,15 @@ static enum MHD_Result begin(struct request *req,
 		char *end;
 		errno = 0;
 		unsigned long long n = strtoull(length, &end, 10);
-		if (errno || n > MAX_BODY)
+		/* A body of up to MAX_DISCARD is read and thrown away before the
+		 * 413 (finish): answered at once, the client still sending would
+		 * meet a reset (the socket closed with its bytes unread) and
+		 * might never read why. */
+		if (errno || n > MAX_DISCARD)
 			return respond_error(req, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
 					     "request body too large: at most %u bytes", MAX_BODY);
+		if (n > MAX_BODY)
+			req->body_too_big = true;
 	}
 	return check_query(req);
 }
