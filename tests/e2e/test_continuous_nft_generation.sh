@@ -7,40 +7,9 @@
 # second, under its new generation, and the evidence names the generation
 # read. The CLI's one report takes the plain dump, no request more.
 set -uo pipefail
-BUILD_DIR=${BUILD_DIR:?run through ctest, or set BUILD_DIR}
-if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null || ! command -v nft >/dev/null; then
-	echo "1..0 # SKIP needs root, network namespaces and nft"
-	exit 0
-fi
-if [ "${INSIDE_NS:-}" != 1 ]; then
-	exec env INSIDE_NS=1 unshare -n bash "$0" "$@"
-fi
-T=$(mktemp -d /tmp/cisreport-nft-gen.XXXXXX)
-SOCK=$T/api.sock
-DPID=
-# shellcheck source=tests/e2e/lib_tap.sh
-. "$(dirname "$0")/lib_tap.sh"
-trap '[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-ip link set lo up
-nft -f "$SOURCE_DIR/tests/fixtures/nft/compliant.nft" || { bad "nft -f compliant.nft"; exit 1; }
-mkdir -p "$T/profiles/level1" "$T/state"
-echo '{"observer": false}' >"$T/state/settings.json"
-cat >"$T/profiles/level1/b.json" <<'JSON'
-{"format_version": 1,
- "benchmark": {"type": "bottlerocket", "report": "cis", "name": "live", "version": "1", "url": "https://example.invalid/"},
- "checks": [
-  {"name": "c_policy", "id": "1", "title": "default deny", "mode": "Automatic", "remediation": "-",
-   "kind": "firewall_policy", "params": {"family": "ipv4", "chains": {"INPUT": "DROP", "FORWARD": "DROP", "OUTPUT": "DROP"}}},
-  {"name": "c_loopback", "id": "2", "title": "loopback", "mode": "Automatic", "remediation": "-",
-   "kind": "firewall_loopback", "params": {"family": "ipv4", "source": "127.0.0.0/8"}}
- ]}
-JSON
-"$BUILD_DIR/cisreportd" -s "$SOCK" -d "$T/state" -c "$T/profiles" --no-cache 2>"$T/log" &
-DPID=$!
-for _ in $(seq 100); do curl -sf --unix-socket "$SOCK" http://localhost/report >/dev/null && break; sleep 0.05; done
-N=0
-report() { N=$((N + 1)); curl -s --unix-socket "$SOCK" -o "$T/r$N.json" "http://localhost/report/cis?format=json"; }
-f() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][sys.argv[2]][sys.argv[3]])' "$T/r${3:-$N}.json" "$1" "$2"; }
+# shellcheck source=tests/e2e/lib_nft_daemon.sh
+. "$(dirname "$0")/lib_nft_daemon.sh"
+nft_daemon_start --no-cache
 # the evidence item "source" of check $1: "nf_tables ruleset over netlink
 # (generation N) (T tables, R rules)"
 source_of() {
