@@ -142,9 +142,6 @@ static int push(char ***v, size_t *n, char *s)
 	return 0;
 }
 
-/* The kernel's own splitting (lib/cmdline.c next_arg): whitespace ends an
- * argument outside double quotes; a quote opening the whole argument, or
- * opening its value, is dropped together with a quote that ends it. */
 /* "param=val", without stdio: a command line has dozens of them. */
 static char *join_param(const char *param, const char *val)
 {
@@ -158,6 +155,9 @@ static char *join_param(const char *param, const char *val)
 	return arg;
 }
 
+/* The kernel's own splitting (lib/cmdline.c next_arg): whitespace ends an
+ * argument outside double quotes; a quote opening the whole argument, or
+ * opening its value, is dropped together with a quote that ends it. */
 int cmdline_parse(char *text, struct cmdline *c)
 {
 	memset(c, 0, sizeof(*c));

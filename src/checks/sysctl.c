@@ -71,13 +71,18 @@ static int sysctl_path(const char *key, char *buf, size_t size)
 	return 0;
 }
 
+static bool is_fold_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
 /* Fold whitespace runs into one space and trim both ends, in place. */
 static void fold_space(char *s)
 {
 	char *w = s;
 	bool space = false;
 	for (char *p = s; *p; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\n') {
+		if (is_fold_space(*p)) {
 			space = w != s;
 			continue;
 		}
@@ -87,11 +92,6 @@ static void fold_space(char *s)
 		*w++ = *p;
 	}
 	*w = '\0';
-}
-
-static bool is_fold_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n';
 }
 
 /* Whether folded (fold_space'd) equals raw once raw is folded the same way;

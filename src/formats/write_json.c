@@ -518,12 +518,5 @@ int render_json(const struct report *r, const struct writer_options *o, char **b
 
 int write_json(const struct report *r, const struct writer_options *o, FILE *out)
 {
-	char *buf;
-	size_t len;
-	int rc = render_json(r, o, &buf, &len);
-	if (rc)
-		return rc;
-	rc = writer_emit(out, buf, len);
-	free(buf);
-	return rc;
+	return writer_emit_rendered(render_json, r, o, out);
 }

@@ -99,11 +99,5 @@ int render_text(const struct report *r, const struct writer_options *o, char **b
 
 int write_text(const struct report *r, const struct writer_options *o, FILE *out)
 {
-	char *buf;
-	size_t len;
-	int rc = render_text(r, o, &buf, &len);
-	if (!rc)
-		rc = writer_emit(out, buf, len);
-	free(buf);
-	return rc;
+	return writer_emit_rendered(render_text, r, o, out);
 }

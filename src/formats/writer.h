@@ -53,6 +53,11 @@ const struct report_writer *report_writer_find(const char *name);
  * when the kernel takes less); on a memory stream, fwrite. 0, or -EIO with
  * errno telling why (ENOSPC...). */
 int writer_emit(FILE *out, const char *buf, size_t len);
+/* A writer's write made of its render: the whole output rendered, then
+ * emitted as writer_emit does. */
+int writer_emit_rendered(int (*render)(const struct report *r, const struct writer_options *o,
+				       char **buf, size_t *len),
+			 const struct report *r, const struct writer_options *o, FILE *out);
 /* "text, json, ..." for usage messages. */
 const char *report_writer_names(void);
 

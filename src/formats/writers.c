@@ -1,5 +1,6 @@
 /* The table of output formats. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -53,4 +54,18 @@ int writer_emit(FILE *out, const char *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int writer_emit_rendered(int (*render)(const struct report *r, const struct writer_options *o,
+				       char **buf, size_t *len),
+			 const struct report *r, const struct writer_options *o, FILE *out)
+{
+	char *buf;
+	size_t len;
+	int rc = render(r, o, &buf, &len);
+	if (rc)
+		return rc;
+	rc = writer_emit(out, buf, len);
+	free(buf);
+	return rc;
 }

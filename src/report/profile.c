@@ -140,21 +140,21 @@ static const struct profile_shipped_file *find_shipped(int level, const char *te
 	return NULL;
 }
 
-/* The shipped file a profile file of that level and name is, when it is
+/* The shipped file a profile file of its level and name is, when it is
  * a copy of it byte for byte: one open and one read of the shipped length
  * and a byte more (a regular file read short has ended), without the fstat
  * and the read of EOF a file of unknown content takes. Anything else
  * (another length or other bytes, an empty FIFO, /dev/zero, an error) is
  * NULL, and the file is then read, checked and parsed as any other, with
  * the same errors. */
-static const struct profile_shipped_file *shipped_copy(const struct profile_file *pf, int level)
+static const struct profile_shipped_file *shipped_copy(const struct profile_file *pf)
 {
 	const struct profile_shipped_file *f = NULL;
 	size_t nlen = strlen(pf->name);
 	for (size_t i = 0; shipped_profiles && !f && i < shipped_profiles->n_files; i++) {
 		const struct profile_shipped_file *c = &shipped_profiles->files[i];
 		size_t rlen = strlen(c->rel);
-		if (c->level == level && rlen > nlen && c->rel[rlen - nlen - 1] == '/' &&
+		if (c->level == pf->level && rlen > nlen && c->rel[rlen - nlen - 1] == '/' &&
 		    strcmp(c->rel + rlen - nlen, pf->name) == 0)
 			f = c;
 	}
@@ -493,14 +493,13 @@ static int load_file(struct loader *l, struct source *src, const struct profile_
 {
 	const char *path = f->path;
 	int level = f->level;
-	if (!src->root && !src->shipped && !src->text && f->name) {
-		src->path = path;
-		src->level = level;
-		src->shipped = shipped_copy(f, level);
-	}
 	if (!src->root && !src->shipped) {
 		src->path = path;
 		src->level = level;
+		if (!src->text && f->name)
+			src->shipped = shipped_copy(f);
+	}
+	if (!src->root && !src->shipped) {
 		int rc = src->text ? 0 : read_text(f->dirfd, f->name, &src->text, &src->len);
 		if (rc) {
 			snprintf(l->err, l->err_size, "%s: cannot read: %s", path,
