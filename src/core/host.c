@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,12 @@ struct memo_entry {
 struct host_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	unsigned long reads, hits;
+	/* The live mount table's generation (core/live_files) as this report
+	 * saw it at its first read of a kernel file: one look at the mount
+	 * watch per report, not one per read. Unset again when a probe says
+	 * the machine changed (host_forget, host_forget_all). */
+	bool mounts_seen;
+	uint64_t mounts_gen;
 };
 
 void host_read_counts(const struct host *h, unsigned long *reads, unsigned long *hits)
@@ -79,6 +86,7 @@ void host_forget_all(const struct host *h)
 	nft_drop((struct host *)h);
 	if (!h->memo)
 		return;
+	h->memo->mounts_seen = false;
 	for (size_t i = 0; i < MEMO_BUCKETS; i++) {
 		struct memo_entry *e = h->memo->bucket[i];
 		while (e) {
@@ -118,10 +126,8 @@ int host_derived_put(const struct host *h, const char *abs, void *obj, void (*re
 	return 0;
 }
 
-void host_forget(const struct host *h, const char *abs)
+static void memo_drop(const struct host *h, const char *abs)
 {
-	if (!h->memo)
-		return;
 	struct memo_entry **p = &h->memo->bucket[memo_hash(abs)];
 	while (*p) {
 		if (strcmp((*p)->path, abs) == 0) {
@@ -132,6 +138,16 @@ void host_forget(const struct host *h, const char *abs)
 		}
 		p = &(*p)->next;
 	}
+}
+
+void host_forget(const struct host *h, const char *abs)
+{
+	if (!h->memo)
+		return;
+	/* What changed may be the mounts (lockdown mounting securityfs): the
+	 * next kernel file read looks at the mount watch again. */
+	h->memo->mounts_seen = false;
+	memo_drop(h, abs);
 }
 
 static atomic_int checker_timeout_ms = HOST_CHECKER_TIMEOUT_MS;
@@ -318,8 +334,15 @@ static int read_file(const struct host *h, const char *abs, size_t max, char **o
 {
 	/* The live kernel's sysctls and tables: their descriptors are kept
 	 * (core/live_files), each read is a pread of what the kernel holds. */
-	if (h->live && !h->root[0] && live_files_covers(abs))
-		return live_files_read(abs, max, out, len);
+	if (h->live && !h->root[0] && live_files_covers(abs)) {
+		if (!h->memo)
+			return live_files_read(abs, max, out, len);
+		if (!h->memo->mounts_seen) {
+			h->memo->mounts_gen = live_files_mounts();
+			h->memo->mounts_seen = true;
+		}
+		return live_files_read_as_of(abs, h->memo->mounts_gen, max, out, len);
+	}
 	/* O_NONBLOCK and the fstat check (util/safe_file): a FIFO, a device or a
 	 * link to /dev/zero in the tree is an error, never a hang. */
 	int fd = host_open(h, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK);
@@ -373,7 +396,7 @@ int host_read_file(const struct host *h, const char *abs, size_t max, char **out
 			h->memo->hits++;
 			return memo_answer(e, max, out, len);
 		}
-		host_forget(h, abs);
+		memo_drop(h, abs);
 	}
 	char *data = NULL;
 	size_t n = 0;

@@ -120,14 +120,14 @@ static int watch_start(uint64_t *gen)
 	return rc;
 }
 
-/* The generation now, after asking the kernel (a kept file exists, so the
- * watch is open). */
+/* The generation now, after asking the kernel (before the watch is open,
+ * nothing is kept that a change could concern). */
 static uint64_t watch_poll(void)
 {
 	pthread_mutex_lock(&watch_lock);
 	struct pollfd p = {.fd = watch_fd, .events = POLLPRI};
 	/* POLLERR|POLLPRI: changed; an error counts as a change. */
-	if (poll(&p, 1, 0) != 0)
+	if (watch_fd >= 0 && poll(&p, 1, 0) != 0)
 		mount_gen++;
 	uint64_t gen = mount_gen;
 	pthread_mutex_unlock(&watch_lock);
@@ -257,13 +257,16 @@ static int read_opened(struct live_file *e, size_t max, char **out, size_t *len)
 	return rc;
 }
 
-static int read_entry(struct live_file *e, size_t max, char **out, size_t *len)
+/* as_of: the mount generation the caller's report saw (live_files_mounts),
+ * or NULL: the generation now. */
+static int read_entry(struct live_file *e, const uint64_t *as_of, size_t max, char **out,
+		      size_t *len)
 {
 	if (e->fd < 0)
 		return read_opened(e, max, out, len);
 	/* The mounts changed since it was opened: the path may name another
 	 * file now, or none. */
-	if (e->gen < watch_poll()) {
+	if (e->gen < (as_of ? *as_of : watch_poll())) {
 		entry_close(e);
 		return read_opened(e, max, out, len);
 	}
@@ -277,7 +280,13 @@ static int read_entry(struct live_file *e, size_t max, char **out, size_t *len)
 	return read_opened(e, max, out, len);
 }
 
-int live_files_read(const char *abs, size_t max, char **out, size_t *len)
+uint64_t live_files_mounts(void)
+{
+	return watch_poll();
+}
+
+static int read_as_of(const char *abs, const uint64_t *as_of, size_t max, char **out,
+		      size_t *len)
 {
 	struct live_file *e = NULL;
 	if (!atomic_load(&in_child)) {
@@ -287,7 +296,18 @@ int live_files_read(const char *abs, size_t max, char **out, size_t *len)
 	if (!e)
 		return safe_read(AT_FDCWD, abs, 0, max, out, len);
 	pthread_mutex_lock(&e->lock);
-	int rc = read_entry(e, max, out, len);
+	int rc = read_entry(e, as_of, max, out, len);
 	pthread_mutex_unlock(&e->lock);
 	return rc;
+}
+
+int live_files_read(const char *abs, size_t max, char **out, size_t *len)
+{
+	return read_as_of(abs, NULL, max, out, len);
+}
+
+int live_files_read_as_of(const char *abs, uint64_t mounts_gen, size_t max, char **out,
+			  size_t *len)
+{
+	return read_as_of(abs, &mounts_gen, max, out, len);
 }

@@ -20,7 +20,9 @@
  *  - a change of this mount namespace's mount table (poll on a mountinfo
  *    descriptor: POLLPRI) reopens every path at its next read, so a path
  *    is resolved as the mounts are now (securityfs unmounted, /proc/sys
- *    remounted);
+ *    remounted); a report looks once, at its first read
+ *    (live_files_read_as_of), and resolves every path as the mounts were
+ *    then, as one look at the mount table would;
  *  - a child forked from this process reads afresh (it may drop privileges
  *    or change namespaces; the descriptors are its parent's opens).
  * Premise: this process itself does not change its credentials or its
@@ -34,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define LIVE_FILES_MAX 256
 
@@ -45,6 +48,16 @@ bool live_files_covers(const char *abs);
  * would: 0 and a malloc'd NUL-terminated *out (and *len), or the same
  * -errno a fresh open and read gives. */
 int live_files_read(const char *abs, size_t max, char **out, size_t *len);
+
+/* The mount table's generation now (one poll of the watch): what a report
+ * takes once and passes to each live_files_read_as_of. */
+uint64_t live_files_mounts(void);
+
+/* live_files_read, with the mounts as the caller saw them at mounts_gen (a
+ * live_files_mounts value): a descriptor opened before a change that
+ * mounts_gen counts is opened afresh; one opened since is read. */
+int live_files_read_as_of(const char *abs, uint64_t mounts_gen, size_t max, char **out,
+			  size_t *len);
 
 /* How many reads went through a kept descriptor, and how many opened one
  * (first reads, reopens): for tests and measurements. */

@@ -242,6 +242,67 @@ static void mounts_change_what_a_path_names(void **state)
 	free_temp_dir(dir);
 }
 
+/* A value through a host handle (a macro: a failure names its line). */
+#define assert_host_reads(h, path, want)                                                  \
+	do {                                                                              \
+		char got_[256];                                                           \
+		assert_int_equal(host_read_value(h, path, got_, sizeof(got_)), 0);        \
+		assert_string_equal(got_, want);                                          \
+	} while (0)
+
+/* A report looks at the mount watch once, at its first kernel file: what a
+ * path names is what it named then, for the whole report; the next report
+ * (and a probe that says it changed the machine: host_forget) sees the
+ * mounts as they are now. */
+static void a_report_sees_the_mounts_of_its_first_read(void **state)
+{
+	(void)state;
+	if (!private_ns)
+		skip(); /* mounts: root, own mount namespace */
+	char *real = read_live(OSRELEASE); /* with its newline */
+	char value[256];
+	snprintf(value, sizeof(value), "%.*s", (int)strcspn(real, "\n"), real);
+	char *dir = make_temp_dir();
+	write_file(dir, "osrelease", "masked\n", 0644);
+	char over[PATH_MAX];
+	snprintf(over, sizeof(over), "%s/osrelease", dir);
+
+	/* the generation passed in, not the one now */
+	uint64_t before = live_files_mounts();
+	char *text = NULL;
+	assert_int_equal(live_files_read_as_of(OSRELEASE, before, 4096, &text, NULL), 0);
+	free(text); /* kept now */
+	assert_int_equal(mount(over, OSRELEASE, NULL, MS_BIND, NULL), 0);
+	assert_int_equal(live_files_read_as_of(OSRELEASE, before, 4096, &text, NULL), 0);
+	assert_string_equal(text, real);
+	free(text);
+	assert_int_equal(live_files_read_as_of(OSRELEASE, live_files_mounts(), 4096, &text, NULL), 0);
+	assert_string_equal(text, "masked\n");
+	free(text);
+	assert_int_equal(umount2(OSRELEASE, 0), 0);
+	/* seen (a descriptor opened before the look would be opened again),
+	 * then opened afresh and kept */
+	(void)live_files_mounts();
+	assert_reads(OSRELEASE, real);
+
+	/* through a host: one report, then the next */
+	struct host h;
+	assert_int_equal(host_init(&h, NULL), 0);
+	assert_host_reads(&h, "/proc/sys/kernel/ostype", "Linux"); /* the report's look */
+	assert_int_equal(mount(over, OSRELEASE, NULL, MS_BIND, NULL), 0);
+	assert_host_reads(&h, OSRELEASE, value);
+	host_forget_all(&h); /* the next report */
+	assert_host_reads(&h, OSRELEASE, "masked");
+	assert_int_equal(umount2(OSRELEASE, 0), 0);
+	assert_host_reads(&h, "/proc/sys/kernel/ostype", "Linux");
+	host_forget(&h, "/proc/sys/kernel/ostype"); /* a probe changed the machine */
+	host_forget(&h, OSRELEASE);
+	assert_host_reads(&h, OSRELEASE, value);
+	host_free(&h);
+	free(real);
+	free_temp_dir(dir);
+}
+
 /* The child in a mount namespace of its own, osrelease masked there. */
 static int masked_child(void)
 {
@@ -543,6 +604,7 @@ int main(void)
 		cmocka_unit_test(kept_read_gives_new_value),
 		cmocka_unit_test(removed_file_is_enoent_then_new),
 		cmocka_unit_test(mounts_change_what_a_path_names),
+		cmocka_unit_test(a_report_sees_the_mounts_of_its_first_read),
 		cmocka_unit_test(forked_child_opens_afresh),
 		cmocka_unit_test(threads_read_whole_tables),
 		cmocka_unit_test(threads_and_a_file_that_comes_and_goes),
