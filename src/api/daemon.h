@@ -99,6 +99,11 @@ struct shared_observer {
 #define TRACKED_CODES {200, 304, 400, 403, 404, 405, 408, 413, 414, 422, 431, 500, 503}
 #define N_TRACKED_CODES 13
 
+/* What made the daemon evaluate checks: a report request that ran them
+ * (a cache miss, ?fresh=true, --no-cache), the background re-evaluation of
+ * changed inputs, a /metrics scrape. */
+enum eval_trigger { EVAL_REQUEST, EVAL_BACKGROUND, EVAL_SCRAPE, EVAL_NTRIGGERS };
+
 struct daemon {
 	struct daemon_options opt;
 	char settings_path[PATH_MAX];
@@ -134,6 +139,10 @@ struct daemon {
 	atomic_long in_flight;
 	atomic_ulong requests[N_TRACKED_CODES + 1];
 	atomic_ulong reloads, reload_failures;
+	/* Evaluations, and the CPU time the threads that ran them spent in
+	 * them, by trigger (daemon_count_evaluation). */
+	atomic_ulong evaluations[EVAL_NTRIGGERS];
+	atomic_ullong evaluation_cpu_ns[EVAL_NTRIGGERS];
 	struct MHD_Daemon *mhd;
 	struct admission *admission; /* accepts and times connections (admission.h) */
 	/* Polling mode (--threads N): the slow requests' threads
@@ -182,6 +191,17 @@ int daemon_host_init(const struct daemon *d, struct host *h);
 
 /* Count an answer for /metrics' request counters. */
 void daemon_count_status(struct daemon *d, unsigned status);
+
+/* The calling thread's CPU time so far, in nanoseconds (0 if the clock
+ * cannot be read): what an evaluation starts from. */
+unsigned long long daemon_thread_cpu_ns(void);
+
+/* Count one evaluation of trigger t, which began on this thread when its
+ * CPU time was started_ns (daemon_thread_cpu_ns), for /metrics. */
+void daemon_count_evaluation(struct daemon *d, enum eval_trigger t, unsigned long long started_ns);
+
+/* The label value of t in /metrics. */
+const char *eval_trigger_name(enum eval_trigger t);
 
 /* A libmicrohttpd log message into buf, without its trailing newlines. */
 void mhd_message(char *buf, size_t size, const char *fmt, va_list ap);

@@ -86,6 +86,7 @@ static void scrape(struct daemon *d, const struct catalog *c, struct observer *o
 	h->share = d->commands;
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
+	unsigned long long cpu_start = daemon_thread_cpu_ns();
 	struct report_selection sel = {.level = out->max_level};
 	/* The cache's results where fresh, as a report would have them. */
 	struct cache_request cr;
@@ -96,6 +97,7 @@ static void scrape(struct daemon *d, const struct catalog *c, struct observer *o
 	}
 	out->built = true;
 	out->ok = report_build(h, p, &sel, s, &out->r) == 0;
+	daemon_count_evaluation(d, EVAL_SCRAPE, cpu_start);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	out->seconds = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 	host_free(h);
@@ -222,6 +224,17 @@ static void write_daemon(FILE *f, struct daemon *d, const struct settings *s)
 	family(f, "cisreport_start_time_seconds", "gauge", "When the daemon started (Unix time).");
 	fprintf(f, "cisreport_start_time_seconds %lld.%03ld\n", (long long)d->started.tv_sec,
 		d->started.tv_nsec / 1000000);
+	family(f, "cisreport_evaluations_total", "counter",
+	       "Evaluations of checks, by what asked for them (request, background, scrape).");
+	for (int t = 0; t < EVAL_NTRIGGERS; t++)
+		fprintf(f, "cisreport_evaluations_total{trigger=\"%s\"} %lu\n",
+			eval_trigger_name((enum eval_trigger)t), atomic_load(&d->evaluations[t]));
+	family(f, "cisreport_evaluation_cpu_seconds_total", "counter",
+	       "CPU time of the threads that ran those evaluations, spent in them.");
+	for (int t = 0; t < EVAL_NTRIGGERS; t++)
+		fprintf(f, "cisreport_evaluation_cpu_seconds_total{trigger=\"%s\"} %.6f\n",
+			eval_trigger_name((enum eval_trigger)t),
+			(double)atomic_load(&d->evaluation_cpu_ns[t]) / 1e9);
 	family(f, "cisreport_reloads_total", "counter",
 	       "SIGHUP reloads of profiles and settings, by result.");
 	fprintf(f, "cisreport_reloads_total{result=\"ok\"} %lu\n", atomic_load(&d->reloads));

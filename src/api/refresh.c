@@ -31,6 +31,7 @@ static void refresh_profile(struct daemon *d, const struct catalog *c,
 	if (!n)
 		return;
 	names[n] = NULL;
+	unsigned long long cpu_start = daemon_thread_cpu_ns();
 	struct cache_key key = {.p = NULL}; /* matches no body: results only */
 	struct cache_request cr;
 	cache_body_unref(cache_begin(d->cache, c, so ? so->o : NULL, &key, false, &cr));
@@ -44,6 +45,7 @@ static void refresh_profile(struct daemon *d, const struct catalog *c,
 	report_run(&h, p, &sel, &r);
 	report_free(&r);
 	host_free(&h);
+	daemon_count_evaluation(d, EVAL_BACKGROUND, cpu_start);
 }
 
 /* Waivers whose expiry is in (*announced, now] are drift events; *announced

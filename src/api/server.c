@@ -634,6 +634,9 @@ static enum MHD_Result build_report(struct request *req)
 	const struct profile *p = rs->p;
 	struct cache *cache = rs->cache;
 	enum MHD_Result sent;
+	/* The evaluation: the host handle, the checks and the body, not the
+	 * answer's sending nor the frees after it. */
+	unsigned long long cpu_start = daemon_thread_cpu_ns();
 	struct host *h = malloc(sizeof(*h));
 	int rc = h ? daemon_host_init(req->d, h) : -ENOMEM;
 	if (rc) {
@@ -671,6 +674,7 @@ static enum MHD_Result build_report(struct request *req)
 	struct writer_options wo = {.error = why, .error_size = sizeof(why)};
 	const struct report_writer *w = rs->w;
 	rc = report_render(&r, w, &wo, &body, &len);
+	daemon_count_evaluation(req->d, EVAL_REQUEST, cpu_start);
 	if (rc) {
 		sent = respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
 				     "cannot render the %s report: %s", w->name,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -81,6 +82,28 @@ void daemon_count_status(struct daemon *d, unsigned status)
 		if (codes[i] == status)
 			slot = i;
 	atomic_fetch_add(&d->requests[slot], 1);
+}
+
+unsigned long long daemon_thread_cpu_ns(void)
+{
+	struct timespec t;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) < 0)
+		return 0;
+	return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
+}
+
+void daemon_count_evaluation(struct daemon *d, enum eval_trigger t, unsigned long long started_ns)
+{
+	unsigned long long now = daemon_thread_cpu_ns();
+	if (started_ns && now > started_ns)
+		atomic_fetch_add(&d->evaluation_cpu_ns[t], now - started_ns);
+	atomic_fetch_add(&d->evaluations[t], 1);
+}
+
+const char *eval_trigger_name(enum eval_trigger t)
+{
+	static const char *const names[EVAL_NTRIGGERS] = {"request", "background", "scrape"};
+	return names[t];
 }
 
 int daemon_host_init(const struct daemon *d, struct host *h)

@@ -214,6 +214,14 @@ else
 fi
 grep -q "^id: $last\$" "$T/sse" && bad "Last-Event-ID: event $last sent again" || ok "Last-Event-ID: no event sent twice"
 wait "$SSE"
+# Both kinds of evaluation were counted, with the CPU they took.
+curl -s --unix-socket "$SOCK" http://localhost/metrics >"$T/metrics"
+grep -Eq '^cisreport_evaluations_total\{trigger="request"\} [1-9]' "$T/metrics" &&
+	grep -Eq '^cisreport_evaluations_total\{trigger="background"\} [1-9]' "$T/metrics" &&
+	grep -Eq '^cisreport_evaluation_cpu_seconds_total\{trigger="request"\} 0\.0*[1-9]' "$T/metrics" &&
+	grep -Eq '^cisreport_evaluation_cpu_seconds_total\{trigger="background"\} 0\.0*[1-9]' "$T/metrics" &&
+	ok "/metrics: evaluations by request and in the background, and their CPU" ||
+	bad "evaluation metrics" "$(grep evaluation "$T/metrics")"
 
 # apiclient report watch prints each event as one line.
 timeout 3 "$BUILD_DIR/apiclient" -s "$SOCK" report watch >"$T/watch.out" 2>&1 &
