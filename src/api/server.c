@@ -671,7 +671,7 @@ static enum MHD_Result build_report(struct request *req)
 	char *body;
 	size_t len;
 	char why[1024] = ""; /* the writer's own explanation, when it has one */
-	struct writer_options wo = {.error = why, .error_size = sizeof(why)};
+	struct writer_options wo = {.report_host = h, .error = why, .error_size = sizeof(why)};
 	const struct report_writer *w = rs->w;
 	rc = report_render(&r, w, &wo, &body, &len);
 	daemon_count_evaluation(req->d, EVAL_REQUEST, cpu_start);

@@ -16,7 +16,6 @@
 #include "observe.h"
 #include "checks/kind.h"
 #include "core/host.h"
-#include "core/host_identity.h"
 #include "formats/ssm_inventory.h"
 #include "formats/writer.h"
 #include "observer/observer.h"
@@ -485,21 +484,10 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 	struct report_selection sel = {
 		.level = c.level, .view = c.runtime ? REPORT_RUNTIME : REPORT_BENCHMARK, .only = only};
 	rc = report_build(&h, &p, &sel, settings, &r);
-	/* After the report: report_run starts with an empty read memo, so what
-	 * the identity read (osrelease) is then shared with no check, but read
-	 * here it is the report's own read. */
-	struct host_identity id;
-	if (host_identity_read(&h, &id) < 0) {
-		fprintf(stderr, "cisreport: out of memory\n");
-		report_free(&r);
-		pci_map_free(&pci);
-		observer_free(h.observer);
-		free(only);
-		host_free(&h);
-		profile_free(&p);
-		return EXIT_OUTPUT_ERROR;
-	}
-	wo.host = &id;
+	/* The formats that name the host read its identity through h, after
+	 * the report: what it shares with the checks (osrelease) is the
+	 * report's own read. */
+	wo.report_host = &h;
 	int exit_code = 0;
 	if (rc) {
 		fprintf(stderr, "cisreport: %s\n", strerror(-rc));
@@ -530,7 +518,6 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 #endif
 	report_free(&r);
 	pci_map_free(&pci);
-	host_identity_free(&id);
 	free(only);
 	profile_free(&p);
 	return exit_code;

@@ -64,6 +64,8 @@ const struct host_identity *writer_host(const struct writer_options *o,
 	memset(buf, 0, sizeof(*buf));
 	if (o && o->host)
 		return o->host;
+	if (o && o->report_host)
+		return host_identity_read(o->report_host, buf) < 0 ? NULL : buf;
 	struct host live;
 	if (host_init(&live, NULL) < 0)
 		return NULL;

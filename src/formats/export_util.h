@@ -30,8 +30,9 @@ void format_time_s(const struct timespec *ts, bool zone, char *buf, size_t size)
 /* Seconds between the report's start and end (0 if unknown). */
 double report_duration(const struct report *r);
 
-/* The identity of the host the report describes: o->host, or else the live
- * host's, read into *buf (which the caller frees with host_identity_free). */
+/* The identity of the host the report describes: o->host, or else read
+ * through o->report_host, or else the live host's, read into *buf (which
+ * the caller frees with host_identity_free). */
 const struct host_identity *writer_host(const struct writer_options *o,
 					struct host_identity *buf);
 

@@ -14,8 +14,14 @@ struct pci_map;
 struct writer_options {
 	bool verbose; /* text: evidence and remediation under each check */
 	/* The host the report describes (XCCDF target, ASFF ids and resource,
-	 * SSM summary, JUnit hostname). NULL: the writer reads the live host's. */
+	 * SSM summary, JUnit hostname), for the formats that name it. NULL: a
+	 * writer that needs it reads it through report_host, else the live
+	 * machine's. */
 	const struct host_identity *host;
+	/* The handle the report was run through (its root, its read memo):
+	 * where that identity is read, only by a writer that needs it, so a
+	 * JSON or text report reads none. */
+	const struct host *report_host;
 	/* ASFF: AWS account (12 digits), region and the resource the findings
 	 * are about (an EC2 instance id "i-...", "mi-...", or an ARN). NULL:
 	 * taken from the environment (see write_asff.c). */

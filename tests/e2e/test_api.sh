@@ -150,6 +150,13 @@ req GET '/report/cis?level=2&format=json'
 [ "$CODE" = 200 ] && [ "$CTYPE" = application/json ] &&
 	body_py 'd["level"]==2 and d["total"]==16 and d["passed"]==10 and d["failed"]==2 and d["skipped"]==4 and d["status"]=="FAIL" and d["type"]=="bottlerocket" and d["results"]["br01040400"]["status"]=="FAIL"' &&
 	ok "GET /report/cis?level=2&format=json" || bad "level 2 json" "$CODE $(head -c 300 "$T/body")"
+# A format that names the host names the one the report is about (--root's
+# tree), as the CLI does, not the machine the daemon runs on.
+req GET '/report/cis?format=junit'
+"$CLI" -c "$PROFILES" --root "$FIX/root" -f junit >"$T/cli.xml" 2>/dev/null
+[ "$CODE" = 200 ] && grep -q 'hostname="api-fixture"' "$T/body" && grep -q 'hostname="api-fixture"' "$T/cli.xml" &&
+	ok "format=junit: the --root tree's hostname, as the CLI's" ||
+	bad "junit hostname" "$CODE $(grep -o 'hostname="[^"]*"' "$T/body" "$T/cli.xml")"
 req GET '/report/cis?type=bottlerocket&format=json&level=1'
 [ "$CODE" = 200 ] && body_py 'd["level"]==1 and d["total"]==10 and d["status"]=="PASS"' &&
 	ok "GET /report/cis?type=bottlerocket&format=json&level=1 (apiclient's query order)" ||
