@@ -316,8 +316,9 @@ def daemon_cpu(daemon, profiles, root, requests, fresh_query):
             req = (f"GET /report/cis?level=2&format=json{fresh_query} HTTP/1.1\r\n"
                    "Host: localhost\r\n\r\n").encode()
 
-            def one():
-                c.sendall(req)
+            def get(request):
+                """Send one request on the kept connection; its body."""
+                c.sendall(request)
                 data = b""
                 while b"\r\n\r\n" not in data:
                     data += c.recv(65536)
@@ -326,19 +327,15 @@ def daemon_cpu(daemon, profiles, root, requests, fresh_query):
                               if l.lower().startswith(b"content-length")][0])
                 while len(body) < length:
                     body += c.recv(65536)
+                return body
+
+            def one():
+                get(req)
 
             def evaluation():
                 """(evaluations, CPU seconds) of trigger="request" so far, from
                 GET /metrics on the same connection (None: not exported)."""
-                c.sendall(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += c.recv(65536)
-                head, body = data.split(b"\r\n\r\n", 1)
-                length = int([l.split(b":")[1] for l in head.split(b"\r\n")
-                              if l.lower().startswith(b"content-length")][0])
-                while len(body) < length:
-                    body += c.recv(65536)
+                body = get(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 got = {}
                 for line in body.decode().splitlines():
                     for name in ("cisreport_evaluations_total", "cisreport_evaluation_cpu_seconds_total"):
