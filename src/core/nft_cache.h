@@ -4,7 +4,7 @@
  * keyed by the network namespace and the ruleset generation it was read at.
  *
  * A live report asks the kernel for the generation first (one NFT_MSG_GETGEN
- * on a socket of its own, in the namespace of the thread asking); while it is
+ * on the process's netlink socket, in its namespace: nft_netlink.h); while it is
  * the cached one, the cached snapshot is the ruleset, and no dump is taken.
  * The kernel bumps the generation at every commit of a ruleset change
  * (nf_tables_commit), so the cached document is never older than the

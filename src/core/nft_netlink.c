@@ -16,6 +16,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1507,27 +1509,81 @@ int nft_netlink_ruleset(json_t **out, char *why, size_t why_size)
 	return nft_netlink_ruleset_since(NULL, out, &rd, why, why_size);
 }
 
+/* The socket reads keep for the next one: a process does not change its
+ * network namespace after its first read (the premise core/live_files has
+ * too), so one socket serves every read of the process, in its namespace,
+ * one read at a time. A read that finds it in use opens its own; a read that
+ * fails closes it (it may hold replies the read did not take); a forked child
+ * never uses its parent's. */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static int kept_fd = -1;
+static uint64_t kept_netns;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static atomic_bool kept_forked;
+static atomic_ulong sockets_opened;
+
+static void kept_forked_child(void)
+{
+	atomic_store(&kept_forked, true);
+}
+
+static void kept_register(void)
+{
+	pthread_atfork(NULL, NULL, kept_forked_child);
+}
+
+unsigned long nft_netlink_sockets_opened(void)
+{
+	return atomic_load(&sockets_opened);
+}
+
+static int open_socket(int *fd, uint64_t *netns, char *why, size_t why_size)
+{
+	*fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (*fd < 0) {
+		int err = errno;
+		snprintf(why, why_size, "no nf_tables: cannot open a netfilter netlink socket: %s",
+			 strerror(err));
+		return err == EPROTONOSUPPORT || err == EAFNOSUPPORT ? -ENOPROTOOPT : -err;
+	}
+	atomic_fetch_add(&sockets_opened, 1);
+	*netns = socket_netns(*fd);
+	return 0;
+}
+
 int nft_netlink_ruleset_since(const struct nft_netlink_known *known, json_t **out,
 			      struct nft_netlink_read *rd, char *why, size_t why_size)
 {
 	*out = NULL;
 	*rd = (struct nft_netlink_read){0};
 	why[0] = '\0';
-	/* a socket per read: it is in the namespace of the thread asking,
-	 * now, whatever setns() happened since the last one */
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	pthread_once(&kept_once, kept_register);
+	bool kept = !atomic_load(&kept_forked) && pthread_mutex_trylock(&kept_lock) == 0;
+	int fd = kept ? kept_fd : -1;
+	uint64_t netns = kept_netns;
 	if (fd < 0) {
-		int err = errno;
-		snprintf(why, why_size, "no nf_tables: cannot open a netfilter netlink socket: %s",
-			 strerror(err));
-		return err == EPROTONOSUPPORT || err == EAFNOSUPPORT ? -ENOPROTOOPT : -err;
+		int rc = open_socket(&fd, &netns, why, why_size);
+		if (rc) {
+			if (kept)
+				pthread_mutex_unlock(&kept_lock);
+			return rc;
+		}
+		if (kept) {
+			kept_fd = fd;
+			kept_netns = netns;
+		}
 	}
-	uint64_t netns = socket_netns(fd);
 	struct nft_netlink_io io = {.send = sock_send, .recv = sock_recv, .ctx = &fd};
 	int rc = nft_netlink_ruleset_io_since(&io, (uint32_t)time(NULL),
 					      nft_netlink_known_generation(known, netns), out, rd,
 					      why, why_size);
-	close(fd);
+	if (!kept || rc) {
+		close(fd);
+		if (kept)
+			kept_fd = -1;
+	}
+	if (kept)
+		pthread_mutex_unlock(&kept_lock);
 	rd->netns = netns;
 	if (!netns && !rd->not_reusable)
 		rd->not_reusable = "a socket whose network namespace the kernel does not name";

@@ -69,6 +69,13 @@ struct nft_netlink_read {
 int nft_netlink_ruleset_since(const struct nft_netlink_known *known, json_t **out,
 			      struct nft_netlink_read *rd, char *why, size_t why_size);
 
+/* Both read over one NETLINK_NETFILTER socket the process keeps, in its
+ * network namespace (premise: the process does not change it after its
+ * first read, as core/live_files assumes); a read while another holds it
+ * opens its own, a failed read closes it, a forked child opens its own.
+ * How many sockets reads opened since the process started (for tests). */
+unsigned long nft_netlink_sockets_opened(void);
+
 /* The seam under nft_netlink_ruleset, for the fuzz harness and the capture
  * helper (tests/fuzz/fuzz_nft_netlink.c, tests/helpers/nft_capture.c): the
  * same dumps, retries, decoding and errors over another transport. send gets
