@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,7 +419,11 @@ static int cli_run(const struct cli *cp, const struct settings *settings,
 	char err[4096];
 	if (c.checker_timeout_ms)
 		host_set_checker_timeout((int)c.checker_timeout_ms);
-	rc = profile_load(c.check_dir, c.type, &p, err, sizeof(err));
+	/* A report of levels 0..N reads no profile of a level above N; the
+	 * list shows every level, and --check names checks of any level (one
+	 * above N is then "not selected", not unknown). */
+	rc = profile_load_levels(c.check_dir, c.type, c.list || c.only_arg ? INT_MAX : c.level,
+				 &p, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "cisreport: %s\n", err);
 		return EXIT_CHECKS_NOT_FOUND;

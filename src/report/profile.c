@@ -826,7 +826,27 @@ static int adopt_metadata(struct benchmark *bm, const struct dir_metadata *md)
 	return 0;
 }
 
+/* Whether the files of levels above the report's can be left unread: the
+ * type kept is known without them (given, named by metadata.json, or the
+ * files read show two types, so "bottlerocket"); otherwise "the only type
+ * in the folder" needs every file's. */
+static bool type_settled(const char *type, bool have_md, const struct dir_metadata *md,
+			 const struct loader *l)
+{
+	if (type)
+		return true;
+	if (have_md)
+		return md->type != NULL;
+	return l->many_types;
+}
+
 int profile_load(const char *dir, const char *type, struct profile *p, char *err, size_t err_size)
+{
+	return profile_load_levels(dir, type, INT_MAX, p, err, err_size);
+}
+
+int profile_load_levels(const char *dir, const char *type, int max_level, struct profile *p,
+			char *err, size_t err_size)
 {
 	memset(p, 0, sizeof(*p));
 	struct dir_metadata md;
@@ -848,8 +868,21 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 	struct source *srcs = calloc(n ? n : 1, sizeof(*srcs));
 	if (!srcs)
 		rc = -ENOMEM;
+	bool *unread = calloc(n ? n : 1, sizeof(*unread));
+	if (!unread)
+		rc = -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = load_file(&l, &srcs[i], &pf.files[i]);
+		if (pf.files[i].level <= max_level)
+			rc = load_file(&l, &srcs[i], &pf.files[i]);
+	bool settled = !rc && type_settled(type, have_md, &md, &l);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (pf.files[i].level <= max_level)
+			continue;
+		if (settled)
+			unread[i] = true;
+		else
+			rc = load_file(&l, &srcs[i], &pf.files[i]);
+	}
 	const char *md_type = have_md ? described_type(&l, &md) : NULL;
 	/* Bottlerocket's own metadata.json beside its checkers names its
 	 * benchmark only by name. */
@@ -860,11 +893,13 @@ int profile_load(const char *dir, const char *type, struct profile *p, char *err
 			 : l.many_types || !l.first_type ? "bottlerocket"
 							 : l.first_type;
 		for (size_t i = 0; i < n && !rc; i++)
-			rc = load_file(&l, &srcs[i], &pf.files[i]);
+			if (!unread[i])
+				rc = load_file(&l, &srcs[i], &pf.files[i]);
 	}
 	for (size_t i = 0; srcs && i < n; i++)
 		source_free(&srcs[i]);
 	free(srcs);
+	free(unread);
 	/* The checkers are the folder's benchmark: the one metadata.json stands
 	 * for, else the one a -c DIR without -t reports. In a folder of
 	 * checkers only, the one asked for. */

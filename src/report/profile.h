@@ -64,6 +64,14 @@ struct profile {
  * -EINVAL (malformed), with a message "file:line:col: field: problem" in err. */
 int profile_load(const char *dir, const char *type, struct profile *p, char *err,
 		 size_t err_size);
+
+/* profile_load for a report of levels 0..max_level: the files of the level
+ * folders above it are not read (nor validated) once the type kept is
+ * settled without them (given, named by metadata.json's "type", or two
+ * types among the files read); otherwise they are read for their type, as
+ * profile_load does. The checkers in dir are loaded whatever their level. */
+int profile_load_levels(const char *dir, const char *type, int max_level, struct profile *p,
+			char *err, size_t err_size);
 void profile_free(struct profile *p);
 /* n check_defs that own their entry and source, and the array. */
 void check_defs_free(struct check_def *defs, size_t n);

@@ -285,6 +285,24 @@ write_profile "$b" 1 x.json ''
 write_profile "$b" 1 y.json 's/"bottlerocket"/"kubernetes"/; s/"kind": "sysctl"/"kind": "nope"/'
 run -c "$b"
 expect "a broken profile of another type still fails the load" 2 "$b/level1/y.json:10:15: checks[0].kind: unknown kind"
+# A report of levels 0..N reads no profile above N once its type is settled
+# without it (-t, or two types among the files read): a broken level-2 file
+# fails -l 2, naming it, and not -l 1.
+b=$work/bad-level2
+write_profile "$b" 1 x.json ''
+write_profile "$b" 2 y.json 's/"title": "T1",/"title": "T1"/'
+run -c "$b" -t bottlerocket -l 1
+expect "-t and -l 1: a broken level-2 profile is not read -> 0" 0
+run -c "$b" -t bottlerocket -l 2
+expect "... -l 2 reads it: file:line:col" 2 "cisreport: $b/level2/y.json:9:12: '}' expected near"
+write_profile "$b" 1 z.json 's/"bottlerocket"/"kubernetes"/; s/"c1"/"k1"/'
+run -c "$b" -l 1
+expect "two types at levels 0-1 (default bottlerocket): level 2 is not read -> 0" 0
+# One type below: the folder's only type may be decided by level 2, which
+# is read (and its error reported) as before.
+rm "$b/level1/z.json"
+run -c "$b" -l 1
+expect "one type at levels 0-1: level 2 is read for its type -> 2" 2 "$b/level2/y.json:9:12"
 
 # ------------------------------------------------------------- output errors (3)
 run -c "$PROFILES" --root "$hardened" -o "$work/no-such-dir/report.txt"
