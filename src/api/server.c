@@ -664,6 +664,7 @@ static enum MHD_Result build_report(struct request *req)
 		goto out;
 	}
 	if (r.status == CHECK_SKIP) {
+		daemon_count_evaluation(req->d, EVAL_REQUEST, cpu_start); /* the checks ran */
 		sent = respond_all_skip(req, &r);
 		report_free(&r);
 		goto out;

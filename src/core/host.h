@@ -125,7 +125,8 @@ int host_read_file(const struct host *h, const char *abs, size_t max, char **out
 void *host_derived_get(const struct host *h, const char *abs);
 int host_derived_put(const struct host *h, const char *abs, void *obj, void (*release)(void *));
 
-/* Drop what the memo holds for abs (the next read reads the file). */
+/* Drop what the memo holds for abs (the next read reads the file, and the
+ * next read of a live kernel file looks at the mount table again). */
 void host_forget(const struct host *h, const char *abs);
 
 /* Drop everything the memo holds. */

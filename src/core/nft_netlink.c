@@ -1558,10 +1558,14 @@ int nft_netlink_ruleset_since(const struct nft_netlink_known *known, json_t **ou
 	*rd = (struct nft_netlink_read){0};
 	why[0] = '\0';
 	pthread_once(&kept_once, kept_register);
+	/* kept: this read holds the process's socket (kept_lock) */
 	bool kept = !atomic_load(&kept_forked) && pthread_mutex_trylock(&kept_lock) == 0;
-	int fd = kept ? kept_fd : -1;
-	uint64_t netns = kept_netns;
-	if (fd < 0) {
+	int fd = -1;
+	uint64_t netns = 0;
+	if (kept && kept_fd >= 0) {
+		fd = kept_fd;
+		netns = kept_netns;
+	} else {
 		int rc = open_socket(&fd, &netns, why, why_size);
 		if (rc) {
 			if (kept)
@@ -1577,13 +1581,15 @@ int nft_netlink_ruleset_since(const struct nft_netlink_known *known, json_t **ou
 	int rc = nft_netlink_ruleset_io_since(&io, (uint32_t)time(NULL),
 					      nft_netlink_known_generation(known, netns), out, rd,
 					      why, why_size);
-	if (!kept || rc) {
-		close(fd);
-		if (kept)
+	if (kept) {
+		if (rc) {
+			close(kept_fd);
 			kept_fd = -1;
-	}
-	if (kept)
+		}
 		pthread_mutex_unlock(&kept_lock);
+	} else {
+		close(fd);
+	}
 	rd->netns = netns;
 	if (!netns && !rd->not_reusable)
 		rd->not_reusable = "a socket whose network namespace the kernel does not name";

@@ -868,21 +868,14 @@ int profile_load_levels(const char *dir, const char *type, int max_level, struct
 	struct source *srcs = calloc(n ? n : 1, sizeof(*srcs));
 	if (!srcs)
 		rc = -ENOMEM;
-	bool *unread = calloc(n ? n : 1, sizeof(*unread));
-	if (!unread)
-		rc = -ENOMEM;
 	for (size_t i = 0; i < n && !rc; i++)
 		if (pf.files[i].level <= max_level)
 			rc = load_file(&l, &srcs[i], &pf.files[i]);
-	bool settled = !rc && type_settled(type, have_md, &md, &l);
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (pf.files[i].level <= max_level)
-			continue;
-		if (settled)
-			unread[i] = true;
-		else
+	/* The files above max_level are read only when the type needs them. */
+	bool skip_above = !rc && type_settled(type, have_md, &md, &l);
+	for (size_t i = 0; i < n && !rc && !skip_above; i++)
+		if (pf.files[i].level > max_level)
 			rc = load_file(&l, &srcs[i], &pf.files[i]);
-	}
 	const char *md_type = have_md ? described_type(&l, &md) : NULL;
 	/* Bottlerocket's own metadata.json beside its checkers names its
 	 * benchmark only by name. */
@@ -893,13 +886,12 @@ int profile_load_levels(const char *dir, const char *type, int max_level, struct
 			 : l.many_types || !l.first_type ? "bottlerocket"
 							 : l.first_type;
 		for (size_t i = 0; i < n && !rc; i++)
-			if (!unread[i])
+			if (!skip_above || pf.files[i].level <= max_level)
 				rc = load_file(&l, &srcs[i], &pf.files[i]);
 	}
 	for (size_t i = 0; srcs && i < n; i++)
 		source_free(&srcs[i]);
 	free(srcs);
-	free(unread);
 	/* The checkers are the folder's benchmark: the one metadata.json stands
 	 * for, else the one a -c DIR without -t reports. In a folder of
 	 * checkers only, the one asked for. */
